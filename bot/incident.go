@@ -1,0 +1,151 @@
+// Package bot holds irbot's domain types: incidents, their timeline, the
+// messages and timers an action produces, and the interfaces the core needs.
+// It imports nothing of the project; every other package imports it.
+package bot
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Lifecycle states shared by every playbook. Playbook phases sit between
+// StateAcknowledged and StateResolved.
+const (
+	StateTriggered    = "triggered"
+	StateAcknowledged = "acknowledged"
+	StateResolved     = "resolved"
+	StateClosed       = "closed"
+	StateCancelled    = "cancelled"
+)
+
+// Lifecycle events, the names of the FSM transitions.
+const (
+	EventAck     = "ack"
+	EventNext    = "next"
+	EventResolve = "resolve"
+	EventClose   = "close"
+	EventCancel  = "cancel"
+	EventReopen  = "reopen"
+)
+
+// Step statuses.
+const (
+	StepDone    = "done"
+	StepSkipped = "skipped"
+)
+
+// Incident is the snapshot of one incident. The store keeps it with a
+// Version used for optimistic concurrency: a commit expecting an older
+// version fails with store.ErrConflict.
+type Incident struct {
+	ID       int64  `json:"id"`
+	Prefix   string `json:"prefix"`
+	Title    string `json:"title"`
+	Severity int    `json:"severity"` // 1 (highest) .. 4
+	Category string `json:"category"`
+	Playbook string `json:"playbook"`
+	State    string `json:"state"`
+	System   string `json:"system,omitempty"`
+	Level    int    `json:"level,omitempty"` // security level (cấp độ) 1..5 of the affected system
+
+	Steps  map[string]StepState `json:"steps,omitempty"`  // by step id
+	Roles  map[string]string    `json:"roles,omitempty"`  // role -> person id
+	Chats  []ChatRef            `json:"chats,omitempty"`  // chats the incident lives in
+	Fields map[string]string    `json:"fields,omitempty"` // report fields set by hand
+	Labels map[string]string    `json:"labels,omitempty"` // alert labels that opened it
+
+	CreatedBy    string    `json:"created_by"`
+	Detected     time.Time `json:"detected"`
+	Declared     time.Time `json:"declared"`
+	Acknowledged time.Time `json:"acknowledged,omitzero"`
+	Contained    time.Time `json:"contained,omitzero"`
+	Resolved     time.Time `json:"resolved,omitzero"`
+	Closed       time.Time `json:"closed,omitzero"`
+	PhaseStarted time.Time `json:"phase_started,omitzero"`
+	Updated      time.Time `json:"updated"`
+
+	Version  int64  `json:"version"`   // bumped by every commit
+	Seq      int64  `json:"seq"`       // seq of the last timeline event
+	LastHash string `json:"last_hash"` // hash of the last timeline event
+}
+
+// StepState records what happened to one playbook step.
+type StepState struct {
+	Status string    `json:"status"` // StepDone or StepSkipped
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+	Note   string    `json:"note,omitempty"`
+}
+
+// ChatRef names a chat on a platform, e.g. {telegram, -1001}. A direct
+// chat with a person has Direct set.
+type ChatRef struct {
+	Platform string `json:"platform"`
+	ID       string `json:"id"`
+	Direct   bool   `json:"direct,omitempty"`
+}
+
+// String returns "platform:id".
+func (c ChatRef) String() string { return c.Platform + ":" + c.ID }
+
+// Ref returns the incident's human reference, e.g. "IR-7".
+func (i *Incident) Ref() string {
+	p := i.Prefix
+	if p == "" {
+		p = "IR"
+	}
+	return fmt.Sprintf("%s-%d", p, i.ID)
+}
+
+// Open reports whether the incident still needs work.
+func (i *Incident) Open() bool {
+	switch i.State {
+	case StateResolved, StateClosed, StateCancelled:
+		return false
+	}
+	return true
+}
+
+// HasChat reports whether c is one of the incident's chats.
+func (i *Incident) HasChat(c ChatRef) bool {
+	for _, x := range i.Chats {
+		if x.Platform == c.Platform && x.ID == c.ID {
+			return true
+		}
+	}
+	return false
+}
+
+// Clone returns a deep copy, so that an action can change it freely and a
+// failed commit leaves the original untouched.
+func (i *Incident) Clone() *Incident {
+	c := *i
+	c.Steps = cloneMap(i.Steps)
+	c.Roles = cloneMap(i.Roles)
+	c.Fields = cloneMap(i.Fields)
+	c.Labels = cloneMap(i.Labels)
+	c.Chats = append([]ChatRef(nil), i.Chats...)
+	return &c
+}
+
+func cloneMap[V any](m map[string]V) map[string]V {
+	if m == nil {
+		return nil
+	}
+	c := make(map[string]V, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
+
+// SortedKeys returns the keys of m in order.
+func SortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

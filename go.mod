@@ -1,0 +1,9 @@
+module github.com/irbot/irbot
+
+go 1.25.0
+
+require (
+	go.etcd.io/bbolt v1.4.3 // indirect
+	go.yaml.in/yaml/v3 v3.0.6 // indirect
+	golang.org/x/sys v0.29.0 // indirect
+)

@@ -1,0 +1,93 @@
+// Package store defines the contract every irbot storage backend keeps, and
+// its errors. Backends live in subpackages (bolt, redis) and are held to one
+// standard by the conformance suite in storetest.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/irbot/irbot/bot"
+)
+
+// Errors returned by every backend; check them with errors.Is.
+var (
+	// ErrNotFound: no such incident or key.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: the incident changed since it was read (another writer
+	// committed first). Reload and retry.
+	ErrConflict = errors.New("conflict: incident changed concurrently")
+	// ErrDuplicate: one of the commit's Seen keys was already recorded, so
+	// this input was handled before. Nothing was written.
+	ErrDuplicate = errors.New("duplicate: already handled")
+)
+
+// Tx is everything one action writes, committed atomically: all of it or
+// none of it.
+type Tx struct {
+	// Incident is the new snapshot, or nil when the action changes no
+	// incident (a read-only command's reply). Its Version must equal the
+	// stored version (0 for a new incident); on success Commit increments it.
+	Incident *bot.Incident
+	// Events are appended to Incident's timeline. Their Seq must continue
+	// the stored timeline (bot.Chain fills them).
+	Events []bot.Event
+	// Outbox messages to deliver; Commit assigns their IDs in order.
+	Outbox []bot.Outgoing
+	// SetTimers are created or replaced by ID.
+	SetTimers []bot.Timer
+	// CancelTimers are deleted by ID; missing ones are ignored.
+	CancelTimers []string
+	// Seen are idempotency keys (platform update ids, alert fingerprints,
+	// fired timer ids). If any is already recorded the commit fails with
+	// ErrDuplicate; otherwise they are recorded.
+	Seen []string
+	// Put sets small values in the key-value area (offsets, link codes);
+	// an empty value deletes the key.
+	Put map[string]string
+}
+
+// Store is the storage contract. Implementations are safe for concurrent
+// use by several goroutines and, for shared backends, several processes.
+type Store interface {
+	// NextID returns the next number of the named sequence (1, 2, …).
+	// Numbers are never reused; gaps are possible.
+	NextID(ctx context.Context, seq string) (int64, error)
+	// Incident returns the snapshot of incident id, or ErrNotFound.
+	Incident(ctx context.Context, id int64) (*bot.Incident, error)
+	// Incidents returns every incident, ordered by id. With open set, only
+	// those still needing work.
+	Incidents(ctx context.Context, open bool) ([]*bot.Incident, error)
+	// Timeline returns incident id's events with Seq > after, in order.
+	Timeline(ctx context.Context, id int64, after int64) ([]bot.Event, error)
+	// Commit writes tx atomically. See Tx for ErrConflict and ErrDuplicate.
+	Commit(ctx context.Context, tx *Tx) error
+	// Seen reports whether an idempotency key was recorded.
+	Seen(ctx context.Context, key string) (bool, error)
+	// Get returns a key-value entry, or ErrNotFound.
+	Get(ctx context.Context, key string) (string, error)
+
+	// Outbox returns up to limit undelivered messages in commit order.
+	Outbox(ctx context.Context, limit int) ([]bot.Outgoing, error)
+	// UpdateOutgoing rewrites a message still in the outbox (attempt
+	// counts); a message no longer there is ignored.
+	UpdateOutgoing(ctx context.Context, m bot.Outgoing) error
+	// Delivered removes message id from the outbox. Removing a missing one
+	// is not an error.
+	Delivered(ctx context.Context, id string) error
+
+	// ClaimTimers returns up to limit timers due at or before now that are
+	// not leased by someone else, and leases them to owner until now+lease.
+	// A claimed timer stays stored until a commit cancels it; if its owner
+	// dies the lease runs out and another claims it (at-least-once).
+	ClaimTimers(ctx context.Context, now time.Time, owner string, lease time.Duration, limit int) ([]bot.Timer, error)
+	// NextTimer returns the earliest due time, ok=false when there are no
+	// timers.
+	NextTimer(ctx context.Context) (due time.Time, ok bool, err error)
+	// Timers returns every stored timer in due order (for status and tests).
+	Timers(ctx context.Context) ([]bot.Timer, error)
+
+	// Close releases the store.
+	Close() error
+}
