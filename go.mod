@@ -3,6 +3,7 @@ module github.com/irbot/irbot
 go 1.25.0
 
 require (
+	github.com/looplab/fsm v1.0.3 // indirect
 	go.etcd.io/bbolt v1.4.3 // indirect
 	go.yaml.in/yaml/v3 v3.0.6 // indirect
 	golang.org/x/sys v0.29.0 // indirect

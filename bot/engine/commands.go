@@ -1,0 +1,597 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/command"
+	"github.com/irbot/irbot/bot/playbook"
+	"github.com/irbot/irbot/store"
+)
+
+type handler func(ctx context.Context, req *request) error
+
+func (e *Engine) handlers() map[command.Name]handler {
+	return map[command.Name]handler{
+		command.Declare:   e.declare,
+		command.Incidents: e.incidents,
+		command.Status:    e.status,
+		command.Ack:       e.ack,
+		command.Steps:     e.steps,
+		command.Done:      e.stepDone,
+		command.Skip:      e.stepDone,
+		command.Next:      e.next,
+		command.Note:      e.note,
+		command.Sev:       e.sev,
+		command.Assign:    e.assign,
+		command.Resolve:   e.resolve,
+		command.Close:     e.close,
+		command.Reopen:    e.reopen,
+		command.Cancel:    e.cancel,
+		command.Timeline:  e.timeline,
+		command.Verify:    e.verify,
+		command.Playbooks: e.playbooks,
+		command.Help:      e.help,
+		command.Lang:      e.setLang,
+	}
+}
+
+// onIncident resolves the command's incident and applies fn to it.
+func (e *Engine) onIncident(ctx context.Context, req *request, fn func(c *change) error) error {
+	id, err := e.target(ctx, req)
+	if err != nil {
+		return err
+	}
+	return e.apply(ctx, id, req, fn)
+}
+
+func (e *Engine) declare(ctx context.Context, req *request) error {
+	pb, ok := e.books.Get(req.cmd.Playbook)
+	if !ok {
+		ids := make([]string, 0)
+		for _, p := range e.books.List() {
+			ids = append(ids, p.ID)
+		}
+		return e.refuse("err.no_playbook", req.cmd.Playbook, strings.Join(ids, ", "))
+	}
+	id, err := e.st.NextID(ctx, "incident")
+	if err != nil {
+		return fmt.Errorf("allocate incident number: %w", err)
+	}
+	now := e.o.Clock.Now()
+	sev := req.cmd.Sev
+	if sev == 0 {
+		sev = pb.Severity
+	}
+	inc := &bot.Incident{ID: id, Prefix: e.o.Prefix, Title: req.cmd.Text, Severity: sev, Category: pb.Category,
+		Playbook: pb.ID, State: bot.StateTriggered, Chats: []bot.ChatRef{req.in.Chat},
+		Roles: map[string]string{"commander": req.actor.ID}, CreatedBy: req.actor.ID,
+		Detected: now, Declared: now}
+	c := &change{e: e, req: req, now: now, inc: inc, pb: pb, seen: req.seen}
+	c.record("declared", map[string]string{"title": inc.Title, "playbook": pb.ID,
+		"severity": sevName(sev), "category": pb.Category, "chat": req.in.Chat.String()})
+	c.notify(ctx, bot.KindStatus, func(lang string) string {
+		return e.cat.T(lang, "declared", inc.Ref(), sevName(sev), pb.Name.In(lang), inc.Title, c.actorName(),
+			firstPhaseName(pb, lang))
+	}, []bot.Button{{Label: e.cat.T(req.lang, "btn.ack"), Data: "/ack " + inc.Ref()},
+		{Label: e.cat.T(req.lang, "btn.steps"), Data: "/steps " + inc.Ref()}})
+	defer e.lock(id)()
+	return e.commit(ctx, c.tx())
+}
+
+func firstPhaseName(pb *playbook.Playbook, lang string) string {
+	if len(pb.Phases) == 0 {
+		return ""
+	}
+	return pb.Phases[0].Name.In(lang)
+}
+
+func sevName(n int) string { return "SEV" + strconv.Itoa(n) }
+
+func (e *Engine) ack(ctx context.Context, req *request) error {
+	return e.onIncident(ctx, req, func(c *change) error {
+		if c.inc.State != bot.StateTriggered {
+			return e.refuse("err.already_acked", c.inc.Ref(), e.fmtTime(c.inc.Acknowledged, c.req.lang))
+		}
+		if _, err := fire(context.Background(), c.pb, c.inc, bot.EventAck, nil); err != nil {
+			return e.refuse("err.cannot", "/ack", c.inc.Ref(), e.stateName(c, c.req.lang))
+		}
+		c.inc.State = bot.StateAcknowledged
+		c.inc.Acknowledged = c.now
+		delay := c.now.Sub(c.inc.Declared).Round(time.Second)
+		c.record("ack", map[string]string{"after": delay.String()})
+		return e.enterNext(c, func(lang string) string {
+			return e.cat.T(lang, "acked", c.inc.Ref(), c.actorName(), e.fmtDur(delay, lang))
+		})
+	})
+}
+
+// enterNext fires "next" and tells the chats, prefixed by head.
+func (e *Engine) enterNext(c *change, head text) error {
+	to, err := fire(context.Background(), c.pb, c.inc, bot.EventNext, e.phaseGuard(c))
+	if err != nil {
+		return err
+	}
+	from := c.inc.State
+	c.inc.State = to
+	c.inc.PhaseStarted = c.now
+	if c.inc.Contained.IsZero() && strings.Contains(from, "contain") {
+		c.inc.Contained = c.now
+	}
+	idx := c.pb.PhaseIndex(to)
+	c.record("phase", map[string]string{"from": from, "to": to})
+	e.scheduleDue(c, idx)
+	c.notify(context.Background(), bot.KindNotice, func(lang string) string {
+		s := e.cat.T(lang, "phase_started", idx+1, len(c.pb.Phases), c.pb.Phases[idx].Name.In(lang))
+		if head != nil {
+			s = head(lang) + "\n" + s
+		}
+		return s + "\n" + e.renderPhase(c.inc, c.pb, idx, lang)
+	}, e.stepButtons(c.inc, c.pb, idx))
+	return nil
+}
+
+// phaseGuard refuses "next" while required steps of the current phase are
+// open, naming them.
+func (e *Engine) phaseGuard(c *change) guardFunc {
+	return func(event, from, to string) error {
+		if event != bot.EventNext {
+			return nil
+		}
+		idx := c.pb.PhaseIndex(from)
+		if idx < 0 {
+			return nil
+		}
+		open := openRequired(c.inc, c.pb.Phases[idx].Steps)
+		if len(open) == 0 {
+			return nil
+		}
+		return &userError{t: func(lang string) string {
+			return e.cat.T(lang, "guard.next", len(open), stepList(open, lang), open[0].Number)
+		}}
+	}
+}
+
+func openRequired(inc *bot.Incident, steps []playbook.Step) []playbook.Step {
+	var open []playbook.Step
+	for _, s := range steps {
+		if _, ok := inc.Steps[s.ID]; !ok && s.Required {
+			open = append(open, s)
+		}
+	}
+	return open
+}
+
+func stepList(steps []playbook.Step, lang string) string {
+	parts := make([]string, 0, len(steps))
+	for i, s := range steps {
+		if i == 5 {
+			parts = append(parts, fmt.Sprintf("… (+%d)", len(steps)-5))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%d. %s", s.Number, s.Title.In(lang)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// scheduleDue sets a reminder timer for each step of phase idx with a due
+// time, and cancels those of other phases.
+func (e *Engine) scheduleDue(c *change, idx int) {
+	for _, s := range c.pb.Steps() {
+		id := dueTimerID(c.inc.ID, s.ID)
+		if s.Phase == c.pb.Phases[idx].ID && s.Due > 0 {
+			if _, done := c.inc.Steps[s.ID]; !done {
+				c.set = append(c.set, bot.Timer{ID: id, Due: c.now.Add(s.Due.D()), Kind: TimerStepDue,
+					Incident: c.inc.ID, Data: map[string]string{"step": s.ID}})
+			}
+		} else if s.Due > 0 {
+			c.cancel = append(c.cancel, id)
+		}
+	}
+}
+
+func dueTimerID(inc int64, step string) string { return fmt.Sprintf("due:%d:%s", inc, step) }
+
+func (e *Engine) next(ctx context.Context, req *request) error {
+	return e.onIncident(ctx, req, func(c *change) error {
+		if !c.inc.Open() {
+			return e.refuse("err.cannot", "/next", c.inc.Ref(), e.stateName(c, c.req.lang))
+		}
+		if c.inc.State == bot.StateTriggered {
+			return e.refuse("err.ack_first", c.inc.Ref())
+		}
+		if c.pb.PhaseIndex(c.inc.State) == len(c.pb.Phases)-1 {
+			open := openRequired(c.inc, c.pb.Phases[len(c.pb.Phases)-1].Steps)
+			if len(open) > 0 {
+				return e.phaseGuard(c)(bot.EventNext, c.inc.State, "")
+			}
+			return e.refuse("err.last_phase", c.inc.Ref())
+		}
+		return e.enterNext(c, nil)
+	})
+}
+
+func (e *Engine) stepDone(ctx context.Context, req *request) error {
+	skip := req.cmd.Name == command.Skip
+	return e.onIncident(ctx, req, func(c *change) error {
+		if !c.inc.Open() {
+			return e.refuse("err.cannot", "/"+string(req.cmd.Name), c.inc.Ref(), e.stateName(c, c.req.lang))
+		}
+		st, ok := c.pb.Step(req.cmd.Step)
+		if !ok {
+			return e.refuse("err.no_step", req.cmd.Step, c.inc.Ref(), len(c.pb.Steps()))
+		}
+		if skip && st.Required && req.cmd.Text == "" {
+			return e.refuse("err.skip_reason", st.Number, c.inc.Ref())
+		}
+		if prev, ok := c.inc.Steps[st.ID]; ok {
+			return e.refuse("err.step_already", st.Number, e.statusWord(prev.Status, c.req.lang),
+				e.personName(prev.By), e.fmtTime(prev.At, c.req.lang))
+		}
+		status, kind, key := bot.StepDone, "step_done", "step_done"
+		if skip {
+			status, kind, key = bot.StepSkipped, "step_skipped", "step_skipped"
+		}
+		if c.inc.Steps == nil {
+			c.inc.Steps = map[string]bot.StepState{}
+		}
+		c.inc.Steps[st.ID] = bot.StepState{Status: status, By: c.actorID(), At: c.now, Note: req.cmd.Text}
+		c.record(kind, map[string]string{"step": strconv.Itoa(st.Number), "id": st.ID, "title": st.Title.In("en"), "note": req.cmd.Text})
+		if st.Due > 0 {
+			c.cancel = append(c.cancel, dueTimerID(c.inc.ID, st.ID))
+		}
+		idx := c.pb.PhaseIndex(c.inc.State)
+		var buttons []bot.Button
+		c.notify(context.Background(), bot.KindNotice, func(lang string) string {
+			s := e.cat.T(lang, key, c.inc.Ref(), st.Number, st.Title.In(lang), c.actorName())
+			if req.cmd.Text != "" {
+				s += "\n" + "“" + req.cmd.Text + "”"
+			}
+			if idx >= 0 && st.Phase == c.pb.Phases[idx].ID && len(openRequired(c.inc, c.pb.Phases[idx].Steps)) == 0 {
+				if idx == len(c.pb.Phases)-1 {
+					s += "\n" + e.cat.T(lang, "hint.resolve", c.pb.Phases[idx].Name.In(lang))
+				} else {
+					s += "\n" + e.cat.T(lang, "hint.next", c.pb.Phases[idx].Name.In(lang), c.pb.Phases[idx+1].Name.In(lang))
+				}
+			}
+			return s
+		}, nil)
+		if idx >= 0 {
+			buttons = e.stepButtons(c.inc, c.pb, idx)
+			c.out[len(c.out)-1].Buttons = buttons
+		}
+		return nil
+	})
+}
+
+func (e *Engine) note(ctx context.Context, req *request) error {
+	return e.onIncident(ctx, req, func(c *change) error {
+		c.record("note", map[string]string{"text": req.cmd.Text})
+		c.notify(context.Background(), bot.KindNotice, e.t("noted", c.inc.Ref(), c.actorName(), req.cmd.Text), nil)
+		return nil
+	})
+}
+
+func (e *Engine) sev(ctx context.Context, req *request) error {
+	return e.onIncident(ctx, req, func(c *change) error {
+		from := c.inc.Severity
+		if from == req.cmd.Sev {
+			return e.refuse("err.same_sev", c.inc.Ref(), sevName(from))
+		}
+		c.inc.Severity = req.cmd.Sev
+		c.record("severity", map[string]string{"from": sevName(from), "to": sevName(req.cmd.Sev), "reason": req.cmd.Text})
+		c.notify(context.Background(), bot.KindNotice, e.t("sev_changed", c.inc.Ref(), sevName(from), sevName(req.cmd.Sev), c.actorName(), opt(req.cmd.Text)), nil)
+		return nil
+	})
+}
+
+func (e *Engine) assign(ctx context.Context, req *request) error {
+	return e.onIncident(ctx, req, func(c *change) error {
+		who := strings.TrimPrefix(req.cmd.User, "@")
+		name := who
+		if !e.o.Directory.Open() {
+			p, ok := e.o.Directory.Person(who)
+			if !ok {
+				ids := make([]string, 0)
+				for _, p := range e.o.Directory.People() {
+					ids = append(ids, p.ID)
+				}
+				return e.refuse("err.no_person", who, strings.Join(ids, ", "))
+			}
+			who, name = p.ID, firstNonEmpty(p.Name, p.ID)
+		}
+		role := strings.ToLower(req.cmd.Role)
+		if c.inc.Roles == nil {
+			c.inc.Roles = map[string]string{}
+		}
+		c.inc.Roles[role] = who
+		c.record("assign", map[string]string{"role": role, "person": who})
+		c.notify(context.Background(), bot.KindNotice, e.t("assigned", c.inc.Ref(), name, role, c.actorName()), nil)
+		return nil
+	})
+}
+
+func (e *Engine) resolve(ctx context.Context, req *request) error {
+	return e.onIncident(ctx, req, func(c *change) error {
+		if c.inc.State == bot.StateResolved || c.inc.State == bot.StateClosed || c.inc.State == bot.StateCancelled {
+			return e.refuse("err.cannot", "/resolve", c.inc.Ref(), e.stateName(c, c.req.lang))
+		}
+		if open := openRequired(c.inc, c.pb.Steps()); len(open) > 0 {
+			return &userError{t: func(lang string) string {
+				return e.cat.T(lang, "guard.resolve", len(open), stepList(open, lang), open[0].Number)
+			}}
+		}
+		to, err := fire(context.Background(), c.pb, c.inc, bot.EventResolve, nil)
+		if err != nil {
+			return e.refuse("err.cannot", "/resolve", c.inc.Ref(), e.stateName(c, c.req.lang))
+		}
+		c.inc.State = to
+		c.inc.Resolved = c.now
+		c.cancelTimers()
+		c.record("resolved", map[string]string{"summary": req.cmd.Text, "duration": c.now.Sub(c.inc.Declared).Round(time.Second).String()})
+		c.notify(context.Background(), bot.KindStatus, e.t("resolved", c.inc.Ref(), c.actorName(), e.fmtDurT(c.now.Sub(c.inc.Declared)), opt(req.cmd.Text)),
+			[]bot.Button{{Label: e.cat.T(c.req.lang, "btn.close"), Data: "/close " + c.inc.Ref()}})
+		return nil
+	})
+}
+
+// cancelTimers cancels every reminder the incident may have set.
+func (c *change) cancelTimers() {
+	for _, s := range c.pb.Steps() {
+		if s.Due > 0 {
+			c.cancel = append(c.cancel, dueTimerID(c.inc.ID, s.ID))
+		}
+	}
+}
+
+func (e *Engine) close(ctx context.Context, req *request) error {
+	return e.onIncident(ctx, req, func(c *change) error {
+		if c.inc.State != bot.StateResolved {
+			return e.refuse("err.close_first", c.inc.Ref(), e.stateName(c, c.req.lang))
+		}
+		if _, err := fire(context.Background(), c.pb, c.inc, bot.EventClose, nil); err != nil {
+			return err
+		}
+		c.inc.State = bot.StateClosed
+		c.inc.Closed = c.now
+		c.record("closed", nil)
+		c.notify(context.Background(), bot.KindStatus, e.t("closed", c.inc.Ref(), c.actorName()), nil)
+		return nil
+	})
+}
+
+func (e *Engine) reopen(ctx context.Context, req *request) error {
+	return e.onIncident(ctx, req, func(c *change) error {
+		if c.inc.Open() {
+			return e.refuse("err.still_open", c.inc.Ref())
+		}
+		to, err := fire(context.Background(), c.pb, c.inc, bot.EventReopen, nil)
+		if err != nil {
+			return err
+		}
+		from := c.inc.State
+		c.inc.State = to
+		c.inc.Resolved, c.inc.Closed = time.Time{}, time.Time{}
+		c.record("reopened", map[string]string{"from": from, "reason": req.cmd.Text})
+		return e.enterNext(c, e.t("reopened", c.inc.Ref(), c.actorName(), opt(req.cmd.Text)))
+	})
+}
+
+func (e *Engine) cancel(ctx context.Context, req *request) error {
+	return e.onIncident(ctx, req, func(c *change) error {
+		to, err := fire(context.Background(), c.pb, c.inc, bot.EventCancel, nil)
+		if err != nil {
+			return e.refuse("err.cannot", "/cancel", c.inc.Ref(), e.stateName(c, c.req.lang))
+		}
+		c.inc.State = to
+		c.inc.Closed = c.now
+		c.cancelTimers()
+		c.record("cancelled", map[string]string{"reason": req.cmd.Text})
+		c.notify(context.Background(), bot.KindStatus, e.t("cancelled", c.inc.Ref(), c.actorName(), opt(req.cmd.Text)), nil)
+		return nil
+	})
+}
+
+// view answers a read-only command about an incident: nothing changes, but
+// the reply is committed (with the dedup key) like any other.
+func (e *Engine) view(ctx context.Context, req *request, render func(inc *bot.Incident, pb *playbook.Playbook) (text, []bot.Button, error)) error {
+	id, err := e.target(ctx, req)
+	if err != nil {
+		return err
+	}
+	inc, err := e.st.Incident(ctx, id)
+	if err != nil {
+		if err == store.ErrNotFound {
+			return e.refuse("err.no_incident", fmt.Sprintf("%s-%d", e.o.Prefix, id))
+		}
+		return fmt.Errorf("load incident %d: %w", id, err)
+	}
+	pb, ok := e.books.Get(inc.Playbook)
+	if !ok {
+		return e.refuse("err.playbook_gone", inc.Ref(), inc.Playbook)
+	}
+	t, buttons, err := render(inc, pb)
+	if err != nil {
+		return err
+	}
+	return e.replyButtons(ctx, req, t, buttons)
+}
+
+func (e *Engine) status(ctx context.Context, req *request) error {
+	return e.view(ctx, req, func(inc *bot.Incident, pb *playbook.Playbook) (text, []bot.Button, error) {
+		return func(lang string) string { return e.renderStatus(inc, pb, lang) }, e.statusButtons(inc, pb), nil
+	})
+}
+
+func (e *Engine) steps(ctx context.Context, req *request) error {
+	return e.view(ctx, req, func(inc *bot.Incident, pb *playbook.Playbook) (text, []bot.Button, error) {
+		idx := pb.PhaseIndex(inc.State)
+		all := len(req.cmd.Args) > 0 && strings.EqualFold(req.cmd.Args[len(req.cmd.Args)-1], "all") || !inc.Open()
+		return func(lang string) string {
+			var b strings.Builder
+			b.WriteString(e.cat.T(lang, "steps_head", inc.Ref(), pb.Name.In(lang)))
+			for i := range pb.Phases {
+				expand := all || i == idx || (idx < 0 && i == 0)
+				if expand || i == 0 || i == idx+1 {
+					b.WriteString("\n")
+				}
+				b.WriteString("\n")
+				mark := ""
+				if i == idx {
+					mark = " ◀"
+				}
+				b.WriteString(e.cat.T(lang, "phase_line", i+1, len(pb.Phases), pb.Phases[i].Name.In(lang)) + mark)
+				if expand {
+					b.WriteString("\n" + e.renderPhase(inc, pb, i, lang))
+				} else {
+					b.WriteString(" — " + e.phaseProgress(inc, pb.Phases[i]))
+				}
+			}
+			if !all {
+				b.WriteString("\n\n" + e.cat.T(lang, "steps_all"))
+			}
+			return b.String()
+		}, e.stepButtons(inc, pb, idx), nil
+	})
+}
+
+func (e *Engine) timeline(ctx context.Context, req *request) error {
+	return e.view(ctx, req, func(inc *bot.Incident, pb *playbook.Playbook) (text, []bot.Button, error) {
+		evs, err := e.st.Timeline(ctx, inc.ID, 0)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read timeline %s: %w", inc.Ref(), err)
+		}
+		return func(lang string) string {
+			var b strings.Builder
+			b.WriteString(e.cat.T(lang, "timeline_head", inc.Ref(), len(evs)))
+			for _, ev := range evs {
+				b.WriteString("\n" + e.renderEvent(ev, pb, lang))
+			}
+			return b.String()
+		}, nil, nil
+	})
+}
+
+func (e *Engine) verify(ctx context.Context, req *request) error {
+	id, err := e.target(ctx, req)
+	if err != nil {
+		return err
+	}
+	return e.apply(ctx, id, req, func(c *change) error {
+		evs, err := e.st.Timeline(ctx, c.inc.ID, 0)
+		if err != nil {
+			return fmt.Errorf("read timeline %s: %w", c.inc.Ref(), err)
+		}
+		if err := VerifyIncident(c.inc, evs); err != nil {
+			// Nothing is appended to a broken chain; the answer is the finding.
+			return &userError{t: e.t("verify_broken", c.inc.Ref(), err.Error())}
+		}
+		c.record("verified", map[string]string{"events": strconv.Itoa(len(evs)), "last_hash": c.inc.LastHash})
+		c.reply(e.t("verify_ok", c.inc.Ref(), len(evs), short(c.inc.LastHash)), nil)
+		return nil
+	})
+}
+
+// VerifyIncident checks a timeline's hash chain and that it ends where the
+// incident snapshot says it does (so a deleted tail is found too).
+func VerifyIncident(inc *bot.Incident, evs []bot.Event) error {
+	if err := bot.Verify(evs); err != nil {
+		return err
+	}
+	if int64(len(evs)) != inc.Seq {
+		return &bot.BrokenError{Seq: int64(len(evs)) + 1, Reason: fmt.Sprintf("%d events recorded, %d found", inc.Seq, len(evs))}
+	}
+	if len(evs) > 0 && evs[len(evs)-1].Hash != inc.LastHash {
+		return &bot.BrokenError{Seq: inc.Seq, Reason: "last event does not match the incident's record"}
+	}
+	return nil
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+func (e *Engine) incidents(ctx context.Context, req *request) error {
+	all := len(req.cmd.Args) > 0 && strings.EqualFold(req.cmd.Args[0], "all")
+	list, err := e.st.Incidents(ctx, !all)
+	if err != nil {
+		return fmt.Errorf("list incidents: %w", err)
+	}
+	if len(list) == 0 {
+		return e.reply(ctx, req, e.t("no_incidents"))
+	}
+	if len(list) > 30 {
+		list = list[len(list)-30:]
+	}
+	return e.reply(ctx, req, func(lang string) string {
+		var b strings.Builder
+		b.WriteString(e.cat.T(lang, "incidents_head", len(list)))
+		for _, inc := range list {
+			b.WriteString("\n" + e.cat.T(lang, "incident_line", inc.Ref(), sevName(inc.Severity), e.stateNameOf(inc, lang), clip(inc.Title, 60), e.fmtTime(inc.Declared, lang)))
+		}
+		return b.String()
+	})
+}
+
+func (e *Engine) playbooks(ctx context.Context, req *request) error {
+	return e.reply(ctx, req, func(lang string) string {
+		var b strings.Builder
+		b.WriteString(e.cat.T(lang, "playbooks_head"))
+		for _, pb := range e.books.List() {
+			b.WriteString("\n" + e.cat.T(lang, "playbook_line", pb.ID, pb.Name.In(lang), sevName(pb.Severity), len(pb.Phases), len(pb.Steps())))
+		}
+		b.WriteString("\n" + e.cat.T(lang, "playbooks_hint"))
+		return b.String()
+	})
+}
+
+func (e *Engine) help(ctx context.Context, req *request) error {
+	topic := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(req.cmd.Text)), "/")
+	if topic != "" {
+		n, ok := command.Aliases()[topic]
+		if !ok {
+			n = command.Name(topic)
+		}
+		if _, known := e.handlers()[n]; known {
+			return e.reply(ctx, req, func(lang string) string {
+				return command.Usage(n) + "\n" + e.cat.T(lang, "help."+string(n))
+			})
+		}
+	}
+	return e.reply(ctx, req, func(lang string) string {
+		var b strings.Builder
+		b.WriteString(e.cat.T(lang, "help_head"))
+		for _, n := range command.Names() {
+			if _, ok := e.handlers()[n]; ok {
+				b.WriteString("\n" + command.Usage(n) + " — " + e.cat.T(lang, "help."+string(n)))
+			}
+		}
+		return b.String()
+	})
+}
+
+func (e *Engine) setLang(ctx context.Context, req *request) error {
+	lang := strings.ToLower(strings.TrimSpace(req.cmd.Text))
+	if !e.cat.HasLang(lang) {
+		return e.refuse("err.lang", strings.Join(e.cat.Langs(), ", "))
+	}
+	req.lang = lang
+	tx := &store.Tx{Seen: req.seen, Put: map[string]string{langKey(req.in.Chat): lang},
+		Outbox: []bot.Outgoing{{Chat: req.in.Chat, Kind: bot.KindReply, Text: e.cat.T(lang, "lang_set"), ReplyTo: req.in.MessageID}}}
+	return e.commit(ctx, tx)
+}
+
+// opt formats an optional reason: "" or " — reason".
+func opt(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " — " + s
+}

@@ -1,0 +1,377 @@
+// Package engine applies commands and system actions to incidents. Every
+// action follows one path: load the snapshot, rebuild the playbook's state
+// machine at the saved state, check guards, fire the event, and commit the
+// new snapshot with its timeline events, outgoing messages and timers in one
+// store transaction, retrying on a concurrent change. Nothing happens
+// outside a commit.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/command"
+	"github.com/irbot/irbot/bot/i18n"
+	"github.com/irbot/irbot/bot/playbook"
+	"github.com/irbot/irbot/store"
+)
+
+// Options configure an Engine. The zero value works: prefix IR, Vietnamese,
+// Asia/Ho_Chi_Minh, the system clock, anyone may act.
+type Options struct {
+	Prefix    string          // incident prefix, default "IR"
+	Language  string          // default language, "vi" or "en"; default "vi"
+	Location  *time.Location  // for dates and times shown; default Asia/Ho_Chi_Minh
+	BotName   string          // the bot's username, for "/cmd@BotName"
+	Directory *bot.Directory  // people and chats; nil or empty = anyone may act
+	Clock     bot.Clock       // default the system clock
+	Catalog   *i18n.Catalog   // default i18n.Default()
+	Logger    *slog.Logger    // default slog.Default()
+	OnCommit  func(*store.Tx) // called after every successful commit (wake the sender and scheduler)
+}
+
+// Engine is the incident engine. It is safe for concurrent use; actions on
+// one incident are serialised in the process, and across processes the
+// store's version check turns a race into a retry.
+type Engine struct {
+	st    store.Store
+	books *playbook.Set
+	o     Options
+	cat   *i18n.Catalog
+	log   *slog.Logger
+
+	mu    sync.Mutex
+	locks map[int64]*sync.Mutex
+}
+
+// New returns an engine over st with the playbooks in books.
+func New(st store.Store, books *playbook.Set, o Options) *Engine {
+	if o.Prefix == "" {
+		o.Prefix = "IR"
+	}
+	if o.Language == "" {
+		o.Language = "vi"
+	}
+	if o.Location == nil {
+		if loc, err := time.LoadLocation("Asia/Ho_Chi_Minh"); err == nil {
+			o.Location = loc
+		} else {
+			o.Location = time.FixedZone("ICT", 7*3600)
+		}
+	}
+	if o.Clock == nil {
+		o.Clock = bot.SystemClock{}
+	}
+	if o.Catalog == nil {
+		o.Catalog = i18n.Default()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return &Engine{st: st, books: books, o: o, cat: o.Catalog, log: o.Logger, locks: map[int64]*sync.Mutex{}}
+}
+
+// Store returns the engine's store.
+func (e *Engine) Store() store.Store { return e.st }
+
+// Playbooks returns the engine's playbooks.
+func (e *Engine) Playbooks() *playbook.Set { return e.books }
+
+// text is a message rendered in the reader's language.
+type text func(lang string) string
+
+func (e *Engine) t(key string, args ...any) text {
+	return func(lang string) string { return e.cat.T(lang, key, args...) }
+}
+
+// userError is a refusal or a question for the user: it becomes a reply,
+// never a log line.
+type userError struct {
+	t       text
+	buttons []bot.Button
+}
+
+func (u *userError) Error() string { return u.t("en") }
+
+func (e *Engine) refuse(key string, args ...any) error { return &userError{t: e.t(key, args...)} }
+
+// request is one inbound command being handled.
+type request struct {
+	in    bot.Inbound
+	cmd   command.Command
+	actor bot.Person
+	lang  string
+	seen  []string
+}
+
+// Handle acts on one inbound message or button press: it parses the
+// command, applies it and commits the result, replies included, to the
+// outbox. A message seen before (same platform update id) changes nothing.
+// Ordinary chatter that is not a command is ignored. Handle returns an error
+// only when the store fails; everything a user did wrong becomes a reply.
+func (e *Engine) Handle(ctx context.Context, in bot.Inbound) error {
+	req := &request{in: in}
+	if in.ID != "" {
+		key := "in:" + in.Platform + ":" + in.ID
+		seen, err := e.st.Seen(ctx, key)
+		if err != nil {
+			return fmt.Errorf("check inbound %s: %w", key, err)
+		}
+		if seen {
+			return nil
+		}
+		req.seen = []string{key}
+	}
+	req.lang = e.chatLang(ctx, in.Chat)
+	cmd, err := command.Parse(in.Text, e.o.BotName)
+	var unknown *command.UnknownError
+	var usage *command.UsageError
+	switch {
+	case errors.Is(err, command.ErrNotCommand), errors.Is(err, command.ErrNotForMe):
+		return nil
+	case errors.As(err, &unknown):
+		if unknown.Suggest != "" {
+			return e.reply(ctx, req, e.t("err.unknown_suggest", unknown.Word, unknown.Suggest))
+		}
+		return e.reply(ctx, req, e.t("err.unknown", unknown.Word))
+	case errors.As(err, &usage):
+		return e.reply(ctx, req, e.t("err.usage", command.Usage(usage.Name)))
+	case err != nil:
+		return e.reply(ctx, req, e.t("err.unknown", strings.Fields(in.Text + " ?")[0]))
+	}
+	req.cmd = cmd
+	p, ok := e.o.Directory.Lookup(in.Platform, in.User)
+	switch {
+	case ok:
+		req.actor = p
+	case e.o.Directory.Open():
+		req.actor = bot.Person{ID: in.User, Name: firstNonEmpty(in.UserName, in.User)}
+	default:
+		return e.reply(ctx, req, e.t("err.stranger"))
+	}
+	if p.Language != "" && in.Chat.Direct {
+		req.lang = p.Language
+	}
+	h, ok := e.handlers()[cmd.Name]
+	if !ok {
+		return e.reply(ctx, req, e.t("err.not_yet", "/"+string(cmd.Name)))
+	}
+	err = h(ctx, req)
+	var ue *userError
+	if errors.As(err, &ue) {
+		return e.replyButtons(ctx, req, ue.t, ue.buttons)
+	}
+	if err != nil {
+		e.log.Error("command failed", "command", cmd.Name, "chat", in.Chat.String(), "err", err)
+		return e.reply(ctx, req, e.t("err.internal"))
+	}
+	return nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// chatLang returns the language of a chat: set with /lang, else configured,
+// else the default.
+func (e *Engine) chatLang(ctx context.Context, c bot.ChatRef) string {
+	if v, err := e.st.Get(ctx, langKey(c)); err == nil && v != "" {
+		return v
+	}
+	if ch, ok := e.o.Directory.ChatFor(c); ok && ch.Language != "" {
+		return ch.Language
+	}
+	return e.o.Language
+}
+
+func langKey(c bot.ChatRef) string { return "lang:" + c.String() }
+
+// reply commits a reply to the request's chat (and its dedup key).
+func (e *Engine) reply(ctx context.Context, req *request, t text) error {
+	return e.replyButtons(ctx, req, t, nil)
+}
+
+func (e *Engine) replyButtons(ctx context.Context, req *request, t text, buttons []bot.Button) error {
+	tx := &store.Tx{Seen: req.seen, Outbox: []bot.Outgoing{{
+		Chat: req.in.Chat, Kind: bot.KindReply, Text: t(req.lang), Buttons: buttons, ReplyTo: req.in.MessageID,
+	}}}
+	return e.commit(ctx, tx)
+}
+
+func (e *Engine) commit(ctx context.Context, tx *store.Tx) error {
+	err := e.st.Commit(ctx, tx)
+	if errors.Is(err, store.ErrDuplicate) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if e.o.OnCommit != nil {
+		e.o.OnCommit(tx)
+	}
+	return nil
+}
+
+func (e *Engine) lock(id int64) func() {
+	e.mu.Lock()
+	l, ok := e.locks[id]
+	if !ok {
+		l = &sync.Mutex{}
+		e.locks[id] = l
+	}
+	e.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
+
+// change is what one action does to one incident before it is committed.
+type change struct {
+	e      *Engine
+	req    *request // nil for system actions (timers, alerts)
+	now    time.Time
+	inc    *bot.Incident
+	pb     *playbook.Playbook
+	events []bot.Event
+	out    []bot.Outgoing
+	set    []bot.Timer
+	cancel []string
+	put    map[string]string
+	seen   []string
+}
+
+func (c *change) actorID() string {
+	if c.req == nil {
+		return "bot"
+	}
+	return c.req.actor.ID
+}
+
+func (c *change) actorName() string {
+	if c.req == nil {
+		return "irbot"
+	}
+	return firstNonEmpty(c.req.actor.Name, c.req.actor.ID)
+}
+
+// record appends a timeline event by the acting person (or the bot).
+func (c *change) record(kind string, data map[string]string) {
+	c.events = append(c.events, bot.Event{At: c.now, Actor: c.actorID(), Kind: kind, Data: data})
+}
+
+// notify tells every chat of the incident, and the chat the command came
+// from, in each chat's own language.
+func (c *change) notify(ctx context.Context, kind string, t text, buttons []bot.Button) {
+	chats := append([]bot.ChatRef(nil), c.inc.Chats...)
+	if c.req != nil && !c.inc.HasChat(c.req.in.Chat) {
+		chats = append(chats, c.req.in.Chat)
+	}
+	for _, ch := range chats {
+		m := bot.Outgoing{Incident: c.inc.ID, Chat: ch, Kind: kind, Text: t(c.e.chatLang(ctx, ch)), Buttons: buttons}
+		if c.req != nil && ch == c.req.in.Chat {
+			m.ReplyTo = c.req.in.MessageID
+		}
+		c.out = append(c.out, m)
+	}
+}
+
+// reply answers only the chat the command came from.
+func (c *change) reply(t text, buttons []bot.Button) {
+	c.out = append(c.out, bot.Outgoing{Incident: c.inc.ID, Chat: c.req.in.Chat, Kind: bot.KindReply,
+		Text: t(c.req.lang), Buttons: buttons, ReplyTo: c.req.in.MessageID})
+}
+
+func (c *change) tx() *store.Tx {
+	c.inc.Updated = c.now
+	c.inc.Seq, c.inc.LastHash = bot.Chain(c.inc.Seq, c.inc.LastHash, c.events)
+	return &store.Tx{Incident: c.inc, Events: c.events, Outbox: c.out, SetTimers: c.set,
+		CancelTimers: c.cancel, Seen: c.seen, Put: c.put}
+}
+
+// maxRetries bounds the retries of one action on concurrent changes.
+const maxRetries = 8
+
+// apply runs fn on a fresh copy of incident id and commits what it did,
+// retrying from a fresh read when another writer committed first.
+func (e *Engine) apply(ctx context.Context, id int64, req *request, fn func(c *change) error) error {
+	defer e.lock(id)()
+	for attempt := 0; ; attempt++ {
+		inc, err := e.st.Incident(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return e.refuse("err.no_incident", fmt.Sprintf("%s-%d", e.o.Prefix, id))
+		}
+		if err != nil {
+			return fmt.Errorf("load incident %d: %w", id, err)
+		}
+		pb, ok := e.books.Get(inc.Playbook)
+		if !ok {
+			return e.refuse("err.playbook_gone", inc.Ref(), inc.Playbook)
+		}
+		c := &change{e: e, req: req, now: e.o.Clock.Now(), inc: inc.Clone(), pb: pb}
+		if req != nil {
+			c.seen = req.seen
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+		err = e.commit(ctx, c.tx())
+		if errors.Is(err, store.ErrConflict) && attempt < maxRetries {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("commit %s: %w", inc.Ref(), err)
+		}
+		return nil
+	}
+}
+
+// target finds the incident a command means: its ref, else the chat's
+// single open incident. With none or several it asks.
+func (e *Engine) target(ctx context.Context, req *request) (int64, error) {
+	if req.cmd.Ref > 0 {
+		return int64(req.cmd.Ref), nil
+	}
+	open, err := e.st.Incidents(ctx, true)
+	if err != nil {
+		return 0, fmt.Errorf("list incidents: %w", err)
+	}
+	var here []*bot.Incident
+	for _, inc := range open {
+		if inc.HasChat(req.in.Chat) {
+			here = append(here, inc)
+		}
+	}
+	switch len(here) {
+	case 1:
+		return here[0].ID, nil
+	case 0:
+		return 0, e.refuse("err.no_open")
+	}
+	refs := make([]string, len(here))
+	var buttons []bot.Button
+	for i, inc := range here {
+		refs[i] = inc.Ref() + " " + clip(inc.Title, 40)
+		if i < 4 {
+			buttons = append(buttons, bot.Button{Label: inc.Ref(), Data: "/" + string(req.cmd.Name) + " " + inc.Ref()})
+		}
+	}
+	return 0, &userError{t: e.t("err.which", strings.Join(refs, "\n"), "/"+string(req.cmd.Name)), buttons: buttons}
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,258 @@
+package engine
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/playbook"
+)
+
+// fmtTime shows a time as dd/mm/yyyy HH:MM in the configured zone.
+func (e *Engine) fmtTime(t time.Time, lang string) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(e.o.Location).Format("02/01/2006 15:04")
+}
+
+// fmtClock shows only HH:MM when t is today, else the full date.
+func (e *Engine) fmtClock(t, now time.Time) string {
+	lt, ln := t.In(e.o.Location), now.In(e.o.Location)
+	if lt.Year() == ln.Year() && lt.YearDay() == ln.YearDay() {
+		return lt.Format("15:04")
+	}
+	return lt.Format("02/01 15:04")
+}
+
+// fmtDur shows a duration the way people say it: 45s, 12m, 2h05m, 3d4h.
+func (e *Engine) fmtDur(d time.Duration, lang string) string {
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dd%dh", int(d.Hours())/24, int(d.Hours())%24)
+}
+
+func (e *Engine) fmtDurT(d time.Duration) string { return e.fmtDur(d, "") }
+
+func (e *Engine) personName(id string) string {
+	if p, ok := e.o.Directory.Person(id); ok && p.Name != "" {
+		return p.Name
+	}
+	return id
+}
+
+func (e *Engine) statusWord(status, lang string) string {
+	if status == bot.StepSkipped {
+		return e.cat.T(lang, "word.skipped")
+	}
+	return e.cat.T(lang, "word.done")
+}
+
+// stateNameOf names an incident's state in lang: a phase's name, or the
+// lifecycle state's word.
+func (e *Engine) stateNameOf(inc *bot.Incident, lang string) string {
+	if pb, ok := e.books.Get(inc.Playbook); ok {
+		if i := pb.PhaseIndex(inc.State); i >= 0 {
+			return pb.Phases[i].Name.In(lang)
+		}
+	}
+	return e.cat.T(lang, "state."+inc.State)
+}
+
+func (e *Engine) stateName(c *change, lang string) string { return e.stateNameOf(c.inc, lang) }
+
+// renderPhase lists the steps of phase idx, one line each:
+// ✅ done, ⏭ skipped, ⬜ open; * marks a required step.
+func (e *Engine) renderPhase(inc *bot.Incident, pb *playbook.Playbook, idx int, lang string) string {
+	var lines []string
+	for _, s := range pb.Phases[idx].Steps {
+		mark := "⬜"
+		tail := ""
+		if st, ok := inc.Steps[s.ID]; ok {
+			mark = "✅"
+			if st.Status == bot.StepSkipped {
+				mark = "⏭"
+			}
+			tail = " — " + e.personName(st.By)
+			if st.Note != "" {
+				tail += ": " + clip(st.Note, 60)
+			}
+		} else {
+			tail = " (" + roleName(s.Role) + ")"
+			if s.Due > 0 && pb.PhaseIndex(inc.State) == idx && !inc.PhaseStarted.IsZero() {
+				tail += " ⏰" + inc.PhaseStarted.Add(s.Due.D()).In(e.o.Location).Format("15:04")
+			}
+		}
+		req := ""
+		if s.Required {
+			req = "*"
+		}
+		lines = append(lines, fmt.Sprintf("%s %d. %s%s%s", mark, s.Number, s.Title.In(lang), req, tail))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func roleName(r string) string { return strings.ReplaceAll(r, "_", " ") }
+
+// renderStatus is the incident's status card.
+func (e *Engine) renderStatus(inc *bot.Incident, pb *playbook.Playbook, lang string) string {
+	now := e.o.Clock.Now()
+	done, total := 0, len(pb.Steps())
+	for _, s := range pb.Steps() {
+		if _, ok := inc.Steps[s.ID]; ok {
+			done++
+		}
+	}
+	var b strings.Builder
+	b.WriteString(e.cat.T(lang, "status_head", inc.Ref(), sevName(inc.Severity), pb.Name.In(lang), inc.Title))
+	phase := e.stateNameOf(inc, lang)
+	if i := pb.PhaseIndex(inc.State); i >= 0 {
+		phase = e.cat.T(lang, "phase_line", i+1, len(pb.Phases), phase)
+	}
+	b.WriteString("\n" + e.cat.T(lang, "status_state", phase, done, total))
+	roles := make([]string, 0, len(inc.Roles))
+	for _, r := range bot.SortedKeys(inc.Roles) {
+		roles = append(roles, roleName(r)+": "+e.personName(inc.Roles[r]))
+	}
+	if len(roles) > 0 {
+		b.WriteString("\n" + strings.Join(roles, " · "))
+	}
+	b.WriteString("\n" + e.cat.T(lang, "status_times", e.fmtTime(inc.Declared, lang), e.fmtDur(now.Sub(inc.Declared), lang)))
+	if !inc.Acknowledged.IsZero() {
+		b.WriteString("\n" + e.cat.T(lang, "status_acked", e.fmtTime(inc.Acknowledged, lang), e.fmtDur(inc.Acknowledged.Sub(inc.Declared), lang)))
+	}
+	if !inc.Resolved.IsZero() {
+		b.WriteString("\n" + e.cat.T(lang, "status_resolved", e.fmtTime(inc.Resolved, lang), e.fmtDur(inc.Resolved.Sub(inc.Declared), lang)))
+	}
+	switch {
+	case inc.State == bot.StateTriggered:
+		b.WriteString("\n" + e.cat.T(lang, "next.ack"))
+	case pb.PhaseIndex(inc.State) >= 0:
+		idx := pb.PhaseIndex(inc.State)
+		for _, s := range pb.Phases[idx].Steps {
+			if _, ok := inc.Steps[s.ID]; !ok {
+				b.WriteString("\n" + e.cat.T(lang, "next.step", s.Number, s.Title.In(lang), roleName(s.Role)))
+				break
+			}
+		}
+	}
+	return b.String()
+}
+
+// stepButtons offers one-tap Done for the open steps of phase idx (up to
+// four), and Next phase / Resolve.
+func (e *Engine) stepButtons(inc *bot.Incident, pb *playbook.Playbook, idx int) []bot.Button {
+	if idx < 0 || !inc.Open() {
+		return nil
+	}
+	var out []bot.Button
+	for _, s := range pb.Phases[idx].Steps {
+		if _, ok := inc.Steps[s.ID]; ok {
+			continue
+		}
+		if len(out) == 4 {
+			break
+		}
+		out = append(out, bot.Button{Label: "✅ " + strconv.Itoa(s.Number), Data: fmt.Sprintf("/done %s %d", inc.Ref(), s.Number)})
+	}
+	if idx < len(pb.Phases)-1 {
+		out = append(out, bot.Button{Label: "▶ " + pb.Phases[idx+1].Name.In(e.o.Language), Data: "/next " + inc.Ref()})
+	} else {
+		out = append(out, bot.Button{Label: "🏁 " + e.cat.T(e.o.Language, "btn.resolve"), Data: "/resolve " + inc.Ref()})
+	}
+	return out
+}
+
+func (e *Engine) statusButtons(inc *bot.Incident, pb *playbook.Playbook) []bot.Button {
+	switch {
+	case inc.State == bot.StateTriggered:
+		return []bot.Button{{Label: e.cat.T(e.o.Language, "btn.ack"), Data: "/ack " + inc.Ref()}}
+	case inc.State == bot.StateResolved:
+		return []bot.Button{{Label: e.cat.T(e.o.Language, "btn.close"), Data: "/close " + inc.Ref()}}
+	}
+	return e.stepButtons(inc, pb, pb.PhaseIndex(inc.State))
+}
+
+// renderEvent is one timeline line: "#3 14:05 An — step 2 done: …".
+func (e *Engine) renderEvent(ev bot.Event, pb *playbook.Playbook, lang string) string {
+	who := e.personName(ev.Actor)
+	at := ev.At.In(e.o.Location).Format("02/01 15:04:05")
+	d := ev.Data
+	var what string
+	switch ev.Kind {
+	case "declared":
+		what = e.cat.T(lang, "ev.declared", d["playbook"], d["severity"], d["title"])
+	case "ack":
+		what = e.cat.T(lang, "ev.ack", d["after"])
+	case "phase":
+		what = e.cat.T(lang, "ev.phase", e.phaseName(pb, d["to"], lang))
+	case "step_done", "step_skipped":
+		title := d["title"]
+		if n, err := strconv.Atoi(d["step"]); err == nil {
+			if s, ok := pb.Step(n); ok {
+				title = s.Title.In(lang)
+			}
+		}
+		what = e.cat.T(lang, "ev."+ev.Kind, d["step"], title)
+		if d["note"] != "" {
+			what += ": " + d["note"]
+		}
+	case "note":
+		what = e.cat.T(lang, "ev.note", d["text"])
+	case "severity":
+		what = e.cat.T(lang, "ev.severity", d["from"], d["to"], opt(d["reason"]))
+	case "assign":
+		what = e.cat.T(lang, "ev.assign", e.personName(d["person"]), roleName(d["role"]))
+	case "resolved":
+		what = e.cat.T(lang, "ev.resolved", opt(d["summary"]))
+	case "closed":
+		what = e.cat.T(lang, "ev.closed")
+	case "reopened":
+		what = e.cat.T(lang, "ev.reopened", opt(d["reason"]))
+	case "cancelled":
+		what = e.cat.T(lang, "ev.cancelled", opt(d["reason"]))
+	case "verified":
+		what = e.cat.T(lang, "ev.verified", d["events"])
+	case "step_overdue":
+		what = e.cat.T(lang, "ev.step_overdue", d["step"], d["title"])
+	default:
+		keys := bot.SortedKeys(d)
+		parts := make([]string, 0, len(keys))
+		for _, k := range keys {
+			parts = append(parts, k+"="+d[k])
+		}
+		what = ev.Kind + " " + strings.Join(parts, " ")
+	}
+	return fmt.Sprintf("#%d %s %s — %s", ev.Seq, at, who, strings.TrimRight(what, " :—"))
+}
+
+func (e *Engine) phaseName(pb *playbook.Playbook, id, lang string) string {
+	if i := pb.PhaseIndex(id); i >= 0 {
+		return pb.Phases[i].Name.In(lang)
+	}
+	return e.cat.T(lang, "state."+id)
+}
+
+// phaseProgress is "✅ 2/4" for a collapsed phase.
+func (e *Engine) phaseProgress(inc *bot.Incident, ph playbook.Phase) string {
+	done := 0
+	for _, s := range ph.Steps {
+		if _, ok := inc.Steps[s.ID]; ok {
+			done++
+		}
+	}
+	mark := "⬜"
+	if done == len(ph.Steps) {
+		mark = "✅"
+	}
+	return fmt.Sprintf("%s %d/%d", mark, done, len(ph.Steps))
+}

@@ -1,0 +1,72 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/store"
+)
+
+// Timer kinds the engine handles.
+const (
+	TimerStepDue = "step_due" // a playbook step's due time passed
+)
+
+// Fire handles a due timer. It is idempotent: the timer's id is recorded in
+// the same commit that deletes the timer, so a timer delivered twice (after
+// a crash, or to two replicas) acts once. Timers of unknown kind or for
+// incidents that no longer need them are just removed.
+func (e *Engine) Fire(ctx context.Context, t bot.Timer) error {
+	seenKey := "timer:" + t.ID + ":" + strconv.FormatInt(t.Due.UnixNano(), 10)
+	drop := func() error {
+		return e.commit(ctx, &store.Tx{CancelTimers: []string{t.ID}, Seen: []string{seenKey}})
+	}
+	if t.Incident == 0 {
+		return drop()
+	}
+	switch t.Kind {
+	case TimerStepDue:
+		err := e.apply(ctx, t.Incident, nil, func(c *change) error {
+			c.seen = []string{seenKey}
+			c.cancel = append(c.cancel, t.ID)
+			if !c.inc.Open() {
+				return nil
+			}
+			for _, s := range c.pb.Steps() {
+				if s.ID != t.Data["step"] {
+					continue
+				}
+				if _, ok := c.inc.Steps[s.ID]; ok {
+					return nil
+				}
+				c.record("step_overdue", map[string]string{"step": strconv.Itoa(s.Number), "id": s.ID, "title": s.Title.In("en")})
+				c.notify(ctx, bot.KindNotice, func(lang string) string {
+					return e.cat.T(lang, "overdue", c.inc.Ref(), s.Number, s.Title.In(lang), roleName(s.Role))
+				}, []bot.Button{{Label: "✅ " + strconv.Itoa(s.Number), Data: fmt.Sprintf("/done %s %d", c.inc.Ref(), s.Number)}})
+			}
+			return nil
+		})
+		if _, ok := err.(*userError); ok {
+			return drop()
+		}
+		return err
+	}
+	return drop()
+}
+
+// DeliveryFailed records in the incident's timeline that a message could
+// not be delivered, so the report shows who was not told.
+func (e *Engine) DeliveryFailed(ctx context.Context, m bot.Outgoing, cause error) {
+	if m.Incident == 0 {
+		return
+	}
+	err := e.apply(ctx, m.Incident, nil, func(c *change) error {
+		c.record("delivery_failed", map[string]string{"chat": m.Chat.String(), "kind": m.Kind, "error": cause.Error()})
+		return nil
+	})
+	if err != nil {
+		e.log.Error("record delivery failure", "incident", m.Incident, "err", err)
+	}
+}

@@ -1,0 +1,98 @@
+// Package scheduler fires durable timers. Timers are rows in the store, not
+// goroutines: the scheduler sleeps until the earliest due time (or a wake-up
+// when an earlier one is committed), claims due rows with a lease so that
+// two replicas never fire the same one at once, and hands each to the
+// engine, whose idempotent handling makes a repeated delivery harmless.
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/store"
+)
+
+// FireFunc handles one due timer; it must delete the timer in the commit
+// that acts on it, and be idempotent.
+type FireFunc func(ctx context.Context, t bot.Timer) error
+
+// Scheduler fires due timers from a store.
+type Scheduler struct {
+	st    store.Store
+	fire  FireFunc
+	clock bot.Clock
+	owner string
+	lease time.Duration
+	log   *slog.Logger
+	wake  chan struct{}
+	// MaxSleep bounds one sleep, so timers committed by other processes are
+	// noticed (default 1s).
+	MaxSleep time.Duration
+}
+
+// New returns a scheduler; owner names this process in leases.
+func New(st store.Store, fire FireFunc, clock bot.Clock, owner string, log *slog.Logger) *Scheduler {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Scheduler{st: st, fire: fire, clock: clock, owner: owner, lease: 30 * time.Second, log: log,
+		wake: make(chan struct{}, 1), MaxSleep: time.Second}
+}
+
+// Wake tells Run that a timer was committed, possibly earlier than the one
+// it sleeps for.
+func (s *Scheduler) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Tick fires every timer due now and returns how many it fired. A timer
+// whose handler fails stays stored and is retried when its lease ends.
+func (s *Scheduler) Tick(ctx context.Context) (int, error) {
+	fired := 0
+	for {
+		due, err := s.st.ClaimTimers(ctx, s.clock.Now(), s.owner, s.lease, 256)
+		if err != nil {
+			return fired, fmt.Errorf("claim timers: %w", err)
+		}
+		if len(due) == 0 {
+			return fired, nil
+		}
+		for _, t := range due {
+			if err := s.fire(ctx, t); err != nil {
+				s.log.Warn("timer failed; will retry", "timer", t.ID, "err", err)
+				continue
+			}
+			fired++
+		}
+	}
+}
+
+// Run fires timers until ctx ends.
+func (s *Scheduler) Run(ctx context.Context) {
+	for {
+		if _, err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("scheduler pass failed", "err", err)
+		}
+		wait := s.MaxSleep
+		if due, ok, err := s.st.NextTimer(ctx); err == nil && ok {
+			if d := due.Sub(s.clock.Now()); d < wait {
+				wait = max(d, time.Millisecond)
+			}
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-s.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}

@@ -1,0 +1,258 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/chat"
+	"github.com/irbot/irbot/bot/chat/console"
+	"github.com/irbot/irbot/bot/engine"
+	"github.com/irbot/irbot/bot/playbook"
+	"github.com/irbot/irbot/bot/scheduler"
+	"github.com/irbot/irbot/playbooks"
+	"github.com/irbot/irbot/store"
+	"github.com/irbot/irbot/store/bolt"
+)
+
+// loadPlaybooks loads playbooks_dir, or the bundled ones when it is empty.
+func loadPlaybooks(cfg *Config) (*playbook.Set, error) {
+	opts := playbook.Options{Escalations: cfg.escalationNames()}
+	if cfg.PlaybooksDir == "" {
+		return playbook.LoadFS(playbooks.FS, ".", opts)
+	}
+	return playbook.LoadDir(cfg.PlaybooksDir, opts)
+}
+
+// app is the wired bot.
+type app struct {
+	cfg   *Config
+	st    store.Store
+	eng   *engine.Engine
+	deliv *chat.Deliverer
+	sched *scheduler.Scheduler
+	log   *slog.Logger
+}
+
+// openApp opens the store and wires engine, delivery and scheduler.
+func openApp(cfg *Config, senders []chat.Sender, log *slog.Logger) (*app, error) {
+	books, err := loadPlaybooks(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("playbooks:\n%w", err)
+	}
+	st, err := bolt.Open(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, st: st, log: log}
+	a.eng = engine.New(st, books, engine.Options{
+		Prefix:    cfg.IncidentPrefix,
+		Language:  cfg.Language,
+		Location:  cfg.loc,
+		Directory: bot.NewDirectory(cfg.People, cfg.Chats),
+		Logger:    log,
+		OnCommit: func(tx *store.Tx) {
+			if a.deliv != nil && len(tx.Outbox) > 0 {
+				a.deliv.Wake()
+			}
+			if a.sched != nil && len(tx.SetTimers) > 0 {
+				a.sched.Wake()
+			}
+		},
+	})
+	a.deliv = chat.NewDeliverer(st, senders, chat.WithLogger(log), chat.WithFailure(a.eng.DeliveryFailed))
+	host, _ := os.Hostname()
+	a.sched = scheduler.New(st, a.eng.Fire, bot.SystemClock{}, host+":"+strconv.Itoa(os.Getpid()), log)
+	return a, nil
+}
+
+func (a *app) Close() error { return a.st.Close() }
+
+func cmdConsole(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("console", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", "", "configuration file")
+	dataDir := fs.String("data", "", "data directory (overrides data_dir)")
+	user := fs.String("user", "", "default user for plain lines (default: the first configured person, or \"you\")")
+	chatID := fs.String("chat", "", "default chat for plain lines (default: the first response chat, or \"console\")")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(stderr, "irbot:", err)
+		return 2
+	}
+	if *dataDir != "" {
+		cfg.DataDir = *dataDir
+	}
+	if *user == "" {
+		*user = "you"
+		if len(cfg.People) > 0 {
+			*user = cfg.People[0].ID
+		}
+	}
+	if *chatID == "" {
+		*chatID = "console"
+		for _, c := range cfg.Chats {
+			if c.Purpose == "response" {
+				*chatID = c.ID
+				break
+			}
+		}
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	con := console.New(stdout)
+	a, err := openApp(cfg, []chat.Sender{con}, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "irbot:", err)
+		return 2
+	}
+	defer a.Close()
+
+	var prompt func() string
+	if f, ok := stdin.(*os.File); ok && isTerminal(f) {
+		fmt.Fprintf(stdout, "irbot console — data in %s. You are %q in chat %q; type \"other@chat: text\" to speak as someone else. /help lists commands, Ctrl-D quits.\n", cfg.DataDir, *user, *chatID)
+		prompt = func() string { return *user + "@" + *chatID + "> " }
+		bg, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go a.sched.Run(bg)
+		go a.deliv.Run(bg, time.Second)
+	}
+	step := func(ctx context.Context, in bot.Inbound) error {
+		if _, err := a.sched.Tick(ctx); err != nil {
+			return err
+		}
+		if err := a.eng.Handle(ctx, in); err != nil {
+			return err
+		}
+		return a.deliv.Flush(ctx)
+	}
+	if err := a.deliv.Flush(ctx); err != nil { // what a crash left undelivered
+		fmt.Fprintln(stderr, "irbot:", err)
+		return 1
+	}
+	if err := console.Run(ctx, stdin, stdout, prompt, *user, *chatID, step); err != nil && ctx.Err() == nil {
+		fmt.Fprintln(stderr, "irbot:", err)
+		return 1
+	}
+	if err := a.deliv.Flush(context.WithoutCancel(ctx)); err != nil {
+		fmt.Fprintln(stderr, "irbot:", err)
+		return 1
+	}
+	return 0
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func cmdValidate(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", "", "configuration file")
+	graph := fs.String("graph", "", "print this playbook's state graph as Mermaid")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(stderr, "irbot:", err)
+		return 2
+	}
+	if fs.NArg() > 0 {
+		cfg.PlaybooksDir = fs.Arg(0)
+	}
+	books, err := loadPlaybooks(cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if *graph != "" {
+		pb, ok := books.Get(*graph)
+		if !ok {
+			fmt.Fprintf(stderr, "irbot: no playbook %q\n", *graph)
+			return 1
+		}
+		g, err := engine.Graph(pb)
+		if err != nil {
+			fmt.Fprintln(stderr, "irbot:", err)
+			return 1
+		}
+		fmt.Fprint(stdout, g)
+		return 0
+	}
+	for _, pb := range books.List() {
+		fmt.Fprintf(stdout, "ok  %-18s %d phases, %d steps  %s\n", pb.ID, len(pb.Phases), len(pb.Steps()), pb.File)
+	}
+	return 0
+}
+
+func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", "", "configuration file")
+	dataDir := fs.String("data", "", "data directory (overrides data_dir)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(stderr, "irbot:", err)
+		return 2
+	}
+	if *dataDir != "" {
+		cfg.DataDir = *dataDir
+	}
+	st, err := bolt.Open(cfg.DataDir)
+	if err != nil {
+		fmt.Fprintln(stderr, "irbot:", err)
+		return 2
+	}
+	defer st.Close()
+	var incs []*bot.Incident
+	if fs.NArg() == 0 {
+		if incs, err = st.Incidents(ctx, false); err != nil {
+			fmt.Fprintln(stderr, "irbot:", err)
+			return 1
+		}
+	}
+	for _, ref := range fs.Args() {
+		n, err := strconv.ParseInt(ref[strings.LastIndex(ref, "-")+1:], 10, 64)
+		if err != nil {
+			fmt.Fprintf(stderr, "irbot: %q is not an incident reference (e.g. IR-7)\n", ref)
+			return 2
+		}
+		inc, err := st.Incident(ctx, n)
+		if err != nil {
+			fmt.Fprintf(stderr, "irbot: %s: %v\n", ref, err)
+			return 1
+		}
+		incs = append(incs, inc)
+	}
+	broken := 0
+	for _, inc := range incs {
+		evs, err := st.Timeline(ctx, inc.ID, 0)
+		if err == nil {
+			err = engine.VerifyIncident(inc, evs)
+		}
+		if err != nil {
+			broken++
+			fmt.Fprintf(stdout, "BROKEN %s: %v\n", inc.Ref(), err)
+			continue
+		}
+		fmt.Fprintf(stdout, "ok     %s: %d events, last hash %s\n", inc.Ref(), len(evs), inc.LastHash)
+	}
+	if broken > 0 {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/irbot/irbot/bot"
+)
+
+// Config is irbot's configuration file (configs/irbot.yaml documents every
+// field). Secrets never live here: they come from the environment or files.
+type Config struct {
+	DataDir        string       `yaml:"data_dir"`
+	Store          string       `yaml:"store"`
+	Language       string       `yaml:"language"`
+	TimeZone       string       `yaml:"time_zone"`
+	IncidentPrefix string       `yaml:"incident_prefix"`
+	PlaybooksDir   string       `yaml:"playbooks_dir"`
+	People         []bot.Person `yaml:"people"`
+	Chats          []bot.Chat   `yaml:"chats"`
+	Escalation     []struct {
+		ID string `yaml:"id"`
+	} `yaml:"escalation"`
+
+	path string
+	loc  *time.Location
+}
+
+// defaultConfigPath is read when --config is not given, if it exists.
+const defaultConfigPath = "configs/irbot.yaml"
+
+// loadConfig reads path ("" = the default file if present, else defaults),
+// decodes it strictly and checks it. Errors name file:line.
+func loadConfig(path string) (*Config, error) {
+	c := &Config{}
+	explicit := path != ""
+	if !explicit {
+		path = defaultConfigPath
+	}
+	data, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist) && !explicit:
+		path = ""
+	case err != nil:
+		return nil, fmt.Errorf("config: %w", err)
+	default:
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("config %s: %s", path, trimYAMLErr(err))
+		}
+	}
+	c.path = path
+	if err := c.check(); err != nil {
+		if path == "" {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+func trimYAMLErr(err error) string {
+	s := err.Error()
+	if len(s) > 6 && s[:6] == "yaml: " {
+		s = s[6:]
+	}
+	return s
+}
+
+// check fills defaults and validates.
+func (c *Config) check() error {
+	if c.DataDir == "" {
+		c.DataDir = "./data"
+	}
+	if c.Language == "" {
+		c.Language = "vi"
+	}
+	if c.Language != "vi" && c.Language != "en" {
+		return fmt.Errorf("language %q: use vi or en", c.Language)
+	}
+	if c.TimeZone == "" {
+		c.TimeZone = "Asia/Ho_Chi_Minh"
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return fmt.Errorf("time_zone %q: not an IANA zone (e.g. Asia/Ho_Chi_Minh)", c.TimeZone)
+	}
+	c.loc = loc
+	if c.IncidentPrefix == "" {
+		c.IncidentPrefix = "IR"
+	}
+	for _, r := range c.IncidentPrefix {
+		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z') {
+			return fmt.Errorf("incident_prefix %q: letters only", c.IncidentPrefix)
+		}
+	}
+	if c.Store != "" {
+		return fmt.Errorf("store %q: only the embedded store (empty) is available in this build", c.Store)
+	}
+	seen := map[string]bool{}
+	for i, p := range c.People {
+		if p.ID == "" {
+			return fmt.Errorf("people[%d]: id missing", i)
+		}
+		if seen[p.ID] {
+			return fmt.Errorf("people: duplicate id %q", p.ID)
+		}
+		seen[p.ID] = true
+		if p.Language != "" && p.Language != "vi" && p.Language != "en" {
+			return fmt.Errorf("people %q: language %q: use vi or en", p.ID, p.Language)
+		}
+	}
+	chats := map[string]bool{}
+	for i, ch := range c.Chats {
+		if ch.ID == "" {
+			return fmt.Errorf("chats[%d]: id missing", i)
+		}
+		if chats[ch.ID] {
+			return fmt.Errorf("chats: duplicate id %q", ch.ID)
+		}
+		chats[ch.ID] = true
+		switch ch.Purpose {
+		case "response", "leadership", "focal_point":
+		default:
+			return fmt.Errorf("chats %q: purpose %q: use response, leadership or focal_point", ch.ID, ch.Purpose)
+		}
+	}
+	return nil
+}
+
+// escalationNames lists the configured escalation policies (nil when none
+// are configured, so playbooks are not checked against an empty list).
+func (c *Config) escalationNames() []string {
+	if len(c.Escalation) == 0 {
+		return nil
+	}
+	out := make([]string, len(c.Escalation))
+	for i, e := range c.Escalation {
+		out[i] = e.ID
+	}
+	return out
+}

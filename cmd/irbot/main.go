@@ -1,0 +1,57 @@
+// Command irbot is a chat-ops incident-response bot. Run "irbot help".
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const usage = `irbot — incident response in group chats
+
+Usage:
+  irbot console  [--config F] [--data DIR] [--user U] [--chat C]   the bot in this terminal
+  irbot validate [--config F] [--graph ID] [DIR]                  check playbooks (exit 1 on errors)
+  irbot verify   [--config F] [--data DIR] [IR-n ...]             recompute timeline hash chains
+  irbot version
+
+Without --config, configs/irbot.yaml is read if it exists.
+`
+
+// run is main without the process: it returns the exit code.
+// 0 ok, 1 failure found (broken playbook or timeline), 2 bad usage or config.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "console":
+		return cmdConsole(ctx, args[1:], stdin, stdout, stderr)
+	case "validate":
+		return cmdValidate(args[1:], stdout, stderr)
+	case "verify":
+		return cmdVerify(ctx, args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "irbot", version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "irbot: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
