@@ -336,25 +336,37 @@ func (e *Engine) apply(ctx context.Context, id int64, req *request, fn func(c *c
 }
 
 // target finds the incident a command means: its ref, else the chat's
-// single open incident. With none or several it asks.
+// single open incident, else (none open) the chat's latest incident. With
+// several open it asks which, with a button for each.
 func (e *Engine) target(ctx context.Context, req *request) (int64, error) {
 	if req.cmd.Ref > 0 {
 		return int64(req.cmd.Ref), nil
 	}
-	open, err := e.st.Incidents(ctx, true)
+	all, err := e.st.Incidents(ctx, false)
 	if err != nil {
 		return 0, fmt.Errorf("list incidents: %w", err)
 	}
 	var here []*bot.Incident
-	for _, inc := range open {
-		if inc.HasChat(req.in.Chat) {
+	var latest *bot.Incident // the chat's most recently changed incident
+	for _, inc := range all {
+		if !inc.HasChat(req.in.Chat) {
+			continue
+		}
+		if inc.Open() {
 			here = append(here, inc)
 		}
+		if latest == nil || inc.Updated.After(latest.Updated) {
+			latest = inc
+		}
 	}
-	switch len(here) {
-	case 1:
+	switch {
+	case len(here) == 1:
 		return here[0].ID, nil
-	case 0:
+	case len(here) == 0 && latest != nil:
+		// Nothing open here: the chat means the incident it just finished
+		// (/close after /resolve, /reopen, /timeline).
+		return latest.ID, nil
+	case len(here) == 0:
 		return 0, e.refuse("err.no_open")
 	}
 	refs := make([]string, len(here))

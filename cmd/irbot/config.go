@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -66,13 +68,24 @@ func loadConfig(path string) (*Config, error) {
 	return c, nil
 }
 
+// trimYAMLErr turns yaml.v3's decode errors into one line:
+// "line 2: unknown field \"time_zoen\"".
 func trimYAMLErr(err error) string {
-	s := err.Error()
-	if len(s) > 6 && s[:6] == "yaml: " {
-		s = s[6:]
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs := make([]string, len(te.Errors))
+		for i, m := range te.Errors {
+			if f := unknownField.FindStringSubmatch(m); f != nil {
+				m = f[1] + "unknown field \"" + f[2] + "\""
+			}
+			msgs[i] = m
+		}
+		return strings.Join(msgs, "; ")
 	}
-	return s
+	return strings.TrimPrefix(err.Error(), "yaml: ")
 }
+
+var unknownField = regexp.MustCompile(`^(line \d+: )field (\S+) not found in type .*$`)
 
 // check fills defaults and validates.
 func (c *Config) check() error {

@@ -1,0 +1,324 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/engine"
+	"github.com/irbot/irbot/bot/playbook"
+	"github.com/irbot/irbot/bot/scheduler"
+	"github.com/irbot/irbot/playbooks"
+	"github.com/irbot/irbot/store"
+	"github.com/irbot/irbot/store/bolt"
+)
+
+// fakeClock is a clock tests move by hand.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// harness is an engine on a real bbolt file with the bundled playbooks.
+type harness struct {
+	t     *testing.T
+	eng   *engine.Engine
+	st    store.Store
+	clock *fakeClock
+	n     int
+}
+
+func newHarness(t testing.TB, lang string, dir *bot.Directory) *harness {
+	t.Helper()
+	st, err := bolt.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	books, err := playbook.LoadFS(playbooks.FS, ".", playbook.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &fakeClock{now: time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC)} // 08:00 in Hà Nội
+	eng := engine.New(st, books, engine.Options{Language: lang, Clock: clock, Directory: dir, BotName: "IrBot"})
+	h := &harness{eng: eng, st: st, clock: clock}
+	if tt, ok := t.(*testing.T); ok {
+		h.t = tt
+	}
+	return h
+}
+
+var soc = bot.ChatRef{Platform: "console", ID: "soc"}
+
+// say sends text as user in chat and returns the texts the bot queued,
+// taking them out of the outbox as a sender would.
+func (h *harness) sayIn(chat bot.ChatRef, user, text string) []bot.Outgoing {
+	h.t.Helper()
+	ctx := context.Background()
+	h.n++
+	if err := h.eng.Handle(ctx, bot.Inbound{Platform: chat.Platform, Chat: chat, User: user, Text: text, ID: fmt.Sprint(h.n)}); err != nil {
+		h.t.Fatalf("%s: %v", text, err)
+	}
+	return h.drain()
+}
+
+func (h *harness) drain() []bot.Outgoing {
+	ctx := context.Background()
+	out, err := h.st.Outbox(ctx, 1000)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, m := range out {
+		h.st.Delivered(ctx, m.ID)
+	}
+	return out
+}
+
+func (h *harness) say(text string) string {
+	h.t.Helper()
+	out := h.sayIn(soc, "an", text)
+	if len(out) == 0 {
+		h.t.Fatalf("%s: no reply", text)
+	}
+	var texts []string
+	for _, m := range out {
+		texts = append(texts, m.Text)
+	}
+	return strings.Join(texts, "\n---\n")
+}
+
+func mustContain(t *testing.T, what, got string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Fatalf("%s: reply lacks %q; got:\n%s", what, w, got)
+		}
+	}
+}
+
+func TestWalkThroughRansomware(t *testing.T) {
+	h := newHarness(t, "en", nil)
+	mustContain(t, "declare", h.say("/declare ransomware Accounting server encrypted"), "IR-1", "SEV1", "Accounting server encrypted", "/ack")
+	mustContain(t, "ack", h.say("/ack"), "acknowledged by an", "Phase 1/5")
+	got := h.say("/next")
+	mustContain(t, "next refused", got, "Cannot move on: 3 required steps open", "1. ", "2. ", "3. ", "/done 1")
+	pb, _ := h.eng.Playbooks().Get("ransomware")
+	if inc, _ := h.st.Incident(context.Background(), 1); inc.State != pb.Phases[0].ID {
+		t.Fatalf("refused /next changed the state to %q", inc.State)
+	}
+	for _, n := range []string{"1", "2"} {
+		mustContain(t, "done", h.say("/done "+n), "step "+n+" done")
+	}
+	mustContain(t, "skip without reason", h.say("/skip 3"), "Usage: /skip")
+	mustContain(t, "skip", h.say("/skip 3 leader already informed by phone"), "step 3 skipped", "/next to move")
+	mustContain(t, "next", h.say("/next"), "Phase 2/5")
+	mustContain(t, "done again", h.say("/done 1"), "already done by an")
+	mustContain(t, "no such step", h.say("/done 99"), "No step 99")
+	mustContain(t, "resolve refused", h.say("/resolve"), "Cannot resolve", "required steps open")
+	// walk every remaining required step and phase
+	for _, s := range pb.Steps()[3:] {
+		h.say(fmt.Sprintf("/done %d", s.Number))
+	}
+	for i := 2; i < len(pb.Phases); i++ {
+		mustContain(t, "next", h.say("/next"), fmt.Sprintf("Phase %d/5", i+1))
+	}
+	mustContain(t, "last next", h.say("/next"), "last phase")
+	mustContain(t, "close before resolve", h.say("/close"), "Only a resolved incident")
+	mustContain(t, "resolve", h.say("/resolve restored from clean backup"), "IR-1 resolved", "restored from clean backup")
+	mustContain(t, "close", h.say("/close"), "IR-1 closed")
+	mustContain(t, "reopen", h.say("/reopen encryption seen again"), "reopened", "Phase 1/5")
+	evs, _ := h.st.Timeline(context.Background(), 1, 0)
+	if err := bot.Verify(evs); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, e := range evs {
+		kinds[e.Kind]++
+	}
+	for k, want := range map[string]int{"declared": 1, "ack": 1, "step_done": len(pb.Steps()) - 1, "step_skipped": 1, "resolved": 1, "closed": 1, "reopened": 1} {
+		if kinds[k] != want {
+			t.Errorf("timeline has %d %s events, want %d", kinds[k], k, want)
+		}
+	}
+}
+
+func TestVietnameseByDefault(t *testing.T) {
+	h := newHarness(t, "", nil)
+	mustContain(t, "declare", h.say("/khaibao phishing Lộ mật khẩu thư công vụ"), "Khai báo bởi", "Lộ mật khẩu thư công vụ")
+	mustContain(t, "ack alias", h.say("xacnhan"), "xác nhận", "Giai đoạn 1/")
+	mustContain(t, "lang", h.say("/lang en"), "now in English")
+	mustContain(t, "status in English", h.say("/status"), "State:", "Declared:")
+}
+
+func TestWhichIncidentWhenSeveralOpen(t *testing.T) {
+	h := newHarness(t, "en", nil)
+	h.say("/declare ddos Portal down")
+	h.say("/declare phishing Mailbox taken over")
+	got := h.say("/ack")
+	mustContain(t, "ambiguous", got, "Several incidents are open", "IR-1", "IR-2")
+	mustContain(t, "explicit ref", h.say("/ack ir-2"), "IR-2 acknowledged")
+	mustContain(t, "bare number", h.say("/status 1"), "IR-1", "awaiting acknowledgement")
+	other := bot.ChatRef{Platform: "console", ID: "elsewhere"}
+	out := h.sayIn(other, "an", "/status")
+	if len(out) != 1 || !strings.Contains(out[0].Text, "No open incident in this chat") {
+		t.Fatalf("status in a chat with no incident: %+v", out)
+	}
+}
+
+func TestUnknownAndBadInputGetHelp(t *testing.T) {
+	h := newHarness(t, "en", nil)
+	mustContain(t, "unknown", h.say("/frobnicate"), "No command", "/help")
+	mustContain(t, "typo", h.say("/stauts"), "Did you mean /status")
+	mustContain(t, "usage", h.say("/declare"), "Usage: /declare")
+	mustContain(t, "no playbook", h.say("/declare nosuch Title here"), "No playbook", "ransomware")
+	mustContain(t, "no incident", h.say("/status IR-42"), "No incident IR-42")
+	if out := h.sayIn(soc, "an", "good morning team"); len(out) != 0 {
+		t.Fatalf("chatter got a reply: %+v", out)
+	}
+	mustContain(t, "help", h.say("/help"), "/declare", "/timeline", "/verify")
+	mustContain(t, "help topic", h.say("/help done"), "/done", "mark a step done")
+}
+
+func TestDuplicateDeliveryActsOnce(t *testing.T) {
+	h := newHarness(t, "en", nil)
+	ctx := context.Background()
+	in := bot.Inbound{Platform: "telegram", Chat: bot.ChatRef{Platform: "telegram", ID: "-1"}, User: "7", Text: "/declare ddos Flood", ID: "update-1"}
+	for i := 0; i < 3; i++ {
+		if err := h.eng.Handle(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, _ := h.st.Incidents(ctx, false)
+	out := h.drain()
+	if len(all) != 1 || len(out) != 1 {
+		t.Fatalf("3 deliveries of one update made %d incidents and %d messages, want 1 and 1", len(all), len(out))
+	}
+}
+
+func TestStrangersAreRefused(t *testing.T) {
+	dir := bot.NewDirectory([]bot.Person{{ID: "an", Name: "An", IDs: map[string]string{"telegram": "111"}}}, nil)
+	h := newHarness(t, "en", dir)
+	tg := bot.ChatRef{Platform: "telegram", ID: "-1"}
+	out := h.sayIn(tg, "999", "/declare ddos Flood")
+	if len(out) != 1 || !strings.Contains(out[0].Text, "not on the responder list") {
+		t.Fatalf("stranger got %+v", out)
+	}
+	if all, _ := h.st.Incidents(context.Background(), false); len(all) != 0 {
+		t.Fatal("a stranger declared an incident")
+	}
+	out = h.sayIn(tg, "111", "/declare ddos Flood")
+	if len(out) != 1 || !strings.Contains(out[0].Text, "Declared by An") {
+		t.Fatalf("known person got %+v", out)
+	}
+}
+
+func TestConcurrentCommandsOnOneIncidentAllRecorded(t *testing.T) {
+	h := newHarness(t, "en", nil)
+	h.say("/declare outage Core switch down")
+	h.say("/ack")
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			err := h.eng.Handle(context.Background(), bot.Inbound{Platform: "console", Chat: soc, User: "an",
+				Text: fmt.Sprintf("/note IR-1 update %d", i), ID: fmt.Sprint("c", i)})
+			if err != nil {
+				t.Error(err)
+			}
+		}(i)
+	}
+	wg.Wait()
+	evs, _ := h.st.Timeline(context.Background(), 1, 0)
+	notes := 0
+	for _, e := range evs {
+		if e.Kind == "note" {
+			notes++
+		}
+	}
+	if notes != 20 {
+		t.Fatalf("%d of 20 concurrent notes recorded", notes)
+	}
+	if err := bot.Verify(evs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStepDeadlineRemindsOnce(t *testing.T) {
+	h := newHarness(t, "en", nil)
+	h.say("/declare ransomware Encrypted shares")
+	h.say("/ack")
+	ctx := context.Background()
+	sched := scheduler.New(h.st, h.eng.Fire, h.clock, "test", nil)
+	pb, _ := h.eng.Playbooks().Get("ransomware")
+	first := pb.Phases[0].Steps[0]
+	if first.Due == 0 {
+		t.Skip("first ransomware step has no due time")
+	}
+	h.clock.Add(first.Due.D() - time.Second)
+	if n, _ := sched.Tick(ctx); n != 0 {
+		t.Fatalf("%d timers fired before the deadline", n)
+	}
+	h.clock.Add(2 * time.Second)
+	if n, err := sched.Tick(ctx); n == 0 || err != nil {
+		t.Fatalf("deadline passed, %d timers fired, %v", n, err)
+	}
+	out := h.drain()
+	found := false
+	for _, m := range out {
+		if strings.Contains(m.Text, fmt.Sprintf("step %d is overdue", first.Number)) {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no overdue reminder for step %d in %+v", first.Number, out)
+	}
+	h.clock.Add(time.Hour)
+	sched.Tick(ctx)
+	for _, m := range h.drain() {
+		if strings.Contains(m.Text, fmt.Sprintf("step %d is overdue", first.Number)) {
+			t.Fatal("reminder fired twice")
+		}
+	}
+}
+
+func TestDoneStepCancelsItsReminder(t *testing.T) {
+	h := newHarness(t, "en", nil)
+	h.say("/declare ransomware Encrypted shares")
+	h.say("/ack")
+	pb, _ := h.eng.Playbooks().Get("ransomware")
+	h.say(fmt.Sprintf("/done %d", pb.Phases[0].Steps[0].Number))
+	timers, _ := h.st.Timers(context.Background())
+	for _, tm := range timers {
+		if tm.Data["step"] == pb.Phases[0].Steps[0].ID {
+			t.Fatalf("timer for a done step still set: %+v", tm)
+		}
+	}
+}
+
+func TestGraphIsTheRunningMachine(t *testing.T) {
+	h := newHarness(t, "en", nil)
+	pb, _ := h.eng.Playbooks().Get("ddos")
+	g, err := engine.Graph(pb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"stateDiagram-v2", "[*] --> triggered", "triggered --> acknowledged: ack",
+		"acknowledged --> " + pb.Phases[0].ID + ": next", pb.Phases[len(pb.Phases)-1].ID + " --> resolved: resolve",
+		"resolved --> closed: close", "closed --> acknowledged: reopen"} {
+		if !strings.Contains(g, want) {
+			t.Errorf("graph lacks %q:\n%s", want, g)
+		}
+	}
+}
