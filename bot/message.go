@@ -29,7 +29,8 @@ type Outgoing struct {
 	Kind     string    `json:"kind"`
 	Text     string    `json:"text"`
 	Buttons  []Button  `json:"buttons,omitempty"`
-	EditKey  string    `json:"edit_key,omitempty"` // same key = edit the earlier message where the platform can
+	EditKey  string    `json:"edit_key,omitempty"` // same key = edit the earlier message with that key, where the platform can
+	Edit     string    `json:"edit,omitempty"`     // platform message id to edit in place (a tapped button's message), where the platform can
 	ReplyTo  string    `json:"reply_to,omitempty"` // platform message id the reply answers
 	Attempts int       `json:"attempts,omitempty"`
 	NotAfter time.Time `json:"not_after,omitzero"` // dropped as expired after this time, if set

@@ -1,7 +1,7 @@
 // Package chat is the contract between the core and the chat platforms, and
 // the delivery layer they share: it reads the store's outbox and hands each
-// message to its platform's Sender, in order per chat, and removes it only
-// once the platform accepted it.
+// message to its platform's Sender, in order per chat, within the
+// platform's rate limits, and removes it only once the platform accepted it.
 package chat
 
 import (
@@ -10,21 +10,23 @@ import (
 	"fmt"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/irbot/irbot/bot"
 )
 
 // Sender delivers messages to one platform. Send returns the platform's id
 // for the message it posted (for later edits), or an error: a
 // *RetryAfterError when the platform asked to slow down, an error wrapping
-// ErrPermanent when retrying cannot help (chat gone, bot blocked), any
-// other error for a transient failure worth retrying.
+// ErrPermanent when retrying cannot help (chat gone, bot blocked, text
+// refused), any other error for a transient failure worth retrying.
 type Sender interface {
 	Platform() string
 	Send(ctx context.Context, m bot.Outgoing) (messageID string, err error)
 }
 
 // Editor is implemented by senders whose platform can edit a message in
-// place (Telegram, Slack). Found by type assertion.
+// place (Telegram, Slack). Found by type assertion; errors as for Send.
 type Editor interface {
 	Edit(ctx context.Context, m bot.Outgoing, messageID string) error
 }
@@ -34,12 +36,26 @@ type Limiter interface {
 	Limits() Limits
 }
 
-// Limits are a platform's delivery limits.
+// Receiver is implemented by adapters that fetch updates themselves (long
+// polling). Run calls h for each inbound message, in order, and returns
+// when ctx ends. An update is confirmed to the platform only after h
+// returned nil for it, so a crash re-delivers it (and the engine's dedup
+// makes that harmless).
+type Receiver interface {
+	Receive(ctx context.Context, h Handler) error
+}
+
+// Handler acts on one inbound message (the engine's Handle).
+type Handler func(ctx context.Context, in bot.Inbound) error
+
+// Limits are a platform's delivery limits. Zero values mean "no limit".
 type Limits struct {
-	MaxLen  int           // longest message in characters (runes); 0 = no limit
-	PerChat time.Duration // minimum gap between two messages to one chat; 0 = none
-	Global  time.Duration // minimum gap between any two messages; 0 = none
-	Burst   int           // messages allowed at once before the gaps apply (per chat and global); 0 = 1
+	MaxLen      int        // longest message in characters (runes)
+	PerChat     rate.Limit // messages per second to one direct chat
+	PerGroup    rate.Limit // messages per second to one group chat
+	ChatBurst   int        // messages allowed at once to one chat (default 1)
+	Global      rate.Limit // messages per second over all chats
+	GlobalBurst int        // messages allowed at once over all chats (default 1)
 }
 
 // ErrPermanent marks a failure that retrying will not fix.

@@ -280,6 +280,9 @@ func (c *change) notify(ctx context.Context, kind string, t text, buttons []bot.
 		m := bot.Outgoing{Incident: c.inc.ID, Chat: ch, Kind: kind, Text: t(c.e.chatLang(ctx, ch)), Buttons: buttons}
 		if c.req != nil && ch == c.req.in.Chat {
 			m.ReplyTo = c.req.in.MessageID
+			if c.req.in.Button {
+				m.Edit = c.req.in.MessageID // the tapped message shows who did what
+			}
 		}
 		c.out = append(c.out, m)
 	}

@@ -71,12 +71,9 @@ func ParseLine(line, defUser, defChat string) bot.Inbound {
 	return bot.Inbound{Platform: Platform, Chat: ref, User: user, Text: strings.TrimSpace(text)}
 }
 
-// Handler acts on one inbound message and then delivers what it caused.
-type Handler func(ctx context.Context, in bot.Inbound) error
-
 // Run reads lines from r until EOF or ctx ends, handing each to h. When
 // prompt is set (an interactive terminal) it is printed before each line.
-func Run(ctx context.Context, r io.Reader, w io.Writer, prompt func() string, defUser, defChat string, h Handler) error {
+func Run(ctx context.Context, r io.Reader, w io.Writer, prompt func() string, defUser, defChat string, h chat.Handler) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for {

@@ -1,0 +1,212 @@
+package chat_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/chat"
+	"github.com/irbot/irbot/store"
+	"github.com/irbot/irbot/store/bolt"
+)
+
+func TestSplit(t *testing.T) {
+	vi := strings.Repeat("Cô lập máy bị nhiễm, không tắt nguồn. ", 100)
+	decomposed := norm.NFD.String(strings.Repeat("Những người ứng cứu sự cố ", 200))
+	cases := []struct {
+		name string
+		text string
+		max  int
+	}{
+		{"short", "xin chào", 2000},
+		{"lines", strings.Repeat("dòng một hai ba\n", 300), 2000},
+		{"vietnamese words", vi, 2000},
+		{"no spaces", strings.Repeat("đ", 5000), 2000},
+		{"decomposed diacritics", decomposed, 2000},
+		{"emoji", strings.Repeat("🚨", 5000), 4096},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			parts := chat.Split(c.text, c.max)
+			var joined strings.Builder
+			for i, p := range parts {
+				if n := utf8.RuneCountInString(p); n > c.max {
+					t.Fatalf("part %d has %d runes, max %d", i, n, c.max)
+				}
+				if !utf8.ValidString(p) {
+					t.Fatalf("part %d is not valid UTF-8", i)
+				}
+				if r, _ := utf8.DecodeRuneInString(p); i > 0 && isMark(r) {
+					t.Fatalf("part %d starts with a combining mark %U: a letter lost its accent", i, r)
+				}
+				joined.WriteString(p)
+			}
+			strip := func(s string) string { return strings.NewReplacer(" ", "", "\n", "").Replace(s) }
+			if strip(joined.String()) != strip(c.text) {
+				t.Fatal("text changed by splitting")
+			}
+		})
+	}
+}
+
+func isMark(r rune) bool { return r >= 0x300 && r <= 0x36f }
+
+// fakeSender records what it is sent and fails as told.
+type fakeSender struct {
+	mu     sync.Mutex
+	got    []bot.Outgoing
+	edits  []string
+	fail   func(m bot.Outgoing, n int) error
+	calls  int
+	limits chat.Limits
+}
+
+func (f *fakeSender) Platform() string   { return "fake" }
+func (f *fakeSender) Limits() chat.Limits { return f.limits }
+func (f *fakeSender) Send(ctx context.Context, m bot.Outgoing) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	if f.fail != nil {
+		if err := f.fail(m, f.calls); err != nil {
+			return "", err
+		}
+	}
+	f.got = append(f.got, m)
+	return fmt.Sprint(len(f.got)), nil
+}
+func (f *fakeSender) Edit(ctx context.Context, m bot.Outgoing, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.edits = append(f.edits, id+":"+m.Text)
+	return nil
+}
+
+func openStore(t *testing.T) store.Store {
+	s, err := bolt.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func enqueue(t *testing.T, s store.Store, msgs ...bot.Outgoing) {
+	if err := s.Commit(context.Background(), &store.Tx{Outbox: msgs}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDeliveryKeepsOrderPerChatAndEmptiesOutbox(t *testing.T) {
+	s := openStore(t)
+	for i := 0; i < 50; i++ {
+		enqueue(t, s, bot.Outgoing{Chat: bot.ChatRef{Platform: "fake", ID: fmt.Sprint("g", i%5)}, Text: fmt.Sprint(i)})
+	}
+	f := &fakeSender{}
+	d := chat.NewDeliverer(s, []chat.Sender{f})
+	if err := d.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	last := map[string]int{}
+	for _, m := range f.got {
+		var n int
+		fmt.Sscan(m.Text, &n)
+		if prev, ok := last[m.Chat.ID]; ok && n < prev {
+			t.Fatalf("chat %s got %d after %d", m.Chat.ID, n, prev)
+		}
+		last[m.Chat.ID] = n
+	}
+	if len(f.got) != 50 {
+		t.Fatalf("sent %d of 50", len(f.got))
+	}
+	if left, _ := s.Outbox(context.Background(), 10); len(left) != 0 {
+		t.Fatalf("%d messages left in the outbox", len(left))
+	}
+}
+
+func TestTransientFailuresRetryAndPermanentOnesAreReported(t *testing.T) {
+	s := openStore(t)
+	enqueue(t, s, bot.Outgoing{Chat: bot.ChatRef{Platform: "fake", ID: "a"}, Text: "flaky", Incident: 1},
+		bot.Outgoing{Chat: bot.ChatRef{Platform: "fake", ID: "gone"}, Text: "blocked", Incident: 1},
+		bot.Outgoing{Chat: bot.ChatRef{Platform: "fake", ID: "a"}, Text: "slow down"})
+	limited := false
+	f := &fakeSender{fail: func(m bot.Outgoing, n int) error {
+		switch {
+		case m.Text == "flaky" && n <= 2:
+			return errors.New("connection reset")
+		case m.Chat.ID == "gone":
+			return fmt.Errorf("bot was blocked by the user: %w", chat.ErrPermanent)
+		case m.Text == "slow down" && !limited:
+			limited = true
+			return &chat.RetryAfterError{After: 10 * time.Millisecond}
+		}
+		return nil
+	}}
+	var failed []string
+	d := chat.NewDeliverer(s, []chat.Sender{f}, chat.WithWorkers(1),
+		chat.WithRetries(5, func(int) time.Duration { return time.Millisecond }),
+		chat.WithFailure(func(ctx context.Context, m bot.Outgoing, err error) { failed = append(failed, m.Text+": "+err.Error()) }))
+	if err := d.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.got) != 2 || f.got[0].Text != "flaky" || f.got[1].Text != "slow down" {
+		t.Fatalf("delivered %+v", f.got)
+	}
+	if len(failed) != 1 || !strings.Contains(failed[0], "blocked") {
+		t.Fatalf("failures reported: %q", failed)
+	}
+	st := d.Stats()
+	if st.Retries != 2 || st.RateLimited != 1 || st.Failed != 1 || st.Sent != 2 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+func TestLongMessagesAreSplitAndEditsUsedWherePossible(t *testing.T) {
+	s := openStore(t)
+	long := strings.Repeat("một dòng khá dài để thử\n", 200)
+	enqueue(t, s, bot.Outgoing{Chat: bot.ChatRef{Platform: "fake", ID: "a"}, Text: long, Buttons: []bot.Button{{Label: "ok", Data: "/ack"}}},
+		bot.Outgoing{Chat: bot.ChatRef{Platform: "fake", ID: "a"}, Text: "edited", Edit: "42"})
+	f := &fakeSender{limits: chat.Limits{MaxLen: 2000}}
+	d := chat.NewDeliverer(s, []chat.Sender{f})
+	if err := d.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.got) < 3 {
+		t.Fatalf("a %d-rune text went out in %d parts", utf8.RuneCountInString(long), len(f.got))
+	}
+	for i, m := range f.got {
+		if (len(m.Buttons) > 0) != (i == len(f.got)-1) {
+			t.Fatalf("buttons on part %d of %d", i, len(f.got))
+		}
+	}
+	if len(f.edits) != 1 || f.edits[0] != "42:edited" {
+		t.Fatalf("edits %q", f.edits)
+	}
+}
+
+func TestRateLimitsPaceEachChat(t *testing.T) {
+	s := openStore(t)
+	for i := 0; i < 6; i++ {
+		enqueue(t, s, bot.Outgoing{Chat: bot.ChatRef{Platform: "fake", ID: "g"}, Text: fmt.Sprint(i)})
+	}
+	f := &fakeSender{limits: chat.Limits{PerGroup: 50, ChatBurst: 1}} // one message per 20ms
+	var stamps []time.Time
+	f.fail = func(bot.Outgoing, int) error { stamps = append(stamps, time.Now()); return nil }
+	d := chat.NewDeliverer(s, []chat.Sender{f})
+	if err := d.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(stamps); i++ {
+		if gap := stamps[i].Sub(stamps[i-1]); gap < 15*time.Millisecond {
+			t.Fatalf("messages %d and %d only %s apart at 50/s", i-1, i, gap)
+		}
+	}
+}
