@@ -46,14 +46,17 @@ type Incident struct {
 	Category string `json:"category"`
 	Playbook string `json:"playbook"`
 	State    string `json:"state"`
-	System   string `json:"system,omitempty"`
-	Level    int    `json:"level,omitempty"` // security level (cấp độ) 1..5 of the affected system
+	// Escalation is the escalation policy its pages follow ("" = none).
+	Escalation string `json:"escalation,omitempty"`
+	System     string `json:"system,omitempty"`
+	Level      int    `json:"level,omitempty"` // security level (cấp độ) 1..5 of the affected system
 
 	Steps  map[string]StepState `json:"steps,omitempty"`  // by step id
 	Roles  map[string]string    `json:"roles,omitempty"`  // role -> person id
 	Chats  []ChatRef            `json:"chats,omitempty"`  // chats the incident lives in
 	Fields map[string]string    `json:"fields,omitempty"` // report fields set by hand
 	Labels map[string]string    `json:"labels,omitempty"` // alert labels that opened it
+	Pages  []Page               `json:"pages,omitempty"`  // pages sent for it, oldest first
 
 	CreatedBy    string    `json:"created_by"`
 	Detected     time.Time `json:"detected"`
@@ -126,6 +129,12 @@ func (i *Incident) Clone() *Incident {
 	c.Fields = cloneMap(i.Fields)
 	c.Labels = cloneMap(i.Labels)
 	c.Chats = append([]ChatRef(nil), i.Chats...)
+	c.Pages = make([]Page, len(i.Pages))
+	for k, p := range i.Pages {
+		p.Targets = append([]string(nil), p.Targets...)
+		p.Acked = append([]string(nil), p.Acked...)
+		c.Pages[k] = p
+	}
 	return &c
 }
 
@@ -148,4 +157,40 @@ func SortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// Page statuses.
+const (
+	PageSent         = "sent"         // waiting for an acknowledgement at its current level
+	PageAcknowledged = "acknowledged" // someone acknowledged; escalation stopped
+	PageExpired      = "expired"      // every level and round paged, nobody acknowledged
+	PageCancelled    = "cancelled"    // the incident ended first
+)
+
+// Page is one escalation run for an incident: it pages the level at Step,
+// waits, and moves on until acknowledged.
+type Page struct {
+	N       int       `json:"n"`                // 1-based number within the incident
+	Policy  string    `json:"policy,omitempty"` // escalation policy id; "" = an ad hoc page
+	Target  string    `json:"target,omitempty"` // ad hoc page: roster:<id> or person:<id>
+	Step    int       `json:"step"`             // level index with rounds unrolled (0-based)
+	Status  string    `json:"status"`
+	Reason  string    `json:"reason,omitempty"`
+	Targets []string  `json:"targets,omitempty"` // people paged at the current step
+	Acked   []string  `json:"acked,omitempty"`   // people who acknowledged (all-must-ack)
+	Started time.Time `json:"started"`
+	StepAt  time.Time `json:"step_at"` // when the current step was paged
+	AckBy   string    `json:"ack_by,omitempty"`
+	AckAt   time.Time `json:"ack_at,omitzero"`
+}
+
+// OpenPages returns the indexes of pages still waiting for an acknowledgement.
+func (i *Incident) OpenPages() []int {
+	var out []int
+	for k, p := range i.Pages {
+		if p.Status == PageSent {
+			out = append(out, k)
+		}
+	}
+	return out
 }

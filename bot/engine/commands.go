@@ -37,6 +37,12 @@ func (e *Engine) handlers() map[command.Name]handler {
 		command.Playbooks: e.playbooks,
 		command.Help:      e.help,
 		command.Lang:      e.setLang,
+		command.Escalate:  e.escalateCmd,
+		command.Page:      e.pageCmd,
+		command.Oncall:    e.oncallCmd,
+		command.Roster:    e.rosterCmd,
+		command.Override:  e.overrideCmd,
+		command.Handoff:   e.handoffCmd,
 	}
 }
 
@@ -71,6 +77,7 @@ func (e *Engine) declare(ctx context.Context, req *request) error {
 		Playbook: pb.ID, State: bot.StateTriggered, Chats: []bot.ChatRef{req.in.Chat},
 		Roles: map[string]string{"commander": req.actor.ID}, CreatedBy: req.actor.ID,
 		Detected: now, Declared: now}
+	inc.Escalation = pb.Escalation
 	c := &change{e: e, req: req, now: now, inc: inc, pb: pb, seen: req.seen}
 	c.record("declared", map[string]string{"title": inc.Title, "playbook": pb.ID,
 		"severity": sevName(sev), "category": pb.Category, "chat": req.in.Chat.String()})
@@ -79,6 +86,9 @@ func (e *Engine) declare(ctx context.Context, req *request) error {
 			firstPhaseName(pb, lang))
 	}, []bot.Button{{Label: e.cat.T(req.lang, "btn.ack"), Data: "/ack " + inc.Ref()},
 		{Label: e.cat.T(req.lang, "btn.steps"), Data: "/steps " + inc.Ref()}})
+	if _, ok := e.policy(bot.Page{Policy: inc.Escalation}); ok && inc.Escalation != "" {
+		e.startPage(ctx, c, inc.Escalation, "", "")
+	}
 	defer e.lock(id)()
 	return e.commit(ctx, c.tx())
 }
@@ -95,6 +105,14 @@ func sevName(n int) string { return "SEV" + strconv.Itoa(n) }
 func (e *Engine) ack(ctx context.Context, req *request) error {
 	return e.onIncident(ctx, req, func(c *change) error {
 		if c.inc.State != bot.StateTriggered {
+			if len(c.inc.OpenPages()) > 0 && c.inc.Open() {
+				if e.ackPages(c, c.actorID()) > 0 {
+					c.notify(context.Background(), bot.KindNotice, e.t("page_acked", c.inc.Ref(), c.actorName()), nil)
+				} else {
+					c.reply(e.t("page_ack_waiting", c.inc.Ref()), nil)
+				}
+				return nil
+			}
 			return e.refuse("err.already_acked", c.inc.Ref(), e.fmtTime(c.inc.Acknowledged, c.req.lang))
 		}
 		if _, err := fire(context.Background(), c.pb, c.inc, bot.EventAck, nil); err != nil {
@@ -104,6 +122,7 @@ func (e *Engine) ack(ctx context.Context, req *request) error {
 		c.inc.Acknowledged = c.now
 		delay := c.now.Sub(c.inc.Declared).Round(time.Second)
 		c.record("ack", map[string]string{"after": delay.String()})
+		e.ackPages(c, c.actorID())
 		return e.enterNext(c, func(lang string) string {
 			return e.cat.T(lang, "acked", c.inc.Ref(), c.actorName(), e.fmtDur(delay, lang))
 		})
@@ -189,7 +208,7 @@ func (e *Engine) scheduleDue(c *change, idx int) {
 					Incident: c.inc.ID, Data: map[string]string{"step": s.ID}})
 			}
 		} else if s.Due > 0 {
-			c.cancel = append(c.cancel, id)
+			c.cancel = append(c.cancel, id, dueEscTimerID(c.inc.ID, s.ID))
 		}
 	}
 }
@@ -242,7 +261,7 @@ func (e *Engine) stepDone(ctx context.Context, req *request) error {
 		c.inc.Steps[st.ID] = bot.StepState{Status: status, By: c.actorID(), At: c.now, Note: req.cmd.Text}
 		c.record(kind, map[string]string{"step": strconv.Itoa(st.Number), "id": st.ID, "title": st.Title.In("en"), "note": req.cmd.Text})
 		if st.Due > 0 {
-			c.cancel = append(c.cancel, dueTimerID(c.inc.ID, st.ID))
+			c.cancel = append(c.cancel, dueTimerID(c.inc.ID, st.ID), dueEscTimerID(c.inc.ID, st.ID))
 		}
 		idx := c.pb.PhaseIndex(c.inc.State)
 		var buttons []bot.Button
@@ -332,6 +351,7 @@ func (e *Engine) resolve(ctx context.Context, req *request) error {
 		c.inc.State = to
 		c.inc.Resolved = c.now
 		c.cancelTimers()
+		e.cancelPages(c)
 		c.record("resolved", map[string]string{"summary": req.cmd.Text, "duration": c.now.Sub(c.inc.Declared).Round(time.Second).String()})
 		c.notify(context.Background(), bot.KindStatus, e.t("resolved", c.inc.Ref(), c.actorName(), e.fmtDurT(c.now.Sub(c.inc.Declared)), opt(req.cmd.Text)),
 			[]bot.Button{{Label: e.cat.T(c.req.lang, "btn.close"), Data: "/close " + c.inc.Ref()}})
@@ -343,7 +363,7 @@ func (e *Engine) resolve(ctx context.Context, req *request) error {
 func (c *change) cancelTimers() {
 	for _, s := range c.pb.Steps() {
 		if s.Due > 0 {
-			c.cancel = append(c.cancel, dueTimerID(c.inc.ID, s.ID))
+			c.cancel = append(c.cancel, dueTimerID(c.inc.ID, s.ID), dueEscTimerID(c.inc.ID, s.ID))
 		}
 	}
 }
@@ -390,6 +410,7 @@ func (e *Engine) cancel(ctx context.Context, req *request) error {
 		c.inc.State = to
 		c.inc.Closed = c.now
 		c.cancelTimers()
+		e.cancelPages(c)
 		c.record("cancelled", map[string]string{"reason": req.cmd.Text})
 		c.notify(context.Background(), bot.KindStatus, e.t("cancelled", c.inc.Ref(), c.actorName(), opt(req.cmd.Text)), nil)
 		return nil

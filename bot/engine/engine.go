@@ -18,6 +18,7 @@ import (
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/command"
 	"github.com/irbot/irbot/bot/i18n"
+	"github.com/irbot/irbot/bot/oncall"
 	"github.com/irbot/irbot/bot/playbook"
 	"github.com/irbot/irbot/store"
 )
@@ -34,6 +35,8 @@ type Options struct {
 	Catalog   *i18n.Catalog   // default i18n.Default()
 	Logger    *slog.Logger    // default slog.Default()
 	OnCommit  func(*store.Tx) // called after every successful commit (wake the sender and scheduler)
+	Rosters   []oncall.Roster // duty rosters, validated by the caller with oncall.Compile
+	Policies  []oncall.Policy // escalation policies, checked by the caller with Policy.Check
 }
 
 // Engine is the incident engine. It is safe for concurrent use; actions on
@@ -267,6 +270,12 @@ func (c *change) actorName() string {
 // record appends a timeline event by the acting person (or the bot).
 func (c *change) record(kind string, data map[string]string) {
 	c.events = append(c.events, bot.Event{At: c.now, Actor: c.actorID(), Kind: kind, Data: data})
+}
+
+// recordBot appends a timeline event decided by the bot itself (pages,
+// escalations), whoever's action led to it.
+func (c *change) recordBot(kind string, data map[string]string) {
+	c.events = append(c.events, bot.Event{At: c.now, Actor: "irbot", Kind: kind, Data: data})
 }
 
 // notify tells every chat of the incident, and the chat the command came

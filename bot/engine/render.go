@@ -222,6 +222,25 @@ func (e *Engine) renderEvent(ev bot.Event, pb *playbook.Playbook, lang string) s
 		what = e.cat.T(lang, "ev.cancelled", opt(d["reason"]))
 	case "verified":
 		what = e.cat.T(lang, "ev.verified", d["events"])
+	case "page_sent", "page_escalated":
+		names := []string{}
+		for _, id := range strings.Split(d["people"], ",") {
+			if id != "" {
+				names = append(names, e.personName(id))
+			}
+		}
+		if d["chats"] != "" {
+			names = append(names, d["chats"])
+		}
+		what = e.cat.T(lang, "ev."+ev.Kind, d["level"], strings.Join(names, ", ")) + opt(d["reason"])
+	case "page_ack":
+		what = e.cat.T(lang, "ev.page_ack", d["after"])
+	case "page_expired":
+		what = e.cat.T(lang, "ev.page_expired")
+	case "step_escalated":
+		what = e.cat.T(lang, "ev.step_escalated", d["step"])
+	case "delivery_failed":
+		what = e.cat.T(lang, "ev.delivery_failed", d["chat"], d["error"])
 	case "step_overdue":
 		what = e.cat.T(lang, "ev.step_overdue", d["step"], d["title"])
 	default:

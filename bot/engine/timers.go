@@ -11,8 +11,11 @@ import (
 
 // Timer kinds the engine handles.
 const (
-	TimerStepDue = "step_due" // a playbook step's due time passed
+	TimerStepDue      = "step_due"      // a playbook step's due time passed: remind
+	TimerStepEscalate = "step_escalate" // still open one due period later: escalate
 )
+
+func dueEscTimerID(inc int64, step string) string { return fmt.Sprintf("due2:%d:%s", inc, step) }
 
 // Fire handles a due timer. It is idempotent: the timer's id is recorded in
 // the same commit that deletes the timer, so a timer delivered twice (after
@@ -23,11 +26,25 @@ func (e *Engine) Fire(ctx context.Context, t bot.Timer) error {
 	drop := func() error {
 		return e.commit(ctx, &store.Tx{CancelTimers: []string{t.ID}, Seen: []string{seenKey}})
 	}
+	if t.Kind == TimerHandoff || t.Kind == TimerRosterWeek {
+		return e.fireRoster(ctx, t, seenKey)
+	}
 	if t.Incident == 0 {
 		return drop()
 	}
 	switch t.Kind {
-	case TimerStepDue:
+	case TimerEscalate:
+		err := e.apply(ctx, t.Incident, nil, func(c *change) error {
+			c.seen = []string{seenKey}
+			c.cancel = append(c.cancel, t.ID)
+			e.fireEscalate(ctx, c, t)
+			return nil
+		})
+		if _, ok := err.(*userError); ok {
+			return drop()
+		}
+		return err
+	case TimerStepDue, TimerStepEscalate:
 		err := e.apply(ctx, t.Incident, nil, func(c *change) error {
 			c.seen = []string{seenKey}
 			c.cancel = append(c.cancel, t.ID)
@@ -41,10 +58,23 @@ func (e *Engine) Fire(ctx context.Context, t bot.Timer) error {
 				if _, ok := c.inc.Steps[s.ID]; ok {
 					return nil
 				}
+				if t.Kind == TimerStepEscalate {
+					// Still open a whole due period after the reminder: escalate.
+					reason := fmt.Sprintf("step %d overdue: %s", s.Number, s.Title.In("en"))
+					c.record("step_escalated", map[string]string{"step": strconv.Itoa(s.Number), "id": s.ID})
+					if open := c.inc.OpenPages(); len(open) > 0 {
+						e.escalate(ctx, c, open[0], reason)
+					} else if c.inc.Escalation != "" {
+						e.startPage(ctx, c, c.inc.Escalation, "", reason)
+					}
+					return nil
+				}
 				c.record("step_overdue", map[string]string{"step": strconv.Itoa(s.Number), "id": s.ID, "title": s.Title.In("en")})
 				c.notify(ctx, bot.KindNotice, func(lang string) string {
 					return e.cat.T(lang, "overdue", c.inc.Ref(), s.Number, s.Title.In(lang), roleName(s.Role))
 				}, []bot.Button{{Label: "✅ " + strconv.Itoa(s.Number), Data: fmt.Sprintf("/done %s %d", c.inc.Ref(), s.Number)}})
+				c.set = append(c.set, bot.Timer{ID: dueEscTimerID(c.inc.ID, s.ID), Due: c.now.Add(s.Due.D()), Kind: TimerStepEscalate,
+					Incident: c.inc.ID, Data: map[string]string{"step": s.ID}})
 			}
 			return nil
 		})

@@ -58,6 +58,8 @@ func openApp(cfg *Config, senders []chat.Sender, log *slog.Logger) (*app, error)
 		Location:  cfg.loc,
 		Directory: bot.NewDirectory(cfg.People, cfg.Chats),
 		Logger:    log,
+		Rosters:   cfg.Rosters,
+		Policies:  cfg.Escalation,
 		OnCommit: func(tx *store.Tx) {
 			if a.deliv != nil && len(tx.Outbox) > 0 {
 				a.deliv.Wake()

@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/oncall"
 )
 
 // Config is irbot's configuration file (configs/irbot.yaml documents every
@@ -26,9 +27,8 @@ type Config struct {
 	PlaybooksDir   string       `yaml:"playbooks_dir"`
 	People         []bot.Person `yaml:"people"`
 	Chats          []bot.Chat   `yaml:"chats"`
-	Escalation     []struct {
-		ID string `yaml:"id"`
-	} `yaml:"escalation"`
+	Rosters        []oncall.Roster `yaml:"rosters"`
+	Escalation     []oncall.Policy `yaml:"escalation"`
 
 	path string
 	loc  *time.Location
@@ -143,6 +143,44 @@ func (c *Config) check() error {
 		case "response", "leadership", "focal_point":
 		default:
 			return fmt.Errorf("chats %q: purpose %q: use response, leadership or focal_point", ch.ID, ch.Purpose)
+		}
+	}
+	people := map[string]bool{}
+	for _, p := range c.People {
+		people[p.ID] = true
+	}
+	rosters := map[string]bool{}
+	for _, r := range c.Rosters {
+		if rosters[r.ID] {
+			return fmt.Errorf("rosters: duplicate id %q", r.ID)
+		}
+		rosters[r.ID] = true
+		if _, err := oncall.Compile(r); err != nil {
+			return err
+		}
+		for _, l := range r.Layers {
+			for _, m := range l.Members {
+				if len(people) > 0 && !people[m] {
+					return fmt.Errorf("roster %q: member %q is not in people", r.ID, m)
+				}
+			}
+		}
+		if r.AnnounceIn != "" && !chats[r.AnnounceIn] {
+			return fmt.Errorf("roster %q: announce_in %q is not in chats", r.ID, r.AnnounceIn)
+		}
+	}
+	var peopleCheck map[string]bool
+	if len(people) > 0 {
+		peopleCheck = people
+	}
+	policies := map[string]bool{}
+	for _, p := range c.Escalation {
+		if policies[p.ID] {
+			return fmt.Errorf("escalation: duplicate id %q", p.ID)
+		}
+		policies[p.ID] = true
+		if err := p.Check(rosters, peopleCheck, chats); err != nil {
+			return err
 		}
 	}
 	return nil

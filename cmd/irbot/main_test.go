@@ -146,11 +146,12 @@ func TestScriptedConsoleSession(t *testing.T) {
 	find(t, msgs, "IR-1 closed")
 	tl := find(t, msgs, "Timeline of IR-1")
 	lines := strings.Split(tl, "\n")[1:]
-	wantEvents := 1 + 1 + len(pb.Phases) + len(pb.Steps()) + 1 + 1 + 1 // declared, ack, phases, steps, note, resolved, closed
+	// declared, page to the duty officer, ack, page ack, phases, steps, note, resolved, closed
+	wantEvents := 1 + 1 + 1 + 1 + len(pb.Phases) + len(pb.Steps()) + 1 + 1 + 1
 	if len(lines) != wantEvents {
 		t.Fatalf("timeline has %d lines, want %d:\n%s", len(lines), wantEvents, tl)
 	}
-	eventLine := regexp.MustCompile(`^#\d+ \d\d/\d\d \d\d:\d\d:\d\d (Nguyễn Văn An|Trần Thị Bình) — \S`)
+	eventLine := regexp.MustCompile(`^#\d+ \d\d/\d\d \d\d:\d\d:\d\d (Nguyễn Văn An|Trần Thị Bình|irbot) — \S`)
 	for _, l := range lines {
 		if !eventLine.MatchString(l) {
 			t.Errorf("timeline line lacks number, time or actor: %q", l)
@@ -171,11 +172,11 @@ func TestRestartKeepsEverythingAndTamperingIsFound(t *testing.T) {
 	}
 	msgs := messages(out)
 	find(t, msgs, "IR-1 · SEV2", "Portal flooded from botnet", "Acknowledged:")
-	find(t, msgs, "Timeline of IR-1 (5 events)", "traffic 40Gbps marker-QX7", "upstream ISP contacted")
+	find(t, msgs, "Timeline of IR-1 (7 events)", "traffic 40Gbps marker-QX7", "upstream ISP contacted")
 	find(t, msgs, "timeline intact")
 
 	vout, _, code := irbot(t, "", "verify", "--data", data)
-	if code != 0 || !strings.Contains(vout, "ok     IR-1: 6 events") {
+	if code != 0 || !strings.Contains(vout, "ok     IR-1: 8 events") {
 		t.Fatalf("verify before tampering: exit %d\n%s", code, vout)
 	}
 
@@ -193,11 +194,11 @@ func TestRestartKeepsEverythingAndTamperingIsFound(t *testing.T) {
 		t.Fatal(err)
 	}
 	vout, _, code = irbot(t, "", "verify", "--data", data, "IR-1")
-	if code != 1 || !strings.Contains(vout, "BROKEN IR-1: timeline broken at event #4: content does not match its hash") {
+	if code != 1 || !strings.Contains(vout, "BROKEN IR-1: timeline broken at event #6: content does not match its hash") {
 		t.Fatalf("verify after tampering: exit %d\n%s", code, vout)
 	}
 	out, _, _ = irbot(t, "/verify IR-1\n", "console", "--data", data)
-	find(t, messages(out), "timeline TAMPERED", "#4")
+	find(t, messages(out), "timeline TAMPERED", "#6")
 }
 
 // TestKillNineLosesNoCommittedAction kills the console with SIGKILL while it

@@ -1,0 +1,426 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/oncall"
+	"github.com/irbot/irbot/store"
+)
+
+// Roster timers: a handoff announcement at every shift change and a weekly
+// roster summary. They belong to no incident.
+const (
+	TimerHandoff    = "handoff"
+	TimerRosterWeek = "roster_week"
+)
+
+func (e *Engine) escalateCmd(ctx context.Context, req *request) error {
+	return e.onIncident(ctx, req, func(c *change) error {
+		if !c.inc.Open() {
+			return e.refuse("err.cannot", "/escalate", c.inc.Ref(), e.stateName(c, c.req.lang))
+		}
+		reason := firstNonEmpty(req.cmd.Text, "escalated by "+c.actorName())
+		if open := c.inc.OpenPages(); len(open) > 0 {
+			e.escalate(ctx, c, open[0], reason)
+			return nil
+		}
+		if c.inc.Escalation == "" {
+			return e.refuse("err.no_policy", c.inc.Ref())
+		}
+		e.startPage(ctx, c, c.inc.Escalation, "", reason)
+		return nil
+	})
+}
+
+// pageTarget turns "/page X" into a target: a roster id, else a person.
+func (e *Engine) pageTarget(who string) (string, bool) {
+	who = strings.TrimPrefix(who, "@")
+	for _, r := range e.o.Rosters {
+		if strings.EqualFold(r.ID, who) {
+			return oncall.TargetRoster + ":" + r.ID, true
+		}
+	}
+	if p, ok := e.o.Directory.Person(who); ok {
+		return oncall.TargetPerson + ":" + p.ID, true
+	}
+	return "", false
+}
+
+func (e *Engine) pageCmd(ctx context.Context, req *request) error {
+	target, ok := e.pageTarget(req.cmd.User)
+	if !ok {
+		return e.refuse("err.no_target", req.cmd.User, strings.Join(e.knownTargets(), ", "))
+	}
+	return e.onIncident(ctx, req, func(c *change) error {
+		if !c.inc.Open() {
+			return e.refuse("err.cannot", "/page", c.inc.Ref(), e.stateName(c, c.req.lang))
+		}
+		e.startPage(ctx, c, "", target, req.cmd.Text)
+		return nil
+	})
+}
+
+func (e *Engine) knownTargets() []string {
+	var out []string
+	for _, r := range e.o.Rosters {
+		out = append(out, r.ID)
+	}
+	for _, p := range e.o.Directory.People() {
+		out = append(out, p.ID)
+	}
+	return out
+}
+
+// pickRosters returns the roster named (or all of them).
+func (e *Engine) pickRosters(name string) ([]oncall.Roster, error) {
+	if len(e.o.Rosters) == 0 {
+		return nil, e.refuse("err.no_rosters")
+	}
+	if name == "" {
+		return e.o.Rosters, nil
+	}
+	for _, r := range e.o.Rosters {
+		if strings.EqualFold(r.ID, name) {
+			return []oncall.Roster{r}, nil
+		}
+	}
+	ids := make([]string, 0, len(e.o.Rosters))
+	for _, r := range e.o.Rosters {
+		ids = append(ids, r.ID)
+	}
+	return nil, e.refuse("err.no_roster", name, strings.Join(ids, ", "))
+}
+
+func rosterName(r oncall.Roster, lang string) string {
+	if n := r.Name[lang]; n != "" {
+		return n
+	}
+	for _, l := range []string{"en", "vi"} {
+		if n := r.Name[l]; n != "" {
+			return n
+		}
+	}
+	return r.ID
+}
+
+func (e *Engine) oncallCmd(ctx context.Context, req *request) error {
+	rosters, err := e.pickRosters(req.cmd.Text)
+	if err != nil {
+		return err
+	}
+	now := e.o.Clock.Now()
+	var lines []func(lang string) string
+	for _, r := range rosters {
+		_, sched, err := e.roster(ctx, r.ID)
+		if err != nil {
+			return fmt.Errorf("roster %s: %w", r.ID, err)
+		}
+		shifts := sched.Next(now, 2)
+		lines = append(lines, func(lang string) string {
+			s := "👮 " + rosterName(r, lang)
+			if len(shifts) == 0 || now.Before(shifts[0].Start) {
+				s += "\n" + e.cat.T(lang, "oncall.nobody")
+			} else {
+				s += "\n" + e.cat.T(lang, "oncall.now", e.personName(shifts[0].Person), e.fmtTime(shifts[0].End, lang))
+				shifts = shifts[1:]
+			}
+			if len(shifts) > 0 {
+				s += "\n" + e.cat.T(lang, "oncall.next", e.personName(shifts[0].Person), e.fmtTime(shifts[0].Start, lang), e.fmtTime(shifts[0].End, lang))
+			}
+			return s
+		})
+	}
+	return e.reply(ctx, req, func(lang string) string {
+		parts := make([]string, len(lines))
+		for i, l := range lines {
+			parts[i] = l(lang)
+		}
+		return strings.Join(parts, "\n\n")
+	})
+}
+
+func (e *Engine) rosterCmd(ctx context.Context, req *request) error {
+	rosters, err := e.pickRosters(req.cmd.Text)
+	if err != nil {
+		return err
+	}
+	days := 7
+	if len(req.cmd.Args) > 0 {
+		days, _ = strconv.Atoi(req.cmd.Args[0])
+		days = min(max(days, 1), 31)
+	}
+	now := e.o.Clock.Now()
+	return e.reply(ctx, req, e.rosterText(ctx, rosters, now, days))
+}
+
+// rosterText lists each roster's shifts over the next days.
+func (e *Engine) rosterText(ctx context.Context, rosters []oncall.Roster, now time.Time, days int) text {
+	type block struct {
+		r      oncall.Roster
+		shifts []oncall.Shift
+	}
+	var blocks []block
+	for _, r := range rosters {
+		_, sched, err := e.roster(ctx, r.ID)
+		if err != nil {
+			continue
+		}
+		var shifts []oncall.Shift
+		for _, sh := range sched.Next(now, 200) {
+			if sh.Start.After(now.Add(time.Duration(days) * 24 * time.Hour)) {
+				break
+			}
+			shifts = append(shifts, sh)
+		}
+		blocks = append(blocks, block{r, shifts})
+	}
+	return func(lang string) string {
+		var b strings.Builder
+		for i, bl := range blocks {
+			if i > 0 {
+				b.WriteString("\n\n")
+			}
+			b.WriteString(e.cat.T(lang, "roster_head", rosterName(bl.r, lang), days))
+			for _, sh := range bl.shifts {
+				mark := ""
+				if sh.Layer == oncall.OverrideLayer {
+					mark = " ⇄"
+				}
+				fmt.Fprintf(&b, "\n%s → %s  %s%s", e.fmtTime(sh.Start, lang), e.fmtTime(sh.End, lang), e.personName(sh.Person), mark)
+			}
+		}
+		return b.String()
+	}
+}
+
+// canEditRoster: roster admins, or people with the roster_admin role.
+func canEditRoster(r oncall.Roster, p bot.Person) bool {
+	return contains(r.Admins, p.ID) || p.HasRole("roster_admin")
+}
+
+// parseUntil reads "8h", "2d", "until 18:00", "18:00" or "27/11 07:30"
+// (local) into an end time after now.
+func parseUntil(words []string, now time.Time, loc *time.Location) (time.Time, bool) {
+	s := strings.TrimSpace(strings.Join(words, " "))
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "until "), "den ")
+	if strings.HasSuffix(s, "d") {
+		if n, err := strconv.Atoi(strings.TrimSuffix(s, "d")); err == nil && n > 0 {
+			return now.Add(time.Duration(n) * 24 * time.Hour), true
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return now.Add(d), true
+	}
+	ln := now.In(loc)
+	for _, layout := range []string{"15:04", "02/01 15:04", "02/01/2006 15:04"} {
+		t, err := time.ParseInLocation(layout, s, loc)
+		if err != nil {
+			continue
+		}
+		switch layout {
+		case "15:04":
+			t = time.Date(ln.Year(), ln.Month(), ln.Day(), t.Hour(), t.Minute(), 0, 0, loc)
+			if !t.After(now) {
+				t = t.AddDate(0, 0, 1)
+			}
+		case "02/01 15:04":
+			t = time.Date(ln.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, loc)
+			if !t.After(now) {
+				t = t.AddDate(1, 0, 0)
+			}
+		}
+		if t.After(now) {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// addOverride stores an override and announces it in the roster's chat.
+func (e *Engine) addOverride(ctx context.Context, req *request, r oncall.Roster, o oncall.Override, key string) error {
+	list, err := e.overrides(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	now := e.o.Clock.Now()
+	kept := list[:0]
+	for _, x := range list {
+		if x.End.After(now) { // forget finished overrides
+			kept = append(kept, x)
+		}
+	}
+	kept = append(kept, o)
+	test := r
+	test.Overrides = append(append([]oncall.Override(nil), r.Overrides...), kept...)
+	if _, err := oncall.Compile(test); err != nil {
+		return e.refuse("err.override", err.Error())
+	}
+	raw, _ := json.Marshal(kept)
+	msg := func(lang string) string {
+		return e.cat.T(lang, key, rosterName(r, lang), e.personName(o.Person), e.fmtTime(o.Start, lang), e.fmtTime(o.End, lang),
+			firstNonEmpty(req.actor.Name, req.actor.ID))
+	}
+	tx := &store.Tx{Seen: req.seen, Put: map[string]string{overridesKey(r.ID): string(raw)},
+		Outbox: []bot.Outgoing{{Chat: req.in.Chat, Kind: bot.KindReply, Text: msg(req.lang), ReplyTo: req.in.MessageID}}}
+	for _, ref := range e.chatRefs(r.AnnounceIn) {
+		if ref != req.in.Chat {
+			tx.Outbox = append(tx.Outbox, bot.Outgoing{Chat: ref, Kind: bot.KindNotice, Text: msg(e.chatLang(ctx, ref))})
+		}
+	}
+	tx.SetTimers = e.rosterTimers(ctx, r, now)
+	return e.commit(ctx, tx)
+}
+
+func (e *Engine) overrideCmd(ctx context.Context, req *request) error {
+	rosters, err := e.pickRosters(req.cmd.Text)
+	if err != nil {
+		return err
+	}
+	r := rosters[0]
+	if !canEditRoster(r, req.actor) && !e.o.Directory.Open() {
+		return e.refuse("err.not_roster_admin", rosterName(r, req.lang))
+	}
+	who, ok := e.o.Directory.Person(req.cmd.User)
+	if !ok && !e.o.Directory.Open() {
+		return e.refuse("err.no_person", req.cmd.User, strings.Join(e.knownTargets(), ", "))
+	}
+	if who.ID == "" {
+		who.ID = req.cmd.User
+	}
+	now := e.o.Clock.Now()
+	end, ok := parseUntil(req.cmd.Args, now, e.o.Location)
+	if !ok {
+		return e.refuse("err.until", strings.Join(req.cmd.Args, " "))
+	}
+	return e.addOverride(ctx, req, r, oncall.Override{Person: who.ID, Start: now, End: end}, "override_set")
+}
+
+// handoffCmd gives the caller's current shift (of the first roster they
+// are on duty in) to someone else, until the shift ends.
+func (e *Engine) handoffCmd(ctx context.Context, req *request) error {
+	to, ok := e.o.Directory.Person(req.cmd.User)
+	if !ok {
+		return e.refuse("err.no_person", req.cmd.User, strings.Join(e.knownTargets(), ", "))
+	}
+	now := e.o.Clock.Now()
+	for _, r := range e.o.Rosters {
+		_, sched, err := e.roster(ctx, r.ID)
+		if err != nil {
+			continue
+		}
+		sh, ok := sched.OnDuty(now)
+		if !ok || sh.Person != req.actor.ID {
+			continue
+		}
+		if to.ID == req.actor.ID {
+			return e.refuse("err.handoff_self")
+		}
+		return e.addOverride(ctx, req, r, oncall.Override{Person: to.ID, Start: now, End: sh.End, Replace: req.actor.ID}, "handed_off")
+	}
+	return e.refuse("err.not_on_duty")
+}
+
+// rosterTimers returns the next handoff and weekly-summary timers of r.
+// Their ids are fixed per roster, so setting them again just moves them.
+func (e *Engine) rosterTimers(ctx context.Context, r oncall.Roster, now time.Time) []bot.Timer {
+	_, sched, err := e.roster(ctx, r.ID)
+	if err != nil || r.AnnounceIn == "" {
+		return nil
+	}
+	var out []bot.Timer
+	if sh, ok := sched.OnDuty(now); ok {
+		out = append(out, bot.Timer{ID: "handoff:" + r.ID, Due: sh.End, Kind: TimerHandoff, Data: map[string]string{"roster": r.ID}})
+	} else if next := sched.Next(now, 1); len(next) > 0 {
+		out = append(out, bot.Timer{ID: "handoff:" + r.ID, Due: next[0].Start, Kind: TimerHandoff, Data: map[string]string{"roster": r.ID}})
+	}
+	// Weekly summary: Monday 08:00 in the roster's zone.
+	lt := now.In(sched.Location())
+	days := (int(time.Monday) - int(lt.Weekday()) + 7) % 7
+	mon := time.Date(lt.Year(), lt.Month(), lt.Day()+days, 8, 0, 0, 0, sched.Location())
+	if !mon.After(now) {
+		mon = mon.AddDate(0, 0, 7)
+	}
+	out = append(out, bot.Timer{ID: "roster_week:" + r.ID, Due: mon, Kind: TimerRosterWeek, Data: map[string]string{"roster": r.ID}})
+	return out
+}
+
+// StartRosters makes sure every roster with an announcement chat has its
+// handoff and weekly timers. Call it at start-up; it is idempotent.
+func (e *Engine) StartRosters(ctx context.Context) error {
+	existing, err := e.st.Timers(ctx)
+	if err != nil {
+		return fmt.Errorf("read timers: %w", err)
+	}
+	have := map[string]bool{}
+	for _, t := range existing {
+		have[t.ID] = true
+	}
+	var set []bot.Timer
+	for _, r := range e.o.Rosters {
+		for _, t := range e.rosterTimers(ctx, r, e.o.Clock.Now()) {
+			if !have[t.ID] {
+				set = append(set, t)
+			}
+		}
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	return e.commit(ctx, &store.Tx{SetTimers: set})
+}
+
+// fireRoster announces a handoff or the week's roster, then sets the next.
+func (e *Engine) fireRoster(ctx context.Context, t bot.Timer, seenKey string) error {
+	tx := &store.Tx{Seen: []string{seenKey}, CancelTimers: []string{t.ID}}
+	var r oncall.Roster
+	found := false
+	for _, x := range e.o.Rosters {
+		if x.ID == t.Data["roster"] {
+			r, found = x, true
+		}
+	}
+	if !found {
+		return e.commit(ctx, tx)
+	}
+	now := e.o.Clock.Now()
+	_, sched, err := e.roster(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	var msg text
+	switch t.Kind {
+	case TimerHandoff:
+		// The shift that starts at the timer's due time (not now: a late
+		// timer still names the right people).
+		at := t.Due
+		if sh, ok := sched.OnDuty(at); ok {
+			prev, hadPrev := sched.OnDuty(at.Add(-time.Second))
+			msg = func(lang string) string {
+				from := e.cat.T(lang, "oncall.nobody_short")
+				if hadPrev {
+					from = e.personName(prev.Person)
+				}
+				return e.cat.T(lang, "handoff_announce", rosterName(r, lang), e.personName(sh.Person), from, e.fmtTime(sh.End, lang))
+			}
+		}
+	case TimerRosterWeek:
+		msg = e.rosterText(ctx, []oncall.Roster{r}, now, 7)
+	}
+	if msg != nil {
+		for _, ref := range e.chatRefs(r.AnnounceIn) {
+			tx.Outbox = append(tx.Outbox, bot.Outgoing{Chat: ref, Kind: bot.KindNotice, Text: msg(e.chatLang(ctx, ref))})
+		}
+	}
+	for _, nt := range e.rosterTimers(ctx, r, now) {
+		if nt.Kind == t.Kind {
+			tx.SetTimers = append(tx.SetTimers, nt)
+		}
+	}
+	return e.commit(ctx, tx)
+}

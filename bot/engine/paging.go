@@ -1,0 +1,325 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/oncall"
+	"github.com/irbot/irbot/store"
+)
+
+// TimerEscalate fires when a page's current level waited long enough.
+const TimerEscalate = "escalate"
+
+// adHocRepeat is how many times an ad hoc page (/page) is re-sent.
+const adHocRepeat = 2
+
+func escTimerID(inc int64, page, step int) string {
+	return fmt.Sprintf("esc:%d:%d:%d", inc, page, step)
+}
+
+// policy returns the escalation policy of a page.
+func (e *Engine) policy(p bot.Page) (oncall.Policy, bool) {
+	if p.Policy == "" {
+		return oncall.Policy{Levels: []oncall.Level{{Targets: []string{p.Target}}}, Repeat: adHocRepeat}, true
+	}
+	for _, pol := range e.o.Policies {
+		if pol.ID == p.Policy {
+			return pol, true
+		}
+	}
+	return oncall.Policy{}, false
+}
+
+// roster returns a roster's compiled schedule, with the overrides added by
+// chat commands (stored in the key-value area).
+func (e *Engine) roster(ctx context.Context, id string) (oncall.Roster, *oncall.Schedule, error) {
+	for _, r := range e.o.Rosters {
+		if r.ID != id {
+			continue
+		}
+		extra, err := e.overrides(ctx, id)
+		if err != nil {
+			return r, nil, err
+		}
+		r.Overrides = append(append([]oncall.Override(nil), r.Overrides...), extra...)
+		s, err := oncall.Compile(r)
+		return r, s, err
+	}
+	return oncall.Roster{}, nil, fmt.Errorf("no roster %q", id)
+}
+
+func overridesKey(roster string) string { return "roster:" + roster + ":overrides" }
+
+func (e *Engine) overrides(ctx context.Context, roster string) ([]oncall.Override, error) {
+	v, err := e.st.Get(ctx, overridesKey(roster))
+	if err == store.ErrNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []oncall.Override
+	if err := json.Unmarshal([]byte(v), &out); err != nil {
+		return nil, fmt.Errorf("decode overrides of %s: %w", roster, err)
+	}
+	return out, nil
+}
+
+// resolveTargets turns a level's targets into people to page and chats to
+// post in, at time now.
+func (e *Engine) resolveTargets(ctx context.Context, targets []string, now time.Time) (people []string, chats []string) {
+	seen := map[string]bool{}
+	for _, s := range targets {
+		t, err := oncall.ParseTarget(s)
+		if err != nil {
+			continue
+		}
+		switch t.Kind {
+		case oncall.TargetPerson:
+			if !seen[t.ID] {
+				seen[t.ID] = true
+				people = append(people, t.ID)
+			}
+		case oncall.TargetRoster:
+			_, sched, err := e.roster(ctx, t.ID)
+			if err != nil {
+				e.log.Warn("roster unavailable for paging", "roster", t.ID, "err", err)
+				continue
+			}
+			if sh, ok := sched.OnDuty(now); ok && !seen[sh.Person] {
+				seen[sh.Person] = true
+				people = append(people, sh.Person)
+			}
+		case oncall.TargetChat:
+			chats = append(chats, t.ID)
+		}
+	}
+	return people, chats
+}
+
+// startPage opens a page for the incident under policy (or an ad hoc
+// target) and pages its first level.
+func (e *Engine) startPage(ctx context.Context, c *change, policy, target, reason string) {
+	p := bot.Page{N: len(c.inc.Pages) + 1, Policy: policy, Target: target, Status: bot.PageSent,
+		Reason: reason, Started: c.now}
+	c.inc.Pages = append(c.inc.Pages, p)
+	e.pageStep(ctx, c, len(c.inc.Pages)-1)
+}
+
+// pageStep pages the current step of page k: a direct message to each
+// person, a post in each target chat, a notice in the incident's chats, and
+// a timer to escalate if nobody acknowledges in time.
+func (e *Engine) pageStep(ctx context.Context, c *change, k int) {
+	p := &c.inc.Pages[k]
+	pol, ok := e.policy(*p)
+	if !ok || len(pol.Levels) == 0 {
+		p.Status = bot.PageExpired
+		c.recordBot("page_failed", map[string]string{"page": strconv.Itoa(p.N), "policy": p.Policy, "error": "unknown escalation policy"})
+		return
+	}
+	level := pol.LevelAt(p.Step)
+	people, chats := e.resolveTargets(ctx, pol.Levels[level].Targets, c.now)
+	p.Targets, p.Acked, p.StepAt = people, nil, c.now
+	round := p.Step/len(pol.Levels) + 1
+	kind := "page_sent"
+	if p.Step > 0 {
+		kind = "page_escalated"
+	}
+	c.recordBot(kind, map[string]string{"page": strconv.Itoa(p.N), "policy": p.Policy, "level": strconv.Itoa(level + 1),
+		"round": strconv.Itoa(round), "people": strings.Join(people, ","), "chats": strings.Join(chats, ","), "reason": p.Reason})
+	ack := []bot.Button{{Label: e.cat.T(e.o.Language, "btn.ack"), Data: "/ack " + c.inc.Ref()}}
+	pb := c.pb
+	for _, id := range people {
+		person, _ := e.o.Directory.Person(id)
+		if person.ID == "" {
+			person = bot.Person{ID: id}
+		}
+		lang := firstNonEmpty(person.Language, e.o.Language)
+		text := e.cat.T(lang, "page", c.inc.Ref(), sevName(c.inc.Severity), pb.Name.In(lang), c.inc.Title, e.reasonLine(p.Reason, lang), ackCode(c.inc))
+		for _, dm := range e.directChats(person, c.inc) {
+			c.out = append(c.out, bot.Outgoing{Incident: c.inc.ID, Chat: dm, Kind: bot.KindPage, Text: text, Buttons: ack})
+		}
+	}
+	for _, id := range chats {
+		for _, ref := range e.chatRefs(id) {
+			if c.inc.HasChat(ref) {
+				continue // told below with everyone else
+			}
+			lang := e.chatLang(ctx, ref)
+			c.out = append(c.out, bot.Outgoing{Incident: c.inc.ID, Chat: ref, Kind: bot.KindPage, Buttons: ack,
+				Text: e.cat.T(lang, "page", c.inc.Ref(), sevName(c.inc.Severity), pb.Name.In(lang), c.inc.Title, e.reasonLine(p.Reason, lang), ackCode(c.inc))})
+		}
+	}
+	names := make([]string, 0, len(people)+len(chats))
+	for _, id := range people {
+		names = append(names, e.personName(id))
+	}
+	names = append(names, chats...)
+	delay := pol.Delay(level)
+	c.notify(ctx, bot.KindNotice, func(lang string) string {
+		who := strings.Join(names, ", ")
+		if who == "" {
+			who = e.cat.T(lang, "page.nobody")
+		}
+		return e.cat.T(lang, "paged", c.inc.Ref(), who, level+1, len(pol.Levels), round, pol.Repeat+1,
+			e.fmtDur(delay, lang), c.inc.ID)
+	}, ack)
+	c.set = append(c.set, bot.Timer{ID: escTimerID(c.inc.ID, p.N, p.Step), Due: c.now.Add(delay), Kind: TimerEscalate,
+		Incident: c.inc.ID, Data: map[string]string{"page": strconv.Itoa(p.N), "step": strconv.Itoa(p.Step)}})
+}
+
+func (e *Engine) reasonLine(reason, lang string) string {
+	if reason == "" {
+		return ""
+	}
+	return "\n" + e.cat.T(lang, "page.reason", reason)
+}
+
+// chatRefs returns the platform chats of a configured chat id.
+func (e *Engine) chatRefs(id string) []bot.ChatRef {
+	for _, ch := range e.o.Directory.Chats() {
+		if ch.ID == id {
+			var out []bot.ChatRef
+			for _, plat := range bot.SortedKeys(ch.IDs) {
+				out = append(out, bot.ChatRef{Platform: plat, ID: ch.IDs[plat]})
+			}
+			return out
+		}
+	}
+	return nil
+}
+
+// directChats picks where to page a person: a direct chat on each platform
+// the incident lives on where the person has an id, else on every platform
+// they have.
+func (e *Engine) directChats(p bot.Person, inc *bot.Incident) []bot.ChatRef {
+	var out []bot.ChatRef
+	seen := map[string]bool{}
+	for _, ch := range inc.Chats {
+		if seen[ch.Platform] {
+			continue
+		}
+		seen[ch.Platform] = true
+		if dm, ok := bot.DirectChat(p, ch.Platform); ok {
+			out = append(out, dm)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, plat := range bot.SortedKeys(p.IDs) {
+		if dm, ok := bot.DirectChat(p, plat); ok {
+			out = append(out, dm)
+		}
+	}
+	return out
+}
+
+// escalate moves page k to its next step, or expires it after the last.
+func (e *Engine) escalate(ctx context.Context, c *change, k int, reason string) {
+	p := &c.inc.Pages[k]
+	c.cancel = append(c.cancel, escTimerID(c.inc.ID, p.N, p.Step))
+	pol, _ := e.policy(*p)
+	if p.Step+1 >= pol.Steps() {
+		p.Status = bot.PageExpired
+		c.recordBot("page_expired", map[string]string{"page": strconv.Itoa(p.N), "steps": strconv.Itoa(p.Step + 1)})
+		c.notify(ctx, bot.KindNotice, e.t("page_expired", c.inc.Ref(), pol.Repeat+1), []bot.Button{
+			{Label: e.cat.T(e.o.Language, "btn.ack"), Data: "/ack " + c.inc.Ref()}})
+		return
+	}
+	p.Step++
+	if reason != "" {
+		p.Reason = reason
+	}
+	e.pageStep(ctx, c, k)
+}
+
+// ackPages acknowledges the incident's open pages for person who. With
+// all-must-ack, a page is acknowledged once every paged person did.
+func (e *Engine) ackPages(c *change, who string) (acked int) {
+	for _, k := range c.inc.OpenPages() {
+		p := &c.inc.Pages[k]
+		pol, _ := e.policy(*p)
+		if pol.AllMustAck && len(p.Targets) > 1 {
+			if !contains(p.Acked, who) {
+				p.Acked = append(p.Acked, who)
+			}
+			if !containsAll(p.Acked, p.Targets) {
+				c.record("page_ack_partial", map[string]string{"page": strconv.Itoa(p.N), "person": who,
+					"waiting": strings.Join(missing(p.Targets, p.Acked), ",")})
+				continue
+			}
+		}
+		p.Status, p.AckBy, p.AckAt = bot.PageAcknowledged, who, c.now
+		c.cancel = append(c.cancel, escTimerID(c.inc.ID, p.N, p.Step))
+		c.record("page_ack", map[string]string{"page": strconv.Itoa(p.N), "after": c.now.Sub(p.Started).Round(time.Second).String(),
+			"level": strconv.Itoa(p.Step + 1)})
+		acked++
+	}
+	return acked
+}
+
+// cancelPages stops every open page (the incident ended).
+func (e *Engine) cancelPages(c *change) {
+	for _, k := range c.inc.OpenPages() {
+		p := &c.inc.Pages[k]
+		p.Status = bot.PageCancelled
+		c.cancel = append(c.cancel, escTimerID(c.inc.ID, p.N, p.Step))
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAll(have, want []string) bool { return len(missing(want, have)) == 0 }
+
+func missing(want, have []string) []string {
+	var out []string
+	for _, w := range want {
+		if !contains(have, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// fireEscalate handles a page's escalation timer: if the page is still
+// waiting at the timer's step, it moves on; anything else (acknowledged,
+// already escalated by hand, incident over) makes the timer a no-op.
+func (e *Engine) fireEscalate(ctx context.Context, c *change, t bot.Timer) {
+	n, _ := strconv.Atoi(t.Data["page"])
+	step, _ := strconv.Atoi(t.Data["step"])
+	for k := range c.inc.Pages {
+		p := c.inc.Pages[k]
+		if p.N == n && p.Status == bot.PageSent && p.Step == step && c.inc.State != bot.StateResolved &&
+			c.inc.State != bot.StateClosed && c.inc.State != bot.StateCancelled {
+			e.escalate(ctx, c, k, "")
+		}
+	}
+}
+
+// sortedPolicies lists policy ids.
+func (e *Engine) policyIDs() []string {
+	ids := make([]string, 0, len(e.o.Policies))
+	for _, p := range e.o.Policies {
+		ids = append(ids, p.ID)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// ackCode is the short reply that acknowledges: "/ack IR-7 · 7a".
+func ackCode(inc *bot.Incident) string { return fmt.Sprintf("/ack %s · %da", inc.Ref(), inc.ID) }
