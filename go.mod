@@ -3,7 +3,11 @@ module github.com/irbot/irbot
 go 1.25.0
 
 require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/dgryski/go-rendezvous v0.0.0-20200823014737-9f7001d12a5f // indirect
+	github.com/go-telegram/bot v1.19.0 // indirect
 	github.com/looplab/fsm v1.0.3 // indirect
+	github.com/redis/go-redis/v9 v9.17.3 // indirect
 	go.etcd.io/bbolt v1.4.3 // indirect
 	go.yaml.in/yaml/v3 v3.0.6 // indirect
 	golang.org/x/sys v0.29.0 // indirect

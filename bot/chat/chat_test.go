@@ -69,7 +69,7 @@ type fakeSender struct {
 	limits chat.Limits
 }
 
-func (f *fakeSender) Platform() string   { return "fake" }
+func (f *fakeSender) Platform() string    { return "fake" }
 func (f *fakeSender) Limits() chat.Limits { return f.limits }
 func (f *fakeSender) Send(ctx context.Context, m bot.Outgoing) (string, error) {
 	f.mu.Lock()

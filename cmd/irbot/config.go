@@ -19,14 +19,14 @@ import (
 // Config is irbot's configuration file (configs/irbot.yaml documents every
 // field). Secrets never live here: they come from the environment or files.
 type Config struct {
-	DataDir        string       `yaml:"data_dir"`
-	Store          string       `yaml:"store"`
-	Language       string       `yaml:"language"`
-	TimeZone       string       `yaml:"time_zone"`
-	IncidentPrefix string       `yaml:"incident_prefix"`
-	PlaybooksDir   string       `yaml:"playbooks_dir"`
-	People         []bot.Person `yaml:"people"`
-	Chats          []bot.Chat   `yaml:"chats"`
+	DataDir        string          `yaml:"data_dir"`
+	Store          string          `yaml:"store"`
+	Language       string          `yaml:"language"`
+	TimeZone       string          `yaml:"time_zone"`
+	IncidentPrefix string          `yaml:"incident_prefix"`
+	PlaybooksDir   string          `yaml:"playbooks_dir"`
+	People         []bot.Person    `yaml:"people"`
+	Chats          []bot.Chat      `yaml:"chats"`
 	Rosters        []oncall.Roster `yaml:"rosters"`
 	Escalation     []oncall.Policy `yaml:"escalation"`
 
