@@ -39,19 +39,29 @@ type harness struct {
 	n     int
 }
 
-func newHarness(t testing.TB, lang string, dir *bot.Directory) *harness {
+func newHarness(t testing.TB, lang string, dir *bot.Directory, opts ...func(*engine.Options)) *harness {
 	t.Helper()
 	st, err := bolt.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return newHarnessOn(t, st, lang, dir, opts...)
+}
+
+// newHarnessOn builds an engine on an existing store (a restart).
+func newHarnessOn(t testing.TB, st store.Store, lang string, dir *bot.Directory, opts ...func(*engine.Options)) *harness {
+	t.Helper()
 	books, err := playbook.LoadFS(playbooks.FS, ".", playbook.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock := &fakeClock{now: time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC)} // 08:00 in Hà Nội
-	eng := engine.New(st, books, engine.Options{Language: lang, Clock: clock, Directory: dir, BotName: "IrBot"})
+	o := engine.Options{Language: lang, Clock: clock, Directory: dir, BotName: "IrBot"}
+	for _, f := range opts {
+		f(&o)
+	}
+	eng := engine.New(st, books, o)
 	h := &harness{eng: eng, st: st, clock: clock}
 	if tt, ok := t.(*testing.T); ok {
 		h.t = tt

@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/looplab/fsm"
 
@@ -51,8 +53,16 @@ func Lifecycle(pb *playbook.Playbook, state string, guard guardFunc) *fsm.FSM {
 
 // Graph returns the playbook's lifecycle as a Mermaid state diagram, drawn
 // by looplab/fsm from the very machine the engine runs.
+// Each phase is labelled with its English name.
 func Graph(pb *playbook.Playbook) (string, error) {
-	return fsm.VisualizeForMermaidWithGraphType(Lifecycle(pb, "", nil), fsm.StateDiagram)
+	g, err := fsm.VisualizeForMermaidWithGraphType(Lifecycle(pb, "", nil), fsm.StateDiagram)
+	if err != nil {
+		return "", err
+	}
+	for _, ph := range pb.Phases {
+		g += fmt.Sprintf("    %s : %s\n", ph.ID, strings.NewReplacer(":", " ", "\n", " ").Replace(ph.Name.In("en")))
+	}
+	return g, nil
 }
 
 // fire runs event on a fresh machine at the incident's state and returns

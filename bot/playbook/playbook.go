@@ -48,7 +48,8 @@ const (
 	StateCancelled    = "cancelled"
 )
 
-// Lifecycle events (state-machine transitions); see [Playbook.Mermaid].
+// Lifecycle events (state-machine transitions); the engine builds the
+// state machine (and its Mermaid graph) from them.
 const (
 	EventAck     = "ack"
 	EventNext    = "next"

@@ -2,7 +2,6 @@ package playbook
 
 import (
 	"errors"
-	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -188,104 +187,6 @@ func TestDurationYAML(t *testing.T) {
 	}
 }
 
-func TestMermaid(t *testing.T) {
-	pb := mustParse(t, small)
-	const golden = `stateDiagram-v2
-    state "Containment" as containment
-    state "Eradication" as eradication
-    state "Recovery" as recovery
-    [*] --> triggered
-    triggered --> acknowledged : ack
-    acknowledged --> containment : next
-    containment --> eradication : next
-    eradication --> recovery : next
-    acknowledged --> resolved : resolve
-    containment --> resolved : resolve
-    eradication --> resolved : resolve
-    recovery --> resolved : resolve
-    resolved --> closed : close
-    triggered --> cancelled : cancel
-    acknowledged --> cancelled : cancel
-    containment --> cancelled : cancel
-    eradication --> cancelled : cancel
-    recovery --> cancelled : cancel
-    resolved --> acknowledged : reopen
-    closed --> acknowledged : reopen
-    cancelled --> acknowledged : reopen
-    closed --> [*]
-`
-	got := pb.Mermaid()
-	if got != golden {
-		t.Errorf("Mermaid() =\n%s\nwant\n%s", got, golden)
-	}
-	if again := pb.Mermaid(); again != got {
-		t.Error("Mermaid output is not deterministic")
-	}
-	// Every transition of the lifecycle is present.
-	must := []string{
-		"[*] --> triggered\n",
-		"triggered --> acknowledged : ack\n",
-		"acknowledged --> containment : next\n",
-		"resolved --> closed : close\n",
-		"resolved --> acknowledged : reopen\n",
-		"closed --> acknowledged : reopen\n",
-		"cancelled --> acknowledged : reopen\n",
-		"closed --> [*]\n",
-	}
-	for _, from := range []string{"acknowledged", "containment", "eradication", "recovery"} {
-		must = append(must, from+" --> resolved : resolve\n")
-	}
-	for _, from := range []string{"triggered", "acknowledged", "containment", "eradication", "recovery"} {
-		must = append(must, from+" --> cancelled : cancel\n")
-	}
-	for _, m := range must {
-		if !strings.Contains(got, "    "+m) {
-			t.Errorf("Mermaid() lacks %q", m)
-		}
-	}
-}
-
-func TestMermaidUnsafeIDs(t *testing.T) {
-	pb := &Playbook{ID: "x", Phases: []Phase{
-		{ID: "first-line", Name: Text{"en": `Say "hi"`}},
-		{ID: "first_line"},
-		{ID: "state", Name: Text{"vi": "Trạng thái"}},
-	}}
-	got := pb.Mermaid()
-	for _, want := range []string{
-		`state "Say 'hi'" as first_line_` + "\n",
-		`state "Trạng thái" as state_` + "\n",
-		"acknowledged --> first_line_ : next\n",
-		"first_line_ --> first_line : next\n",
-		"first_line --> state_ : next\n",
-		"state_ --> cancelled : cancel\n",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("Mermaid() lacks %q:\n%s", want, got)
-		}
-	}
-	// No phases: the lifecycle without phase states.
-	empty := (&Playbook{ID: "e"}).Mermaid()
-	if strings.Contains(empty, " : next") || !strings.Contains(empty, "acknowledged --> resolved : resolve") {
-		t.Errorf("Mermaid() without phases:\n%s", empty)
-	}
-}
-
-func TestBundledMermaid(t *testing.T) {
-	set, err := LoadDir(bundledDir, bundledOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, pb := range set.List() {
-		m := pb.Mermaid()
-		for _, ph := range pb.Phases {
-			if !strings.Contains(m, fmt.Sprintf("state %q as %s\n", ph.Name.In("en"), ph.ID)) {
-				t.Errorf("%s: Mermaid lacks phase %s:\n%s", pb.ID, ph.ID, m)
-			}
-		}
-	}
-}
-
 func TestErrorFormat(t *testing.T) {
 	es := Errors{
 		{File: "a.yaml", Line: 3, Col: 5, Msg: "first"},
@@ -396,7 +297,6 @@ func TestSetConcurrentReads(t *testing.T) {
 				}
 				_ = got.Steps()
 				_, _ = got.Step(1)
-				_ = got.Mermaid()
 				_ = got.Name.In("vi")
 			}
 		}()
