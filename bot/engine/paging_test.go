@@ -27,7 +27,7 @@ func team() *bot.Directory {
 // dutyRoster: daily 07:30 handoff in Hà Nội, an then binh, from 2026-11-26.
 func dutyRoster() oncall.Roster {
 	return oncall.Roster{ID: "truc-ban", Name: map[string]string{"vi": "Trực ban", "en": "Duty"},
-		Layers: []oncall.Layer{{Rotation: "daily", Handoff: "07:30", Start: "2026-11-26", Members: []string{"an", "binh"}}},
+		Layers:     []oncall.Layer{{Rotation: "daily", Handoff: "07:30", Start: "2026-11-26", Members: []string{"an", "binh"}}},
 		AnnounceIn: "soc"}
 }
 
