@@ -9,6 +9,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/irbot/irbot/bot"
@@ -31,6 +33,8 @@ type Scheduler struct {
 	// MaxSleep bounds one sleep, so timers committed by other processes are
 	// noticed (default 1s).
 	MaxSleep time.Duration
+	// Workers is how many due timers are fired at once (default 8).
+	Workers int
 }
 
 // New returns a scheduler; owner names this process in leases.
@@ -39,7 +43,7 @@ func New(st store.Store, fire FireFunc, clock bot.Clock, owner string, log *slog
 		log = slog.Default()
 	}
 	return &Scheduler{st: st, fire: fire, clock: clock, owner: owner, lease: 30 * time.Second, log: log,
-		wake: make(chan struct{}, 1), MaxSleep: time.Second}
+		wake: make(chan struct{}, 1), MaxSleep: time.Second, Workers: 8}
 }
 
 // Wake tells Run that a timer was committed, possibly earlier than the one
@@ -51,8 +55,10 @@ func (s *Scheduler) Wake() {
 	}
 }
 
-// Tick fires every timer due now and returns how many it fired. A timer
-// whose handler fails stays stored and is retried when its lease ends.
+// Tick fires every timer due now, several at once, and returns how many
+// it fired. A timer whose handler fails stays stored and is retried when
+// its lease ends. Timers of one incident may fire concurrently; the engine
+// serialises actions per incident.
 func (s *Scheduler) Tick(ctx context.Context) (int, error) {
 	fired := 0
 	for {
@@ -63,13 +69,30 @@ func (s *Scheduler) Tick(ctx context.Context) (int, error) {
 		if len(due) == 0 {
 			return fired, nil
 		}
-		for _, t := range due {
-			if err := s.fire(ctx, t); err != nil {
-				s.log.Warn("timer failed; will retry", "timer", t.ID, "err", err)
-				continue
-			}
-			fired++
+		// Fire concurrently: each timer is its own commit, and a store can
+		// group concurrent commits into one disk sync.
+		var wg sync.WaitGroup
+		var n atomic.Int64
+		work := make(chan bot.Timer)
+		for w := 0; w < min(s.Workers, len(due)); w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for t := range work {
+					if err := s.fire(ctx, t); err != nil {
+						s.log.Warn("timer failed; will retry", "timer", t.ID, "err", err)
+						continue
+					}
+					n.Add(1)
+				}
+			}()
 		}
+		for _, t := range due {
+			work <- t
+		}
+		close(work)
+		wg.Wait()
+		fired += int(n.Load())
 	}
 }
 

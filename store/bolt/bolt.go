@@ -14,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -38,7 +40,11 @@ const FileName = "irbot.db"
 
 // Store is a store.Store on a bbolt file. It is safe for concurrent use.
 type Store struct {
-	db *bbolt.DB
+	db       *bbolt.DB
+	inflight atomic.Int64 // commits under way, to decide when to batch
+
+	leaseMu sync.Mutex
+	leases  map[string]time.Time // timer id -> lease end (see ClaimTimers)
 }
 
 var _ store.Store = (*Store)(nil)
@@ -69,6 +75,7 @@ func Open(dir string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
+	db.MaxBatchDelay = 2 * time.Millisecond
 	return &Store{db: db}, nil
 }
 
@@ -160,7 +167,17 @@ func (s *Store) Commit(ctx context.Context, t *store.Tx) error {
 	}
 	var newVersion int64
 	var ids []string
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	// A lone commit runs at once; commits that overlap are grouped by
+	// bbolt's Batch into one transaction and one disk sync. A function that
+	// fails inside a batch is re-run alone, so each commit still succeeds
+	// or fails whole.
+	update := s.db.Update
+	if s.inflight.Add(1) > 1 {
+		update = s.db.Batch
+	}
+	defer s.inflight.Add(-1)
+	err := update(func(tx *bbolt.Tx) error {
+		ids = ids[:0]
 		seen := tx.Bucket(bSeen)
 		for _, k := range t.Seen {
 			if seen.Get([]byte(k)) != nil {
@@ -353,9 +370,7 @@ func (s *Store) Delivered(ctx context.Context, id string) error {
 }
 
 type timerRow struct {
-	Timer      bot.Timer `json:"timer"`
-	Owner      string    `json:"owner,omitempty"`
-	LeaseUntil time.Time `json:"lease_until,omitzero"`
+	Timer bot.Timer `json:"timer"`
 }
 
 func dueKey(due time.Time, id string) []byte {
@@ -390,17 +405,27 @@ func deleteTimer(tx *bbolt.Tx, id string) error {
 	return b.Delete([]byte(id))
 }
 
-// ClaimTimers implements store.Store.
+// ClaimTimers implements store.Store. The file is locked to one process,
+// so leases only need to hold between goroutines of that process: they are
+// kept in memory, and claiming costs no disk write. After a crash there is
+// no other claimer to hold off, and an unfinished timer is simply due again.
 func (s *Store) ClaimTimers(ctx context.Context, now time.Time, owner string, lease time.Duration, limit int) ([]bot.Timer, error) {
 	var out []bot.Timer
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		out = out[:0]
+	s.leaseMu.Lock()
+	defer s.leaseMu.Unlock()
+	if s.leases == nil {
+		s.leases = map[string]time.Time{}
+	}
+	err := s.db.View(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bTimerDue).Cursor()
 		end := u64(uint64(now.UnixNano()))
-		var claim []timerRow
-		for k, _ := c.First(); k != nil && len(claim) < limit; k, _ = c.Next() {
+		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
 			if bytes.Compare(k[:8], end) > 0 {
 				break
+			}
+			id := string(k[8:])
+			if until, ok := s.leases[id]; ok && now.Before(until) {
+				continue
 			}
 			v := tx.Bucket(bTimers).Get(k[8:])
 			if v == nil {
@@ -408,27 +433,24 @@ func (s *Store) ClaimTimers(ctx context.Context, now time.Time, owner string, le
 			}
 			var r timerRow
 			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("decode timer %s: %w", k[8:], err)
-			}
-			if r.Owner != "" && now.Before(r.LeaseUntil) {
-				continue
-			}
-			claim = append(claim, r)
-		}
-		for _, r := range claim {
-			r.Owner, r.LeaseUntil = owner, now.Add(lease)
-			v, err := json.Marshal(r)
-			if err != nil {
-				return err
-			}
-			if err := tx.Bucket(bTimers).Put([]byte(r.Timer.ID), v); err != nil {
-				return err
+				return fmt.Errorf("decode timer %s: %w", id, err)
 			}
 			out = append(out, r.Timer)
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	for id, until := range s.leases { // forget spent leases
+		if !now.Before(until) {
+			delete(s.leases, id)
+		}
+	}
+	for _, t := range out {
+		s.leases[t.ID] = now.Add(lease)
+	}
+	return out, nil
 }
 
 // NextTimer implements store.Store.

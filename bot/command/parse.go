@@ -1,0 +1,232 @@
+package command
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// mode is how a message addressed the bot.
+type mode int
+
+const (
+	modePlain    mode = iota // "ack 12": first word happens to be a command
+	modeIRPlain              // "ir ack 12": plain, but with the "ir" prefix
+	modeExplicit             // "/ack", "/ir ack", "@IrBot ack"
+)
+
+// parser holds the per-call state of Parse. Nothing is shared between calls.
+type parser struct {
+	bot     string // bot username without '@'; "" disables the checks
+	tooLong bool   // the raw text is longer than MaxTextLen
+}
+
+// Parse turns one chat message into a Command.
+//
+// botName is the bot's username without '@' (a leading '@' is ignored),
+// compared case-insensitively with "/ack@IrBot" suffixes and "@IrBot"
+// mentions. If botName is empty, any "/cmd@suffix" is accepted and the
+// mention form is not recognized.
+//
+// Parse returns ErrNotCommand for ordinary chat, ErrNotForMe for commands
+// addressed to another bot, *UnknownError for an unknown word after "/",
+// "/ir" or "@IrBot", and *UsageError for bad or missing arguments. The
+// grammar, including the rule for telling a leading number that is an
+// incident ref from one that is a step number or part of the text, is
+// described in the package documentation.
+func Parse(text, botName string) (Command, error) {
+	p := &parser{
+		bot:     strings.TrimPrefix(strings.TrimSpace(botName), "@"),
+		tooLong: len(text) > MaxTextLen,
+	}
+	s := text
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return Command{}, ErrNotCommand
+	case s[0] == '/':
+		return p.slash(s)
+	case s[0] == '@':
+		return p.mention(s)
+	}
+	return p.body(s, modePlain)
+}
+
+// slash handles "/cmd[@bot] args…".
+func (p *parser) slash(s string) (Command, error) {
+	tok, after := firstWord(s)
+	word, target, _ := strings.Cut(tok[1:], "@")
+	if !commandLike(word) {
+		return Command{}, ErrNotCommand
+	}
+	target = strings.TrimRight(target, ".,!?:;")
+	if target != "" && p.bot != "" && !strings.EqualFold(target, p.bot) {
+		return Command{}, ErrNotForMe
+	}
+	return p.body(word+after, modeExplicit)
+}
+
+// mention handles "@IrBot[:,] args…".
+func (p *parser) mention(s string) (Command, error) {
+	tok, after := firstWord(s)
+	name := strings.TrimRight(tok[1:], ":,")
+	if p.bot == "" || !strings.EqualFold(name, p.bot) {
+		return Command{}, ErrNotCommand
+	}
+	rest := strings.TrimSpace(after)
+	if strings.HasPrefix(rest, "/") {
+		return p.slash(rest)
+	}
+	return p.body(rest, modeExplicit)
+}
+
+// body parses "cmd args…" (or a reply code) once the addressing is known.
+// Only the first few words are split here, so that a huge message costs
+// linear time before the length limit rejects it.
+func (p *parser) body(s string, m mode) (Command, error) {
+	for {
+		if c, ok, err := replyCode(s); ok {
+			return p.finish(c, err, m)
+		}
+		w, rest := firstWord(s)
+		if w == "" {
+			if m != modeExplicit {
+				return Command{}, ErrNotCommand // plain "ir" alone
+			}
+			return p.finish(Command{Name: Help}, nil, m) // "/ir", "@IrBot"
+		}
+		if foldKey(w) != "ir" {
+			break
+		}
+		// "ir ack", "/ir ack", "@IrBot ir ack": drop the prefix.
+		s = strings.TrimSpace(rest)
+		if m == modePlain {
+			m = modeIRPlain
+		}
+	}
+	toks := tokenizeN(s, 4)
+	if m != modePlain && foldKey(toks[0].s) == "start" {
+		// Telegram: "/start" on first contact, "/start CODE" from a deep link.
+		rest := strings.TrimSpace(s[toks[0].end:])
+		if rest == "" || p.tooLong {
+			return p.finish(Command{Name: Help}, nil, m)
+		}
+		c, err := p.args(Link, rest)
+		return p.finish(c, err, m)
+	}
+	name, k, ok := resolve(toks)
+	if !ok {
+		if m == modeExplicit {
+			return Command{}, &UnknownError{Word: clip(toks[0].s, maxWord), Suggest: suggest(toks[0].s)}
+		}
+		return Command{}, ErrNotCommand
+	}
+	if m == modePlain && vocative(toks, k) {
+		return Command{}, ErrNotCommand
+	}
+	rest := strings.TrimSpace(s[toks[k-1].end:])
+	if p.tooLong {
+		return p.finish(Command{Name: name}, nil, m)
+	}
+	c, err := p.args(name, rest)
+	if err != nil && m == modePlain && rest != "" {
+		// Plain chat that merely starts with a command word ("xong rồi").
+		return Command{}, ErrNotCommand
+	}
+	return p.finish(c, err, m)
+}
+
+// maxWord is the longest UnknownError.Word, in bytes.
+const maxWord = 64
+
+// clip shortens s to at most n bytes without splitting a rune.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// finish applies the length limit to a parsed command.
+func (p *parser) finish(c Command, err error, m mode) (Command, error) {
+	if err != nil {
+		return Command{}, err
+	}
+	if p.tooLong {
+		if m == modePlain {
+			return Command{}, ErrNotCommand
+		}
+		return Command{}, &UsageError{Name: c.Name, Reason: "message too long"}
+	}
+	return c, nil
+}
+
+// replyCode parses "<n>a", "<n>d<k>", "<n>s<k>", "<n>n", "<n>r", "<n>e".
+// ok is false when s is not a reply code at all; an out-of-range number is
+// a UsageError.
+func replyCode(s string) (c Command, ok bool, err error) {
+	digits := func(s string) (string, string) {
+		i := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return s[:i], s[i:]
+	}
+	ref, rest := digits(s)
+	rest = strings.TrimLeftFunc(rest, unicode.IsSpace)
+	if ref == "" || rest == "" {
+		return Command{}, false, nil
+	}
+	letter := rest[0] | 0x20 // ASCII lower case
+	rest = strings.TrimLeftFunc(rest[1:], unicode.IsSpace)
+	step, rest := digits(rest)
+	if rest != "" {
+		return Command{}, false, nil
+	}
+	c = Command{Code: true}
+	switch letter {
+	case 'a':
+		c.Name = Ack
+	case 'n':
+		c.Name = Next
+	case 'r':
+		c.Name = Resolve
+	case 'e':
+		c.Name = Escalate
+	case 'd':
+		c.Name = Done
+	case 's':
+		c.Name = Skip
+	default:
+		return Command{}, false, nil
+	}
+	if (c.Name == Done || c.Name == Skip) != (step != "") {
+		return Command{}, false, nil
+	}
+	if c.Ref, _ = number(ref); c.Ref == 0 {
+		return Command{}, true, &UsageError{Name: c.Name, Reason: "invalid incident number"}
+	}
+	if step != "" {
+		if c.Step, _ = number(step); c.Step == 0 {
+			return Command{}, true, &UsageError{Name: c.Name, Reason: "invalid step number"}
+		}
+	}
+	return c, true, nil
+}
+
+// vocative reports whether a plain message starting with a command word of
+// k tokens actually addresses a person of that name, the Vietnamese way:
+// "Huy ơi, xem giúp" or "Đông, check giúp" (Huy, Đông and Tiệp are common
+// names that fold to the aliases huy, dong and tiep).
+func vocative(toks []token, k int) bool {
+	if k != 1 { // names are one syllable; "xác nhận," is not a name
+		return false
+	}
+	return strings.HasSuffix(toks[0].s, ",") || (len(toks) > 1 && foldKey(toks[1].s) == "oi")
+}

@@ -1,0 +1,160 @@
+package scheduler_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/scheduler"
+	"github.com/irbot/irbot/store"
+	"github.com/irbot/irbot/store/bolt"
+)
+
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func open(t testing.TB) store.Store {
+	s, err := bolt.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// fireAndDelete handles a timer the way the engine does: one commit that
+// deletes it and records its id.
+func fireAndDelete(st store.Store, fired func(bot.Timer)) scheduler.FireFunc {
+	return func(ctx context.Context, t bot.Timer) error {
+		err := st.Commit(ctx, &store.Tx{CancelTimers: []string{t.ID}, Seen: []string{"timer:" + t.ID}})
+		if err == store.ErrDuplicate {
+			return st.Commit(ctx, &store.Tx{CancelTimers: []string{t.ID}})
+		}
+		if err == nil {
+			fired(t)
+		}
+		return err
+	}
+}
+
+func TestTickFiresOnlyDueTimersInOrder(t *testing.T) {
+	st := open(t)
+	t0 := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	st.Commit(context.Background(), &store.Tx{SetTimers: []bot.Timer{
+		{ID: "b", Due: t0.Add(2 * time.Minute)}, {ID: "a", Due: t0.Add(time.Minute)}, {ID: "c", Due: t0.Add(time.Hour)}}})
+	c := &clock{now: t0.Add(5 * time.Minute)}
+	var got []string
+	s := scheduler.New(st, fireAndDelete(st, func(t bot.Timer) { got = append(got, t.ID) }), c, "w", nil)
+	n, err := s.Tick(context.Background())
+	if err != nil || n != 2 || fmt.Sprint(got) != "[a b]" {
+		t.Fatalf("Tick = %d, %v; fired %v, want [a b]", n, err, got)
+	}
+	if n, _ := s.Tick(context.Background()); n != 0 {
+		t.Fatalf("second Tick fired %d", n)
+	}
+}
+
+func TestFailedTimerIsRetriedAfterItsLease(t *testing.T) {
+	st := open(t)
+	t0 := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	st.Commit(context.Background(), &store.Tx{SetTimers: []bot.Timer{{ID: "x", Due: t0}}})
+	c := &clock{now: t0}
+	calls := 0
+	s := scheduler.New(st, func(ctx context.Context, t bot.Timer) error {
+		calls++
+		if calls == 1 {
+			return fmt.Errorf("store hiccup")
+		}
+		return st.Commit(ctx, &store.Tx{CancelTimers: []string{t.ID}})
+	}, c, "w", nil)
+	s.Tick(context.Background())
+	s.Tick(context.Background())
+	if calls != 1 {
+		t.Fatalf("retried inside the lease: %d calls", calls)
+	}
+	c.mu.Lock()
+	c.now = c.now.Add(time.Minute)
+	c.mu.Unlock()
+	s.Tick(context.Background())
+	if calls != 2 {
+		t.Fatalf("not retried after the lease: %d calls", calls)
+	}
+	if left, _ := st.Timers(context.Background()); len(left) != 0 {
+		t.Fatalf("timer left: %+v", left)
+	}
+}
+
+func TestRunWakesForAnEarlierTimer(t *testing.T) {
+	st := open(t)
+	fired := make(chan string, 1)
+	s := scheduler.New(st, fireAndDelete(st, func(t bot.Timer) { fired <- t.ID }), bot.SystemClock{}, "w", nil)
+	s.MaxSleep = time.Hour // only a wake-up can make it notice
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Run(ctx)
+	st.Commit(ctx, &store.Tx{SetTimers: []bot.Timer{{ID: "soon", Due: time.Now().Add(20 * time.Millisecond)}}})
+	s.Wake()
+	select {
+	case id := <-fired:
+		if id != "soon" {
+			t.Fatalf("fired %s", id)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("timer committed after Run started never fired")
+	}
+}
+
+// BenchmarkLateness100k: 100,000 timers pending; 2,000 of them come due
+// over two seconds while the rest wait far ahead. It reports how late each
+// fired (p50, p99) and the heap in use. The goal is p99 under a second.
+func BenchmarkLateness100k(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		st := open(b)
+		ctx := context.Background()
+		now := time.Now()
+		const pending, due = 100_000, 2_000
+		timers := make([]bot.Timer, 0, pending)
+		for k := 0; k < pending-due; k++ {
+			timers = append(timers, bot.Timer{ID: fmt.Sprint("far-", k), Due: now.Add(time.Hour + time.Duration(k)*time.Millisecond), Kind: "page"})
+		}
+		start := now.Add(500 * time.Millisecond)
+		for k := 0; k < due; k++ {
+			timers = append(timers, bot.Timer{ID: fmt.Sprint("due-", k), Due: start.Add(time.Duration(k) * time.Millisecond), Kind: "page"})
+		}
+		if err := st.Commit(ctx, &store.Tx{SetTimers: timers}); err != nil {
+			b.Fatal(err)
+		}
+		var mu sync.Mutex
+		var late []time.Duration
+		done := make(chan struct{})
+		s := scheduler.New(st, fireAndDelete(st, func(t bot.Timer) {
+			mu.Lock()
+			late = append(late, time.Since(t.Due))
+			if len(late) == due {
+				close(done)
+			}
+			mu.Unlock()
+		}), bot.SystemClock{}, "bench", nil)
+		runCtx, cancel := context.WithCancel(ctx)
+		b.ResetTimer()
+		go s.Run(runCtx)
+		<-done
+		b.StopTimer()
+		cancel()
+		sort.Slice(late, func(i, j int) bool { return late[i] < late[j] })
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(late[len(late)/2].Microseconds())/1000, "p50-late-ms")
+		b.ReportMetric(float64(late[len(late)*99/100].Microseconds())/1000, "p99-late-ms")
+		b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MiB")
+	}
+}
