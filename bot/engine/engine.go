@@ -149,6 +149,11 @@ func (e *Engine) Handle(ctx context.Context, in bot.Inbound) error {
 		return e.reply(ctx, req, e.t("err.unknown", strings.Fields(in.Text + " ?")[0]))
 	}
 	req.cmd = cmd
+	if (cmd.Name == command.Cancel || cmd.Name == command.Close) && cmd.Ref == 0 && !cmd.Code && !in.Button && plainForm(in.Text) {
+		// "huỷ cuộc họp chiều nay" is chat, not an order to cancel the
+		// incident: the slashless form of a closing command must name it.
+		return e.reply(ctx, req, e.t("err.plain_confirm", string(cmd.Name)))
+	}
 	p, ok := e.o.Directory.Lookup(in.Platform, in.User)
 	switch {
 	case ok:
@@ -398,4 +403,10 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// plainForm reports whether a command was typed without "/" or a mention.
+func plainForm(text string) bool {
+	t := strings.TrimSpace(text)
+	return !strings.HasPrefix(t, "/") && !strings.HasPrefix(t, "@")
 }

@@ -196,6 +196,12 @@ func TestUnknownAndBadInputGetHelp(t *testing.T) {
 	if out := h.sayIn(soc, "an", "good morning team"); len(out) != 0 {
 		t.Fatalf("chatter got a reply: %+v", out)
 	}
+	h.say("/declare ddos Portal slow")
+	mustContain(t, "plain cancel is not acted on", h.say("huy cuoc hop chieu nay"), "type /cancel")
+	if inc, _ := h.st.Incident(context.Background(), 1); inc.State != bot.StateTriggered {
+		t.Fatalf("plain chat cancelled the incident: %s", inc.State)
+	}
+	mustContain(t, "plain cancel with a ref", h.say("huy IR-1 false alarm"), "IR-1 cancelled")
 	mustContain(t, "help", h.say("/help"), "/declare", "/timeline", "/verify")
 	mustContain(t, "help topic", h.say("/help done"), "/done", "mark a step done")
 }

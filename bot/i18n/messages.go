@@ -27,6 +27,7 @@ func messages() map[string]map[string]string {
 		"err.no_person":       {"vi": "Không biết người %q. Những người đã đăng ký: %s", "en": "Unknown person %q. Known: %s"},
 		"err.close_first":     {"vi": "Chỉ đóng được sự cố đã xử lý xong; %s đang: %s. Gõ /resolve trước.", "en": "Only a resolved incident can be closed; %s is %s. Type /resolve first."},
 		"err.still_open":      {"vi": "%s vẫn đang mở, không cần mở lại.", "en": "%s is still open; nothing to reopen."},
+		"err.plain_confirm":   {"vi": "Để tránh nhầm với tin nhắn thường, hãy gõ /%[1]s, hoặc ghi rõ mã sự cố: %[1]s IR-3 …", "en": "To avoid acting on ordinary chat, type /%[1]s, or name the incident: %[1]s IR-3 …"},
 		"err.lang":            {"vi": "Ngôn ngữ hỗ trợ: %s", "en": "Languages: %s"},
 
 		// guards
