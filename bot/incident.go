@@ -57,6 +57,11 @@ type Incident struct {
 	Fields map[string]string    `json:"fields,omitempty"` // report fields set by hand
 	Labels map[string]string    `json:"labels,omitempty"` // alert labels that opened it
 	Pages  []Page               `json:"pages,omitempty"`  // pages sent for it, oldest first
+	// Route and Group name the alert group that opened it; Alerts maps each
+	// alert fingerprint of the group to its last status.
+	Route  string            `json:"route,omitempty"`
+	Group  string            `json:"group,omitempty"`
+	Alerts map[string]string `json:"alerts,omitempty"`
 
 	CreatedBy    string    `json:"created_by"`
 	Detected     time.Time `json:"detected"`
@@ -128,6 +133,7 @@ func (i *Incident) Clone() *Incident {
 	c.Roles = cloneMap(i.Roles)
 	c.Fields = cloneMap(i.Fields)
 	c.Labels = cloneMap(i.Labels)
+	c.Alerts = cloneMap(i.Alerts)
 	c.Chats = append([]ChatRef(nil), i.Chats...)
 	c.Pages = make([]Page, len(i.Pages))
 	for k, p := range i.Pages {

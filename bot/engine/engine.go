@@ -37,6 +37,8 @@ type Options struct {
 	OnCommit  func(*store.Tx) // called after every successful commit (wake the sender and scheduler)
 	Rosters   []oncall.Roster // duty rosters, validated by the caller with oncall.Compile
 	Policies  []oncall.Policy // escalation policies, checked by the caller with Policy.Check
+	// Maintenance windows from configuration (more are added with /maintenance).
+	Maintenance []Maintenance
 }
 
 // Engine is the incident engine. It is safe for concurrent use; actions on
@@ -49,8 +51,14 @@ type Engine struct {
 	cat   *i18n.Catalog
 	log   *slog.Logger
 
-	mu    sync.Mutex
-	locks map[int64]*sync.Mutex
+	mu       sync.Mutex
+	locks    map[int64]*sync.Mutex
+	keyLocks map[string]*keyLock
+}
+
+type keyLock struct {
+	mu sync.Mutex
+	n  int // holders and waiters; the lock is dropped at zero
 }
 
 // New returns an engine over st with the playbooks in books.
@@ -77,7 +85,7 @@ func New(st store.Store, books *playbook.Set, o Options) *Engine {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Engine{st: st, books: books, o: o, cat: o.Catalog, log: o.Logger, locks: map[int64]*sync.Mutex{}}
+	return &Engine{st: st, books: books, o: o, cat: o.Catalog, log: o.Logger, locks: map[int64]*sync.Mutex{}, keyLocks: map[string]*keyLock{}}
 }
 
 // Store returns the engine's store.

@@ -142,6 +142,18 @@ func messages() map[string]map[string]string {
 		"ev.step_escalated":  {"vi": "bước %s quá hạn lâu: leo thang", "en": "step %s long overdue: escalated"},
 		"ev.delivery_failed": {"vi": "không gửi được tin tới %s: %s", "en": "could not deliver to %s: %s"},
 
+		// alerts
+		"alert_declared":       {"vi": "🚨 %s · %s · %s\n%s\nMở tự động từ cảnh báo (%s).\nTiếp theo: /ack để xác nhận và bắt đầu giai đoạn 1: %s.", "en": "🚨 %s · %s · %s\n%s\nOpened from an alert (%s).\nNext: /ack to acknowledge and start phase 1: %s."},
+		"alert_new":            {"vi": "🔔 %s: cảnh báo mới:\n%s", "en": "🔔 %s: new alert:\n%s"},
+		"alert_resolved":       {"vi": "🟢 %s: cảnh báo đã hết:\n%s", "en": "🟢 %s: alert resolved:\n%s"},
+		"alerts_all_resolved":  {"vi": "🟢 %s: mọi cảnh báo đã hết. Kiểm tra lại rồi /resolve.", "en": "🟢 %s: every alert has resolved. Check, then /resolve."},
+		"alerts_auto_resolved": {"vi": "🏁 %s: mọi cảnh báo đã hết, sự cố được tự động đóng xử lý. /reopen nếu chưa ổn.", "en": "🏁 %s: every alert resolved; the incident was resolved automatically. /reopen if it is not over."},
+		"maintenance_quiet":    {"vi": "🔕 Đang bảo trì (%s): không gọi trực.", "en": "🔕 Maintenance window (%s): nobody paged."},
+		"maintenance_set":      {"vi": "🔕 Bảo trì %s đến %s%s: cảnh báo vẫn được ghi nhận nhưng không gọi trực.", "en": "🔕 Maintenance for %s until %s%s: alerts are still recorded but page nobody."},
+		"help.maintenance":     {"vi": "đặt khung bảo trì cho cảnh báo", "en": "set a maintenance window for alerts"},
+		"ev.alert":             {"vi": "cảnh báo %s: %s", "en": "alert %s: %s"},
+		"ev.alert_repeat":      {"vi": "cảnh báo lặp lại %s: %s", "en": "alert repeated %s: %s"},
+
 		// help
 		"help_head":      {"vi": "Các lệnh (có thể bỏ dấu /; [IR-n] để chọn sự cố):", "en": "Commands (the / is optional; [IR-n] picks an incident):"},
 		"help.declare":   {"vi": "khai báo sự cố theo kịch bản", "en": "open an incident from a playbook"},

@@ -1,0 +1,367 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/playbook"
+	"github.com/irbot/irbot/store"
+)
+
+// Intake is what the engine needs to know about the route alerts came in on.
+type Intake struct {
+	Route       string // route id
+	Chat        string // configured chat id incidents are posted in
+	Escalation  string // escalation policy; "" = the playbook's
+	Playbook    string // playbook when none matches the labels; "" = outage
+	AutoResolve bool   // resolve the incident when all its alerts resolved
+}
+
+// AlertResult says what an intake did, for the HTTP answer.
+type AlertResult struct {
+	Incidents []string `json:"incidents"` // refs opened or joined
+	Opened    int      `json:"opened"`
+	Recorded  int      `json:"recorded"`
+}
+
+// Alerts takes a batch of alerts from one route. Alerts of one group join
+// the group's open incident, or open one (from the playbook whose match:
+// fits the labels) and page its escalation policy unless a maintenance
+// window covers them. Every alert is recorded in the timeline with its raw
+// payload; a repeated notification changes nothing else. When every alert
+// of an incident has resolved the chats are told, and with AutoResolve the
+// incident is resolved. sev maps an alert to a severity 1..4.
+func (e *Engine) Alerts(ctx context.Context, in Intake, alerts []bot.Alert, sev func(bot.Alert) int) (AlertResult, error) {
+	var res AlertResult
+	groups := map[string][]bot.Alert{}
+	var order []string
+	for _, a := range alerts {
+		if _, ok := groups[a.GroupKey]; !ok {
+			order = append(order, a.GroupKey)
+		}
+		groups[a.GroupKey] = append(groups[a.GroupKey], a)
+	}
+	for _, g := range order {
+		ref, opened, err := e.alertGroup(ctx, in, g, groups[g], sev)
+		if err != nil {
+			return res, err
+		}
+		if ref != "" {
+			res.Incidents = append(res.Incidents, ref)
+			res.Recorded += len(groups[g])
+		}
+		if opened {
+			res.Opened++
+		}
+	}
+	return res, nil
+}
+
+func groupKey(route, group string) string { return "alertgroup:" + route + ":" + group }
+
+// alertGroup handles the alerts of one group.
+func (e *Engine) alertGroup(ctx context.Context, in Intake, group string, alerts []bot.Alert, sev func(bot.Alert) int) (string, bool, error) {
+	defer e.lockKey("alert:" + in.Route + ":" + group)()
+	for attempt := 0; attempt < maxRetries; attempt++ {
+		id := int64(0)
+		if v, err := e.st.Get(ctx, groupKey(in.Route, group)); err == nil {
+			id, _ = strconv.ParseInt(v, 10, 64)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return "", false, fmt.Errorf("look up alert group: %w", err)
+		}
+		if id > 0 {
+			inc, err := e.st.Incident(ctx, id)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return "", false, err
+			}
+			if err == nil && inc.Open() {
+				err := e.apply(ctx, id, nil, func(c *change) error {
+					e.joinAlerts(ctx, c, in, alerts)
+					return nil
+				})
+				return inc.Ref(), false, err
+			}
+		}
+		firing := false
+		for _, a := range alerts {
+			firing = firing || a.Status == bot.AlertFiring
+		}
+		if !firing {
+			return "", false, nil // resolved alerts of a group with no open incident: nothing to do
+		}
+		ref, err := e.openFromAlerts(ctx, in, group, id, alerts, sev)
+		if errors.Is(err, store.ErrDuplicate) {
+			continue // another process opened it first: join that one
+		}
+		return ref, err == nil, err
+	}
+	return "", false, fmt.Errorf("alert group %s/%s: too many concurrent changes", in.Route, group)
+}
+
+// lockKey serialises work on any key in this process.
+func (e *Engine) lockKey(key string) func() {
+	e.mu.Lock()
+	l, ok := e.keyLocks[key]
+	if !ok {
+		l = &keyLock{}
+		e.keyLocks[key] = l
+	}
+	l.n++
+	e.mu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		e.mu.Lock()
+		if l.n--; l.n == 0 {
+			delete(e.keyLocks, key)
+		}
+		e.mu.Unlock()
+	}
+}
+
+// matchPlaybook finds the playbook whose match: fits the labels.
+func (e *Engine) matchPlaybook(labels map[string]string, fallback string) *playbook.Playbook {
+	for _, pb := range e.books.List() {
+		if len(pb.Match) == 0 {
+			continue
+		}
+		ok := true
+		for k, vals := range pb.Match {
+			if !contains(vals, labels[k]) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return pb
+		}
+	}
+	for _, id := range []string{fallback, "outage"} {
+		if pb, ok := e.books.Get(id); ok && id != "" {
+			return pb
+		}
+	}
+	return e.books.List()[0]
+}
+
+// openFromAlerts opens an incident for a new alert group. prev is the
+// group's previous (finished) incident, 0 if none: the commit claims the
+// group's next generation, so two processes cannot both open one.
+func (e *Engine) openFromAlerts(ctx context.Context, in Intake, group string, prev int64, alerts []bot.Alert, sevOf func(bot.Alert) int) (string, error) {
+	var first bot.Alert
+	sev := 4
+	for _, a := range alerts {
+		if a.Status == bot.AlertFiring {
+			if first.Fingerprint == "" {
+				first = a
+			}
+			sev = min(sev, max(sevOf(a), 1))
+		}
+	}
+	pb := e.matchPlaybook(first.Labels, in.Playbook)
+	id, err := e.st.NextID(ctx, "incident")
+	if err != nil {
+		return "", fmt.Errorf("allocate incident number: %w", err)
+	}
+	now := e.o.Clock.Now()
+	title := first.Title
+	if n := len(alerts); n > 1 {
+		title = fmt.Sprintf("%s (+%d)", title, n-1)
+	}
+	detected := now
+	if !first.StartsAt.IsZero() && first.StartsAt.Before(now) {
+		detected = first.StartsAt
+	}
+	inc := &bot.Incident{ID: id, Prefix: e.o.Prefix, Title: title, Severity: sev, Category: pb.Category,
+		Playbook: pb.ID, State: bot.StateTriggered, Chats: e.chatRefs(in.Chat), CreatedBy: "alert:" + in.Route,
+		Detected: detected, Declared: now, Labels: first.Labels, Route: in.Route, Group: group,
+		Escalation: firstNonEmpty(in.Escalation, pb.Escalation)}
+	c := &change{e: e, now: now, inc: inc, pb: pb,
+		seen: []string{fmt.Sprintf("alertgroup-open:%s:%s:%d", in.Route, group, prev)},
+		put:  map[string]string{groupKey(in.Route, group): strconv.FormatInt(id, 10)}}
+	c.events = append(c.events, bot.Event{At: now, Actor: "alert:" + in.Route, Kind: "declared", Data: map[string]string{
+		"title": title, "playbook": pb.ID, "severity": sevName(sev), "category": pb.Category, "route": in.Route, "group": group}})
+	quiet := e.inMaintenance(ctx, in.Route, first.Labels, now)
+	c.notify(ctx, bot.KindStatus, func(lang string) string {
+		s := e.cat.T(lang, "alert_declared", inc.Ref(), sevName(sev), pb.Name.In(lang), title, in.Route, firstPhaseName(pb, lang))
+		if quiet != "" {
+			s += "\n" + e.cat.T(lang, "maintenance_quiet", quiet)
+		}
+		return s
+	}, []bot.Button{{Label: e.cat.T(e.o.Language, "btn.ack"), Data: "/ack " + inc.Ref()},
+		{Label: e.cat.T(e.o.Language, "btn.steps"), Data: "/steps " + inc.Ref()}})
+	e.recordAlerts(ctx, c, in, alerts, true)
+	if quiet == "" && inc.Escalation != "" {
+		if _, ok := e.policy(bot.Page{Policy: inc.Escalation}); ok {
+			e.startPage(ctx, c, inc.Escalation, "", "")
+		}
+	}
+	defer e.lock(id)()
+	if err := e.commit(ctx, c.tx()); err != nil {
+		return "", err
+	}
+	return inc.Ref(), nil
+}
+
+// joinAlerts records alerts on an open incident of their group.
+func (e *Engine) joinAlerts(ctx context.Context, c *change, in Intake, alerts []bot.Alert) {
+	e.recordAlerts(ctx, c, in, alerts, false)
+}
+
+// recordAlerts appends an event per alert and tells the chats of what
+// changed: a new firing alert, an alert resolved, all resolved.
+func (e *Engine) recordAlerts(ctx context.Context, c *change, in Intake, alerts []bot.Alert, opening bool) {
+	if c.inc.Alerts == nil {
+		c.inc.Alerts = map[string]string{}
+	}
+	var news, resolved []string
+	for _, a := range alerts {
+		prev, known := c.inc.Alerts[a.Fingerprint]
+		c.inc.Alerts[a.Fingerprint] = a.Status
+		kind := "alert"
+		if known && prev == a.Status {
+			kind = "alert_repeat"
+		}
+		c.events = append(c.events, bot.Event{At: c.now, Actor: "alert:" + in.Route, Kind: kind, Data: map[string]string{
+			"status": a.Status, "fingerprint": a.Fingerprint, "title": a.Title, "severity": a.Severity, "raw": a.Raw}})
+		switch {
+		case kind == "alert_repeat" || opening:
+		case a.Status == bot.AlertFiring:
+			news = append(news, a.Title)
+		case a.Status == bot.AlertResolved:
+			resolved = append(resolved, a.Title)
+		}
+	}
+	if len(news) > 0 {
+		c.notify(ctx, bot.KindNotice, e.t("alert_new", c.inc.Ref(), strings.Join(clipAll(news), "\n")), nil)
+	}
+	if len(resolved) == 0 {
+		return
+	}
+	for _, st := range c.inc.Alerts {
+		if st == bot.AlertFiring {
+			c.notify(ctx, bot.KindNotice, e.t("alert_resolved", c.inc.Ref(), strings.Join(clipAll(resolved), "\n")), nil)
+			return
+		}
+	}
+	if !in.AutoResolve || !c.inc.Open() {
+		c.notify(ctx, bot.KindNotice, e.t("alerts_all_resolved", c.inc.Ref()), nil)
+		return
+	}
+	// The route asked for auto-resolve: the monitoring system says it is
+	// over. Open steps stay open and show as such in the report.
+	to, err := fire(context.Background(), c.pb, c.inc, bot.EventResolve, nil)
+	if err != nil {
+		c.notify(ctx, bot.KindNotice, e.t("alerts_all_resolved", c.inc.Ref()), nil)
+		return
+	}
+	c.inc.State, c.inc.Resolved = to, c.now
+	c.cancelTimers()
+	e.cancelPages(c)
+	c.recordBot("resolved", map[string]string{"summary": "all alerts resolved (auto_resolve)", "duration": c.now.Sub(c.inc.Declared).Round(time.Second).String()})
+	c.notify(ctx, bot.KindStatus, e.t("alerts_auto_resolved", c.inc.Ref()), nil)
+}
+
+func clipAll(list []string) []string {
+	sort.Strings(list)
+	if len(list) > 5 {
+		list = append(list[:5], fmt.Sprintf("… (+%d)", len(list)-5))
+	}
+	for i := range list {
+		list[i] = "• " + clip(list[i], 100)
+	}
+	return list
+}
+
+// Maintenance is a window in which matching alerts are recorded but page
+// nobody. It matches a route, or a label=value, or both.
+type Maintenance struct {
+	Route  string    `json:"route,omitempty" yaml:"route"`
+	Label  string    `json:"label,omitempty" yaml:"label"` // "key=value"
+	Start  time.Time `json:"start" yaml:"start"`
+	End    time.Time `json:"end" yaml:"end"`
+	Reason string    `json:"reason,omitempty" yaml:"reason"`
+	By     string    `json:"by,omitempty" yaml:"-"`
+}
+
+func (m Maintenance) matches(route string, labels map[string]string, now time.Time) bool {
+	if now.Before(m.Start) || !now.Before(m.End) {
+		return false
+	}
+	if m.Route != "" && m.Route != route {
+		return false
+	}
+	if m.Label != "" {
+		k, v, _ := strings.Cut(m.Label, "=")
+		if labels[k] != v {
+			return false
+		}
+	}
+	return m.Route != "" || m.Label != ""
+}
+
+const maintenanceKey = "maintenance"
+
+func (e *Engine) maintenanceWindows(ctx context.Context) []Maintenance {
+	list := append([]Maintenance(nil), e.o.Maintenance...)
+	if v, err := e.st.Get(ctx, maintenanceKey); err == nil {
+		var stored []Maintenance
+		if json.Unmarshal([]byte(v), &stored) == nil {
+			list = append(list, stored...)
+		}
+	}
+	return list
+}
+
+// inMaintenance returns the reason of the window covering an alert, or "".
+func (e *Engine) inMaintenance(ctx context.Context, route string, labels map[string]string, now time.Time) string {
+	for _, m := range e.maintenanceWindows(ctx) {
+		if m.matches(route, labels, now) {
+			return firstNonEmpty(m.Reason, "maintenance")
+		}
+	}
+	return ""
+}
+
+// maintenanceCmd: /maintenance <route|label=value> <duration|until> <reason>.
+func (e *Engine) maintenanceCmd(ctx context.Context, req *request) error {
+	args := req.cmd.Args
+	if len(args) < 2 {
+		return e.refuse("err.usage", "/maintenance <route|label=value> <duration> <reason>")
+	}
+	now := e.o.Clock.Now()
+	end, ok := parseUntil(args[1:2], now, e.o.Location)
+	if !ok {
+		return e.refuse("err.until", args[1])
+	}
+	m := Maintenance{Start: now, End: end, Reason: strings.Join(args[2:], " "), By: req.actor.ID}
+	if strings.Contains(args[0], "=") {
+		m.Label = args[0]
+	} else {
+		m.Route = args[0]
+	}
+	var kept []Maintenance
+	if v, err := e.st.Get(ctx, maintenanceKey); err == nil {
+		json.Unmarshal([]byte(v), &kept)
+	}
+	live := kept[:0]
+	for _, k := range kept {
+		if k.End.After(now) {
+			live = append(live, k)
+		}
+	}
+	live = append(live, m)
+	raw, _ := json.Marshal(live)
+	what := firstNonEmpty(m.Route, m.Label)
+	tx := &store.Tx{Seen: req.seen, Put: map[string]string{maintenanceKey: string(raw)},
+		Outbox: []bot.Outgoing{{Chat: req.in.Chat, Kind: bot.KindReply, ReplyTo: req.in.MessageID,
+			Text: e.cat.T(req.lang, "maintenance_set", what, e.fmtTime(end, req.lang), opt(m.Reason))}}}
+	return e.commit(ctx, tx)
+}
