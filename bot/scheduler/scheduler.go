@@ -35,6 +35,8 @@ type Scheduler struct {
 	MaxSleep time.Duration
 	// Workers is how many due timers are fired at once (default 8).
 	Workers int
+	// OnFired, if set, is told how late each timer fired.
+	OnFired func(t bot.Timer, late time.Duration)
 }
 
 // New returns a scheduler; owner names this process in leases.
@@ -79,11 +81,15 @@ func (s *Scheduler) Tick(ctx context.Context) (int, error) {
 			go func() {
 				defer wg.Done()
 				for t := range work {
+					late := s.clock.Now().Sub(t.Due)
 					if err := s.fire(ctx, t); err != nil {
 						s.log.Warn("timer failed; will retry", "timer", t.ID, "err", err)
 						continue
 					}
 					n.Add(1)
+					if s.OnFired != nil {
+						s.OnFired(t, late)
+					}
 				}
 			}()
 		}
@@ -99,12 +105,20 @@ func (s *Scheduler) Tick(ctx context.Context) (int, error) {
 // Run fires timers until ctx ends.
 func (s *Scheduler) Run(ctx context.Context) {
 	for {
-		if _, err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+		fired, err := s.Tick(ctx)
+		if err != nil && ctx.Err() == nil {
 			s.log.Warn("scheduler pass failed", "err", err)
 		}
 		wait := s.MaxSleep
 		if due, ok, err := s.st.NextTimer(ctx); err == nil && ok {
-			if d := due.Sub(s.clock.Now()); d < wait {
+			d := due.Sub(s.clock.Now())
+			if d <= 0 && fired == 0 {
+				// Due but not claimable: leased by a handler still at work
+				// (here or in another replica). Look again shortly rather
+				// than spin.
+				d = 50 * time.Millisecond
+			}
+			if d < wait {
 				wait = max(d, time.Millisecond)
 			}
 		}

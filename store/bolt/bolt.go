@@ -283,6 +283,16 @@ func (s *Store) Commit(ctx context.Context, t *store.Tx) error {
 	if err != nil {
 		return err
 	}
+	if len(t.SetTimers) > 0 || len(t.CancelTimers) > 0 {
+		s.leaseMu.Lock()
+		for _, tm := range t.SetTimers { // a re-set timer starts unleased
+			delete(s.leases, tm.ID)
+		}
+		for _, id := range t.CancelTimers {
+			delete(s.leases, id)
+		}
+		s.leaseMu.Unlock()
+	}
 	if t.Incident != nil {
 		t.Incident.Version = newVersion
 	}
@@ -374,7 +384,7 @@ type timerRow struct {
 }
 
 func dueKey(due time.Time, id string) []byte {
-	k := u64(uint64(due.UnixNano()))
+	k := u64(uint64(max(due.UnixNano(), 0))) // before 1970 (or zero): due now
 	return append(k, id...)
 }
 
