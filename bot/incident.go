@@ -73,6 +73,11 @@ type Incident struct {
 	PhaseStarted time.Time `json:"phase_started,omitzero"`
 	Updated      time.Time `json:"updated"`
 
+	// SummaryAt and SummarySeq mark the last leadership summary: when, and
+	// the last timeline event it covered.
+	SummaryAt  time.Time `json:"summary_at,omitzero"`
+	SummarySeq int64     `json:"summary_seq,omitempty"`
+
 	Version  int64  `json:"version"`   // bumped by every commit
 	Seq      int64  `json:"seq"`       // seq of the last timeline event
 	LastHash string `json:"last_hash"` // hash of the last timeline event

@@ -23,17 +23,30 @@ type Button struct {
 // commit as the action that caused it and deleted once the platform has
 // accepted it.
 type Outgoing struct {
-	ID       string    `json:"id"` // assigned by the store; orders the outbox
-	Incident int64     `json:"incident,omitempty"`
-	Chat     ChatRef   `json:"chat"`
-	Kind     string    `json:"kind"`
-	Text     string    `json:"text"`
-	Buttons  []Button  `json:"buttons,omitempty"`
-	EditKey  string    `json:"edit_key,omitempty"` // same key = edit the earlier message with that key, where the platform can
-	Edit     string    `json:"edit,omitempty"`     // platform message id to edit in place (a tapped button's message), where the platform can
+	ID       string   `json:"id"` // assigned by the store; orders the outbox
+	Incident int64    `json:"incident,omitempty"`
+	Chat     ChatRef  `json:"chat"`
+	Kind     string   `json:"kind"`
+	Text     string   `json:"text"`
+	Buttons  []Button `json:"buttons,omitempty"`
+	EditKey  string   `json:"edit_key,omitempty"` // same key = edit the earlier message with that key, where the platform can
+	Edit     string   `json:"edit,omitempty"`     // platform message id to edit in place (a tapped button's message), where the platform can
+	// EditOnly drops the message on platforms that cannot edit (a live
+	// status card would otherwise be re-posted on every change).
+	EditOnly bool `json:"edit_only,omitempty"`
+	// File, when set, is sent as a document where the platform can; Text
+	// is the fallback (and caption).
+	File     *File     `json:"file,omitempty"`
 	ReplyTo  string    `json:"reply_to,omitempty"` // platform message id the reply answers
 	Attempts int       `json:"attempts,omitempty"`
 	NotAfter time.Time `json:"not_after,omitzero"` // dropped as expired after this time, if set
+}
+
+// File is a document attached to a message (a report).
+type File struct {
+	Name string `json:"name"`
+	MIME string `json:"mime"`
+	Data []byte `json:"data"`
 }
 
 // Timer is a durable due-time row. Kind and Data tell the engine what to do

@@ -31,6 +31,13 @@ type Editor interface {
 	Edit(ctx context.Context, m bot.Outgoing, messageID string) error
 }
 
+// FileSender is implemented by senders that can post a document
+// (Telegram's sendDocument, Slack's file upload). Messages with a File go
+// through SendFile when the sender has it, else as text through Send.
+type FileSender interface {
+	SendFile(ctx context.Context, m bot.Outgoing) (messageID string, err error)
+}
+
 // Limiter is implemented by senders that state their platform's limits.
 type Limiter interface {
 	Limits() Limits

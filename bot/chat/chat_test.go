@@ -210,3 +210,31 @@ func TestRateLimitsPaceEachChat(t *testing.T) {
 		}
 	}
 }
+
+// plainSender cannot edit.
+type plainSender struct{ got []bot.Outgoing }
+
+func (p *plainSender) Platform() string { return "plain" }
+func (p *plainSender) Send(ctx context.Context, m bot.Outgoing) (string, error) {
+	p.got = append(p.got, m)
+	return fmt.Sprint(len(p.got)), nil
+}
+
+func TestLiveCardIsEditedInPlaceAndSkippedWhereItCannotBe(t *testing.T) {
+	s := openStore(t)
+	card := func(plat, text string) bot.Outgoing {
+		return bot.Outgoing{Chat: bot.ChatRef{Platform: plat, ID: "g"}, Text: text, EditKey: "status:IR-1", EditOnly: true}
+	}
+	f, p := &fakeSender{}, &plainSender{}
+	d := chat.NewDeliverer(s, []chat.Sender{f, p})
+	enqueue(t, s, card("fake", "v1"), card("plain", "v1"))
+	d.Flush(context.Background())
+	enqueue(t, s, card("fake", "v2"))
+	d.Flush(context.Background())
+	if len(f.got) != 1 || f.got[0].Text != "v1" || len(f.edits) != 1 || f.edits[0] != "1:v2" {
+		t.Fatalf("editable platform: sent %+v, edits %q; want v1 posted then edited to v2", f.got, f.edits)
+	}
+	if len(p.got) != 0 {
+		t.Fatalf("a live card went to a platform that cannot edit it: %+v", p.got)
+	}
+}

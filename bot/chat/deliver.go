@@ -214,7 +214,21 @@ func (d *Deliverer) deliver(ctx context.Context, s Sender, m bot.Outgoing) error
 	}
 	chatLim, platLim := d.limiters(s, m.Chat)
 	ed, canEdit := s.(Editor)
+	if m.EditOnly && !canEdit {
+		return d.st.Delivered(ctx, m.ID) // a live card is pointless where it cannot be edited
+	}
+	keyed := ""
+	if m.EditKey != "" && canEdit && m.Edit == "" {
+		keyed = "msgkey:" + m.Chat.String() + ":" + m.EditKey
+		if id, err := d.st.Get(ctx, keyed); err == nil {
+			m.Edit = id
+		}
+	}
+	fs, canFile := s.(FileSender)
 	parts := Split(m.Text, maxLen)
+	if m.File != nil && canFile {
+		parts = []string{m.Text} // a caption; the file carries the content
+	}
 	for i, p := range parts {
 		part := m
 		part.Text = p
@@ -231,16 +245,25 @@ func (d *Deliverer) deliver(ctx context.Context, s Sender, m bot.Outgoing) error
 				}
 			}
 			var err error
-			if edit {
+			var id string
+			switch {
+			case edit:
 				err = ed.Edit(ctx, part, m.Edit)
-			} else {
-				_, err = s.Send(ctx, part)
+			case m.File != nil && canFile:
+				id, err = fs.SendFile(ctx, part)
+			default:
+				id, err = s.Send(ctx, part)
 			}
 			if err == nil {
 				if edit {
 					d.stats.edited.Add(1)
 				} else {
 					d.stats.sent.Add(1)
+				}
+				if keyed != "" && !edit && id != "" {
+					if err := d.st.Commit(ctx, &store.Tx{Put: map[string]string{keyed: id}}); err != nil {
+						return fmt.Errorf("remember message %s: %w", keyed, err)
+					}
 				}
 				break
 			}

@@ -203,6 +203,7 @@ func (e *Engine) openFromAlerts(ctx context.Context, in Intake, group string, pr
 			e.startPage(ctx, c, inc.Escalation, "", "")
 		}
 	}
+	e.finish(ctx, c)
 	defer e.lock(id)()
 	if err := e.commit(ctx, c.tx()); err != nil {
 		return "", err

@@ -90,6 +90,7 @@ func (e *Engine) declare(ctx context.Context, req *request) error {
 	if _, ok := e.policy(bot.Page{Policy: inc.Escalation}); ok && inc.Escalation != "" {
 		e.startPage(ctx, c, inc.Escalation, "", "")
 	}
+	e.finish(ctx, c)
 	defer e.lock(id)()
 	return e.commit(ctx, c.tx())
 }

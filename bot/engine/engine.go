@@ -39,6 +39,8 @@ type Options struct {
 	Policies  []oncall.Policy // escalation policies, checked by the caller with Policy.Check
 	// Maintenance windows from configuration (more are added with /maintenance).
 	Maintenance []Maintenance
+	// Summaries for leaders: where, how often, the daily digest.
+	Summaries Summaries
 }
 
 // Engine is the incident engine. It is safe for concurrent use; actions on
@@ -264,6 +266,8 @@ type change struct {
 	cancel []string
 	put    map[string]string
 	seen   []string
+
+	summarized bool // a leadership summary covers this change
 }
 
 func (c *change) actorID() string {
@@ -319,6 +323,9 @@ func (c *change) reply(t text, buttons []bot.Button) {
 func (c *change) tx() *store.Tx {
 	c.inc.Updated = c.now
 	c.inc.Seq, c.inc.LastHash = bot.Chain(c.inc.Seq, c.inc.LastHash, c.events)
+	if c.summarized {
+		c.inc.SummarySeq = c.inc.Seq
+	}
 	return &store.Tx{Incident: c.inc, Events: c.events, Outbox: c.out, SetTimers: c.set,
 		CancelTimers: c.cancel, Seen: c.seen, Put: c.put}
 }
@@ -349,6 +356,7 @@ func (e *Engine) apply(ctx context.Context, id int64, req *request, fn func(c *c
 		if err := fn(c); err != nil {
 			return err
 		}
+		e.finish(ctx, c)
 		err = e.commit(ctx, c.tx())
 		if errors.Is(err, store.ErrConflict) && attempt < maxRetries {
 			continue

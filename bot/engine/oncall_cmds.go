@@ -350,8 +350,12 @@ func (e *Engine) rosterTimers(ctx context.Context, r oncall.Roster, now time.Tim
 	return out
 }
 
+// Start sets up the engine's standing timers; see StartRosters.
+func (e *Engine) Start(ctx context.Context) error { return e.StartRosters(ctx) }
+
 // StartRosters makes sure every roster with an announcement chat has its
-// handoff and weekly timers. Call it at start-up; it is idempotent.
+// handoff and weekly timers, and the daily digest its timer. Call it at
+// start-up; it is idempotent.
 func (e *Engine) StartRosters(ctx context.Context) error {
 	existing, err := e.st.Timers(ctx)
 	if err != nil {
@@ -362,6 +366,9 @@ func (e *Engine) StartRosters(ctx context.Context) error {
 		have[t.ID] = true
 	}
 	var set []bot.Timer
+	if at, ok := e.nextDigest(e.o.Clock.Now()); ok && !have["digest"] {
+		set = append(set, bot.Timer{ID: "digest", Due: at, Kind: TimerDigest})
+	}
 	for _, r := range e.o.Rosters {
 		for _, t := range e.rosterTimers(ctx, r, e.o.Clock.Now()) {
 			if !have[t.ID] {

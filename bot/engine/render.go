@@ -192,7 +192,7 @@ func (e *Engine) renderEvent(ev bot.Event, pb *playbook.Playbook, lang string) s
 	case "declared":
 		what = e.cat.T(lang, "ev.declared", d["playbook"], d["severity"], d["title"])
 	case "ack":
-		what = e.cat.T(lang, "ev.ack", d["after"])
+		what = e.cat.T(lang, "ev.ack", e.fmtDurString(d["after"], lang))
 	case "phase":
 		what = e.cat.T(lang, "ev.phase", e.phaseName(pb, d["to"], lang))
 	case "step_done", "step_skipped":
@@ -234,7 +234,7 @@ func (e *Engine) renderEvent(ev bot.Event, pb *playbook.Playbook, lang string) s
 		}
 		what = e.cat.T(lang, "ev."+ev.Kind, d["level"], strings.Join(names, ", ")) + opt(d["reason"])
 	case "page_ack":
-		what = e.cat.T(lang, "ev.page_ack", d["after"])
+		what = e.cat.T(lang, "ev.page_ack", e.fmtDurString(d["after"], lang))
 	case "page_expired":
 		what = e.cat.T(lang, "ev.page_expired")
 	case "step_escalated":
@@ -276,4 +276,13 @@ func (e *Engine) phaseProgress(inc *bot.Incident, ph playbook.Phase) string {
 		mark = "✅"
 	}
 	return fmt.Sprintf("%s %d/%d", mark, done, len(ph.Steps))
+}
+
+// fmtDurString shows a recorded Go duration ("3m0s") the way people say it.
+func (e *Engine) fmtDurString(s, lang string) string {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return s
+	}
+	return e.fmtDur(d, lang)
 }

@@ -29,6 +29,9 @@ func (e *Engine) Fire(ctx context.Context, t bot.Timer) error {
 	if t.Kind == TimerHandoff || t.Kind == TimerRosterWeek {
 		return e.fireRoster(ctx, t, seenKey)
 	}
+	if t.Kind == TimerDigest {
+		return e.fireDigest(ctx, t, seenKey)
+	}
 	if t.Incident == 0 {
 		return drop()
 	}
@@ -38,6 +41,17 @@ func (e *Engine) Fire(ctx context.Context, t bot.Timer) error {
 			c.seen = []string{seenKey}
 			c.cancel = append(c.cancel, t.ID)
 			e.fireEscalate(ctx, c, t)
+			return nil
+		})
+		if _, ok := err.(*userError); ok {
+			return drop()
+		}
+		return err
+	case TimerCadence, TimerSumDelay:
+		err := e.apply(ctx, t.Incident, nil, func(c *change) error {
+			c.seen = []string{seenKey}
+			c.cancel = append(c.cancel, t.ID)
+			e.fireSummary(ctx, c, t)
 			return nil
 		})
 		if _, ok := err.(*userError); ok {

@@ -154,6 +154,27 @@ func messages() map[string]map[string]string {
 		"ev.alert":             {"vi": "cảnh báo %s: %s", "en": "alert %s: %s"},
 		"ev.alert_repeat":      {"vi": "cảnh báo lặp lại %s: %s", "en": "alert repeated %s: %s"},
 
+		// leadership summaries
+		"btn.status":        {"vi": "📊 Tình trạng", "en": "📊 Status"},
+		"sum.head":          {"vi": "📊 %s · %s · %s\n%s", "en": "📊 %s · %s · %s\n%s"},
+		"sum.conditions":    {"vi": "Tình hình: %s · %d/%d bước · %s kể từ khai báo · chỉ huy: %s", "en": "Now: %s · %d/%d steps · %s since declared · commander: %s"},
+		"sum.actions":       {"vi": "Đã làm từ lần báo trước:", "en": "Done since the last update:"},
+		"sum.nothing":       {"vi": "chưa có thay đổi", "en": "no change"},
+		"sum.needs":         {"vi": "Cần:", "en": "Needs:"},
+		"sum.none":          {"vi": "không có", "en": "nothing"},
+		"sum.next":          {"vi": "Hạn tiếp theo: %s — %s", "en": "Next deadline: %s — %s"},
+		"sum.deadline_step": {"vi": "bước %d. %s", "en": "step %d. %s"},
+		"sum.deadline_page": {"vi": "gọi cấp trực tiếp theo nếu chưa ai nhận", "en": "the next level is paged if nobody acknowledges"},
+		"need.unacked":      {"vi": "chưa ai nhận cuộc gọi trực (cấp %d, đã %s)", "en": "nobody has acknowledged the page (level %d, for %s)"},
+		"need.expired":      {"vi": "đã gọi hết các cấp mà chưa ai nhận: cần chỉ định người xử lý", "en": "every level paged, nobody acknowledged: someone must be assigned"},
+		"need.overdue":      {"vi": "bước %d quá hạn: %s (%s)", "en": "step %d overdue: %s (%s)"},
+		"need.ack":          {"vi": "chưa có người xác nhận xử lý", "en": "nobody has acknowledged it yet"},
+		"digest.head":       {"vi": "🗓 Bản tin sự cố ngày %s", "en": "🗓 Incident digest, %s"},
+		"digest.open":       {"vi": "Đang mở: %d", "en": "Open: %d"},
+		"digest.closed":     {"vi": "Kết thúc trong 24 giờ qua: %d", "en": "Finished in the last 24 hours: %d"},
+		"digest.times":      {"vi": "Thời gian xác nhận (trung vị): %s · thời gian xử lý (trung vị): %s", "en": "Time to acknowledge (median): %s · time to resolve (median): %s"},
+		"digest.duty":       {"vi": "Trực ban: %s", "en": "On duty: %s"},
+
 		// help
 		"help_head":      {"vi": "Các lệnh (có thể bỏ dấu /; [IR-n] để chọn sự cố):", "en": "Commands (the / is optional; [IR-n] picks an incident):"},
 		"help.declare":   {"vi": "khai báo sự cố theo kịch bản", "en": "open an incident from a playbook"},

@@ -17,6 +17,7 @@ import (
 	"github.com/irbot/irbot/bot/engine"
 	"github.com/irbot/irbot/bot/playbook"
 	"github.com/irbot/irbot/bot/scheduler"
+	"github.com/irbot/irbot/bot/web"
 	"github.com/irbot/irbot/playbooks"
 	"github.com/irbot/irbot/store"
 	"github.com/irbot/irbot/store/bolt"
@@ -33,12 +34,13 @@ func loadPlaybooks(cfg *Config) (*playbook.Set, error) {
 
 // app is the wired bot.
 type app struct {
-	cfg   *Config
-	st    store.Store
-	eng   *engine.Engine
-	deliv *chat.Deliverer
-	sched *scheduler.Scheduler
-	log   *slog.Logger
+	cfg     *Config
+	st      store.Store
+	eng     *engine.Engine
+	deliv   *chat.Deliverer
+	sched   *scheduler.Scheduler
+	log     *slog.Logger
+	metrics *web.Metrics // nil outside serve
 }
 
 // openApp opens the store and wires engine, delivery and scheduler.
@@ -47,20 +49,24 @@ func openApp(cfg *Config, senders []chat.Sender, log *slog.Logger) (*app, error)
 	if err != nil {
 		return nil, fmt.Errorf("playbooks:\n%w", err)
 	}
-	st, err := bolt.Open(cfg.DataDir)
+	st, err := openStore(context.Background(), cfg)
 	if err != nil {
 		return nil, err
 	}
 	a := &app{cfg: cfg, st: st, log: log}
 	a.eng = engine.New(st, books, engine.Options{
-		Prefix:    cfg.IncidentPrefix,
-		Language:  cfg.Language,
-		Location:  cfg.loc,
-		Directory: bot.NewDirectory(cfg.People, cfg.Chats),
-		Logger:    log,
-		Rosters:   cfg.Rosters,
-		Policies:  cfg.Escalation,
+		Prefix:      cfg.IncidentPrefix,
+		Language:    cfg.Language,
+		Location:    cfg.loc,
+		Directory:   bot.NewDirectory(cfg.People, cfg.Chats),
+		Logger:      log,
+		Rosters:     cfg.Rosters,
+		Policies:    cfg.Escalation,
+		Maintenance: cfg.Maintenance,
 		OnCommit: func(tx *store.Tx) {
+			if a.metrics != nil {
+				a.metrics.Committed(tx)
+			}
 			if a.deliv != nil && len(tx.Outbox) > 0 {
 				a.deliv.Wake()
 			}
@@ -76,6 +82,14 @@ func openApp(cfg *Config, senders []chat.Sender, log *slog.Logger) (*app, error)
 }
 
 func (a *app) Close() error { return a.st.Close() }
+
+// openStore opens the configured store: the embedded file, or Redis.
+func openStore(ctx context.Context, cfg *Config) (store.Store, error) {
+	if cfg.Store == "" {
+		return bolt.Open(cfg.DataDir)
+	}
+	return openRedis(ctx, cfg.Store)
+}
 
 func cmdConsole(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("console", flag.ContinueOnError)

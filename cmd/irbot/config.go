@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/alerts"
+	"github.com/irbot/irbot/bot/engine"
 	"github.com/irbot/irbot/bot/oncall"
 )
 
@@ -29,9 +32,59 @@ type Config struct {
 	Chats          []bot.Chat      `yaml:"chats"`
 	Rosters        []oncall.Roster `yaml:"rosters"`
 	Escalation     []oncall.Policy `yaml:"escalation"`
+	HTTP           HTTPConfig      `yaml:"http"`
+	Platforms      Platforms       `yaml:"platforms"`
+	Alerts         struct {
+		Routes []alerts.Route `yaml:"routes"`
+	} `yaml:"alerts"`
+	Maintenance []engine.Maintenance `yaml:"maintenance"`
 
 	path string
 	loc  *time.Location
+}
+
+// HTTPConfig is the HTTP server's configuration.
+type HTTPConfig struct {
+	Listen    string `yaml:"listen"`     // default 127.0.0.1:8080
+	PublicURL string `yaml:"public_url"` // where platforms reach the webhooks
+	MaxBody   int64  `yaml:"max_body"`   // bytes; default 1 MiB
+}
+
+// Platforms configures the chat platforms. Tokens come from the
+// environment (token_env) or a file (token_file), never from this file.
+type Platforms struct {
+	Telegram PlatformConfig `yaml:"telegram"`
+}
+
+// PlatformConfig is one chat platform.
+type PlatformConfig struct {
+	Enabled          bool    `yaml:"enabled"`
+	TokenEnv         string  `yaml:"token_env"`          // default TELEGRAM_BOT_TOKEN, …
+	TokenFile        string  `yaml:"token_file"`         // alternative to token_env
+	APIURL           string  `yaml:"api_url"`            // "" = the platform's public API
+	Mode             string  `yaml:"mode"`               // polling | webhook
+	WebhookSecretEnv string  `yaml:"webhook_secret_env"` // header secret for webhook mode
+	BotName          string  `yaml:"bot_name"`           // "" = asked from the platform
+	RatePerGroup     float64 `yaml:"rate_per_group"`     // messages/s to one group; 0 = the platform's default
+	RatePerChat      float64 `yaml:"rate_per_chat"`      // messages/s to one direct chat
+	RateGlobal       float64 `yaml:"rate_global"`        // messages/s in all
+}
+
+// secret reads a secret from env var name or file path; "" when neither is set.
+func secret(env, file string) (string, error) {
+	if env != "" {
+		if v := os.Getenv(env); v != "" {
+			return strings.TrimSpace(v), nil
+		}
+	}
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("read secret file: %w", err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return "", nil
 }
 
 // defaultConfigPath is read when --config is not given, if it exists.
@@ -114,8 +167,11 @@ func (c *Config) check() error {
 			return fmt.Errorf("incident_prefix %q: letters only", c.IncidentPrefix)
 		}
 	}
-	if c.Store != "" {
-		return fmt.Errorf("store %q: only the embedded store (empty) is available in this build", c.Store)
+	if c.Store != "" && !strings.HasPrefix(c.Store, "redis://") && !strings.HasPrefix(c.Store, "rediss://") && !strings.HasPrefix(c.Store, "redis-sentinel://") {
+		return fmt.Errorf("store %q: empty (embedded file) or redis://, rediss://, redis-sentinel://", redactURL(c.Store))
+	}
+	if c.HTTP.Listen == "" {
+		c.HTTP.Listen = "127.0.0.1:8080"
 	}
 	seen := map[string]bool{}
 	for i, p := range c.People {
@@ -183,7 +239,31 @@ func (c *Config) check() error {
 			return err
 		}
 	}
+	routes := map[string]bool{}
+	for _, r := range c.Alerts.Routes {
+		if routes[r.ID] {
+			return fmt.Errorf("alerts: duplicate route %q", r.ID)
+		}
+		routes[r.ID] = true
+		if err := r.Check(); err != nil {
+			return err
+		}
+		if r.Chat != "" && !chats[r.Chat] {
+			return fmt.Errorf("alert route %q: chat %q is not in chats", r.ID, r.Chat)
+		}
+		if r.Escalation != "" && !policies[r.Escalation] {
+			return fmt.Errorf("alert route %q: no escalation policy %q", r.ID, r.Escalation)
+		}
+	}
 	return nil
+}
+
+// redactURL hides a password in a store URL.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return s
 }
 
 // escalationNames lists the configured escalation policies (nil when none

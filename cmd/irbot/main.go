@@ -21,6 +21,7 @@ func main() {
 const usage = `irbot — incident response in group chats
 
 Usage:
+  irbot serve    [--config F] [--data DIR] [--listen ADDR]         chat platforms, alert intake, /metrics
   irbot console  [--config F] [--data DIR] [--user U] [--chat C]   the bot in this terminal
   irbot validate [--config F] [--graph ID] [DIR]                  check playbooks (exit 1 on errors)
   irbot verify   [--config F] [--data DIR] [IR-n ...]             recompute timeline hash chains
@@ -39,6 +40,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch args[0] {
 	case "console":
 		return cmdConsole(ctx, args[1:], stdin, stdout, stderr)
+	case "serve":
+		return cmdServe(ctx, args[1:], stdout, stderr)
 	case "validate":
 		return cmdValidate(args[1:], stdout, stderr)
 	case "verify":

@@ -1,0 +1,73 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/alerts"
+	"github.com/irbot/irbot/bot/engine"
+)
+
+// AlertRoute is one configured intake route with its resolved credentials.
+type AlertRoute struct {
+	Route alerts.Route
+	Auth  alerts.Auth
+}
+
+// IntakeFunc records decoded alerts (the engine's Alerts, bound to a route).
+type IntakeFunc func(ctx context.Context, r alerts.Route, as []bot.Alert) (engine.AlertResult, error)
+
+// MountAlerts serves POST /alerts/{route}: 404 for an unknown route, 413
+// over the body limit, 401 without the route's credentials, 400 for a body
+// that does not parse (with the line and column), 500 when the alerts could
+// not be recorded (the sender retries), 200 with the incidents touched.
+func (s *Server) MountAlerts(routes []AlertRoute, intake IntakeFunc) {
+	byID := map[string]AlertRoute{}
+	for _, r := range routes {
+		byID[r.Route.ID] = r
+	}
+	s.mux.HandleFunc("POST /alerts/{route}", func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rt, ok := byID[r.PathValue("route")]
+		if !ok {
+			s.reject(w, "alerts", "unknown_route", http.StatusNotFound, fmt.Sprintf("no alert route %q", r.PathValue("route")))
+			return
+		}
+		body, ok := s.ReadBody(w, r, "alerts")
+		if !ok {
+			return
+		}
+		if err := rt.Auth.Authorize(r.Header, body); err != nil {
+			s.o.Log.Warn("alert rejected: bad credentials", "route", rt.Route.ID, "remote", r.RemoteAddr)
+			s.reject(w, "alerts", "unauthorized", http.StatusUnauthorized, "missing or wrong credentials")
+			return
+		}
+		as, err := alerts.Decode(rt.Route, body)
+		var syn *alerts.SyntaxError
+		switch {
+		case errors.As(err, &syn):
+			s.reject(w, "alerts", "malformed", http.StatusBadRequest, fmt.Sprintf("malformed JSON at line %d, column %d: %s", syn.Line, syn.Col, syn.Msg))
+			return
+		case err != nil:
+			s.reject(w, "alerts", "invalid", http.StatusBadRequest, err.Error())
+			return
+		}
+		res, err := intake(r.Context(), rt.Route, as)
+		if err != nil {
+			s.o.Log.Error("alert intake failed", "route", rt.Route.ID, "err", err)
+			s.reject(w, "alerts", "store", http.StatusInternalServerError, "could not record the alerts; retry")
+			return
+		}
+		if m := s.o.Metrics; m != nil {
+			for _, a := range as {
+				m.alerts.WithLabelValues(rt.Route.ID, a.Status).Inc()
+			}
+			m.intake.Observe(time.Since(start).Seconds())
+		}
+		writeJSON(w, http.StatusOK, res)
+	})
+}
