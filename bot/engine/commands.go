@@ -44,6 +44,8 @@ func (e *Engine) handlers() map[command.Name]handler {
 		command.Override:    e.overrideCmd,
 		command.Handoff:     e.handoffCmd,
 		command.Maintenance: e.maintenanceCmd,
+		command.Set:         e.setCmd,
+		command.Stats:       e.statsCmd,
 	}
 }
 

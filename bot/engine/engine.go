@@ -20,6 +20,7 @@ import (
 	"github.com/irbot/irbot/bot/i18n"
 	"github.com/irbot/irbot/bot/oncall"
 	"github.com/irbot/irbot/bot/playbook"
+	"github.com/irbot/irbot/bot/report"
 	"github.com/irbot/irbot/store"
 )
 
@@ -41,6 +42,8 @@ type Options struct {
 	Maintenance []Maintenance
 	// Summaries for leaders: where, how often, the daily digest.
 	Summaries Summaries
+	// Systems that incidents may name with /set system <id>.
+	Systems []report.System
 }
 
 // Engine is the incident engine. It is safe for concurrent use; actions on

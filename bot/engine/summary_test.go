@@ -187,3 +187,24 @@ func golden(t *testing.T, name, got string) {
 		t.Fatalf("%s differs:\n--- got\n%s\n--- want\n%s", name, got, want)
 	}
 }
+
+func TestSetFieldsAndStats(t *testing.T) {
+	h := newHarness(t, "en", leadersTeam())
+	h.say("/declare phishing Mailbox of the finance director taken over")
+	h.clock.Add(4 * time.Minute)
+	h.say("/ack")
+	mustContain(t, "set", h.say("/set cause Password reused from a leaked site"), "cause set to Password reused from a leaked site")
+	mustContain(t, "bad field", h.say("/set colour red"), `No field "colour"`, "cause")
+	inc, _ := h.st.Incident(context.Background(), 1)
+	if inc.Fields["cause"] != "Password reused from a leaked site" {
+		t.Fatalf("fields %+v", inc.Fields)
+	}
+	pb, _ := h.eng.Playbooks().Get("phishing")
+	for _, s := range pb.Steps() {
+		h.say("/skip " + itoa(s.Number) + " test")
+	}
+	h.clock.Add(56 * time.Minute)
+	h.say("/resolve")
+	got := h.say("/stats 30d")
+	mustContain(t, "stats", got, "Last 30 days: 1 incidents", "SEV2: 1 · 4m · 1h00m", pb.Name.In("en")+": 1 · 4m · 1h00m")
+}
