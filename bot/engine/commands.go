@@ -49,13 +49,42 @@ func (e *Engine) handlers() map[command.Name]handler {
 	}
 }
 
-// onIncident resolves the command's incident and applies fn to it.
+// onIncident resolves the command's incident and applies fn to it. A group
+// chat that acts on an incident it was not part of joins it, so from then on
+// it is told of everything, like the chats the incident began in.
 func (e *Engine) onIncident(ctx context.Context, req *request, fn func(c *change) error) error {
 	id, err := e.target(ctx, req)
 	if err != nil {
 		return err
 	}
-	return e.apply(ctx, id, req, fn)
+	return e.apply(ctx, id, req, func(c *change) error {
+		if err := fn(c); err != nil {
+			return err
+		}
+		if !req.in.Chat.Direct && !c.inc.HasChat(req.in.Chat) && c.inc.Open() {
+			for _, ch := range e.boundChats(req.in.Chat) {
+				if !c.inc.HasChat(ch) {
+					c.inc.Chats = append(c.inc.Chats, ch)
+				}
+			}
+			c.record("chat_joined", map[string]string{"chat": req.in.Chat.String()})
+		}
+		return nil
+	})
+}
+
+// boundChats is a chat and, when it is a configured chat, its twins on the
+// other platforms (the soc group on Telegram, Zalo and Slack is one chat).
+func (e *Engine) boundChats(c bot.ChatRef) []bot.ChatRef {
+	out := []bot.ChatRef{c}
+	if ch, ok := e.o.Directory.ChatFor(c); ok {
+		for _, r := range e.chatRefs(ch.ID) {
+			if r != c {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
 }
 
 func (e *Engine) declare(ctx context.Context, req *request) error {
@@ -77,7 +106,7 @@ func (e *Engine) declare(ctx context.Context, req *request) error {
 		sev = pb.Severity
 	}
 	inc := &bot.Incident{ID: id, Prefix: e.o.Prefix, Title: req.cmd.Text, Severity: sev, Category: pb.Category,
-		Playbook: pb.ID, State: bot.StateTriggered, Chats: []bot.ChatRef{req.in.Chat},
+		Playbook: pb.ID, State: bot.StateTriggered, Chats: e.boundChats(req.in.Chat),
 		Roles: map[string]string{"commander": req.actor.ID}, CreatedBy: req.actor.ID,
 		Detected: now, Declared: now}
 	inc.Escalation = pb.Escalation

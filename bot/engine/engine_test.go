@@ -342,3 +342,25 @@ func TestGraphIsTheRunningMachine(t *testing.T) {
 		}
 	}
 }
+
+func TestTwoChatsFollowOneIncident(t *testing.T) {
+	dir := bot.NewDirectory([]bot.Person{{ID: "an", Name: "An", IDs: map[string]string{"telegram": "111", "slack": "U0AN"}}},
+		[]bot.Chat{{ID: "soc", Purpose: "response", IDs: map[string]string{"telegram": "-1001", "slack": "C0SOC"}}})
+	h := newHarness(t, "en", dir)
+	tg := bot.ChatRef{Platform: "telegram", ID: "-1001"}
+	sl := bot.ChatRef{Platform: "slack", ID: "C0SOC"}
+	out := h.sayIn(tg, "111", "/declare ddos Portal flooded")
+	if got := joinTexts(out); !strings.Contains(got, "[-1001] 🚨 IR-1") || !strings.Contains(got, "[C0SOC] 🚨 IR-1") {
+		t.Fatalf("the soc chat on both platforms should see the declaration:\n%s", got)
+	}
+	out = h.sayIn(sl, "U0AN", "/note upstream filtering on")
+	if got := joinTexts(out); !strings.Contains(got, "[-1001] 📝 IR-1") || !strings.Contains(got, "[C0SOC] 📝 IR-1") {
+		t.Fatalf("a note from Slack should reach Telegram too:\n%s", got)
+	}
+	other := bot.ChatRef{Platform: "telegram", ID: "-2002"}
+	h.sayIn(other, "111", "/note IR-1 the NOC is watching too")
+	out = h.sayIn(tg, "111", "/note ack from soc")
+	if got := joinTexts(out); !strings.Contains(got, "[-2002] 📝 IR-1") {
+		t.Fatalf("a chat that acted on IR-1 should follow it:\n%s", got)
+	}
+}

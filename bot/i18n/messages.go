@@ -176,14 +176,15 @@ func messages() map[string]map[string]string {
 		"digest.duty":       {"vi": "Trực ban: %s", "en": "On duty: %s"},
 
 		// report fields and statistics
-		"err.field":    {"vi": "Không có trường %q. Các trường: %s", "en": "No field %q. Fields: %s"},
-		"err.system":   {"vi": "Không có hệ thống %q. Các hệ thống: %s", "en": "No system %q. Systems: %s"},
-		"field_set":    {"vi": "📝 %s: đã ghi %s = %s", "en": "📝 %s: %s set to %s"},
-		"stats.head":   {"vi": "📈 %d ngày qua: %d sự cố (trung vị thời gian xác nhận · xử lý)", "en": "📈 Last %d days: %d incidents (median time to acknowledge · to resolve)"},
-		"stats.line":   {"vi": "%s: %d · %s · %s", "en": "%s: %d · %s · %s"},
-		"help.set":     {"vi": "ghi một trường cho báo cáo (nguyên nhân, mô tả…)", "en": "set a report field (cause, description, …)"},
-		"help.stats":   {"vi": "thống kê thời gian xác nhận và xử lý", "en": "time to acknowledge and resolve, by severity and playbook"},
-		"ev.field_set": {"vi": "ghi %s: %s", "en": "set %s: %s"},
+		"err.field":      {"vi": "Không có trường %q. Các trường: %s", "en": "No field %q. Fields: %s"},
+		"err.system":     {"vi": "Không có hệ thống %q. Các hệ thống: %s", "en": "No system %q. Systems: %s"},
+		"field_set":      {"vi": "📝 %s: đã ghi %s = %s", "en": "📝 %s: %s set to %s"},
+		"stats.head":     {"vi": "📈 %d ngày qua: %d sự cố (trung vị thời gian xác nhận · xử lý)", "en": "📈 Last %d days: %d incidents (median time to acknowledge · to resolve)"},
+		"stats.line":     {"vi": "%s: %d · %s · %s", "en": "%s: %d · %s · %s"},
+		"help.set":       {"vi": "ghi một trường cho báo cáo (nguyên nhân, mô tả…)", "en": "set a report field (cause, description, …)"},
+		"help.stats":     {"vi": "thống kê thời gian xác nhận và xử lý", "en": "time to acknowledge and resolve, by severity and playbook"},
+		"ev.chat_joined": {"vi": "nhóm %s tham gia theo dõi", "en": "chat %s joined"},
+		"ev.field_set":   {"vi": "ghi %s: %s", "en": "set %s: %s"},
 
 		// help
 		"help_head":      {"vi": "Các lệnh (có thể bỏ dấu /; [IR-n] để chọn sự cố):", "en": "Commands (the / is optional; [IR-n] picks an incident):"},
