@@ -63,6 +63,8 @@ func openApp(cfg *Config, senders []chat.Sender, log *slog.Logger) (*app, error)
 		Rosters:     cfg.Rosters,
 		Policies:    cfg.Escalation,
 		Maintenance: cfg.Maintenance,
+		Summaries:   cfg.summaries(),
+		Systems:     cfg.Systems,
 		OnCommit: func(tx *store.Tx) {
 			if a.metrics != nil {
 				a.metrics.Committed(tx)

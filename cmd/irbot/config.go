@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/irbot/irbot/bot/alerts"
 	"github.com/irbot/irbot/bot/engine"
 	"github.com/irbot/irbot/bot/oncall"
+	"github.com/irbot/irbot/bot/report"
 )
 
 // Config is irbot's configuration file (configs/irbot.yaml documents every
@@ -38,9 +40,43 @@ type Config struct {
 		Routes []alerts.Route `yaml:"routes"`
 	} `yaml:"alerts"`
 	Maintenance []engine.Maintenance `yaml:"maintenance"`
+	Summaries   SummariesConfig      `yaml:"summaries"`
+	Systems     []report.System      `yaml:"systems"`
+	Reporting   ReportingConfig      `yaml:"reporting"`
 
 	path string
 	loc  *time.Location
+}
+
+// SummariesConfig is what leaders are told and when.
+type SummariesConfig struct {
+	Chat     string            `yaml:"chat"`      // configured chat id; "" = every leadership chat
+	Every    map[string]string `yaml:"every"`     // sev1..sev4 -> duration; a playbook's summary_every wins
+	DigestAt string            `yaml:"digest_at"` // local HH:MM; "" = no digest
+	MinGap   string            `yaml:"min_gap"`   // least time between change summaries; default 10m
+}
+
+// ReportingConfig fills the formal reports' fixed parts.
+type ReportingConfig struct {
+	Org        report.Org `yaml:"org"`
+	Recipients []string   `yaml:"recipients"`
+	References []string   `yaml:"references"`
+	FocalChat  string     `yaml:"focal_point_chat"` // where /report vi03|vi04 also goes
+}
+
+// summaries turns the config into the engine's form (check has validated it).
+func (c *Config) summaries() engine.Summaries {
+	s := engine.Summaries{DigestAt: c.Summaries.DigestAt, Every: map[int]time.Duration{}}
+	if c.Summaries.Chat != "" {
+		s.Chats = []string{c.Summaries.Chat}
+	}
+	for k, v := range c.Summaries.Every {
+		d, _ := time.ParseDuration(v)
+		n, _ := strconv.Atoi(strings.TrimPrefix(k, "sev"))
+		s.Every[n] = d
+	}
+	s.MinGap, _ = time.ParseDuration(c.Summaries.MinGap)
+	return s
 }
 
 // HTTPConfig is the HTTP server's configuration.
@@ -237,6 +273,35 @@ func (c *Config) check() error {
 		policies[p.ID] = true
 		if err := p.Check(rosters, peopleCheck, chats); err != nil {
 			return err
+		}
+	}
+	for k, v := range c.Summaries.Every {
+		if k != "sev1" && k != "sev2" && k != "sev3" && k != "sev4" {
+			return fmt.Errorf("summaries.every: %q: use sev1..sev4", k)
+		}
+		if d, err := time.ParseDuration(v); err != nil || d < time.Minute {
+			return fmt.Errorf("summaries.every.%s: %q: use a duration of at least 1m, e.g. 30m", k, v)
+		}
+	}
+	if c.Summaries.MinGap != "" {
+		if d, err := time.ParseDuration(c.Summaries.MinGap); err != nil || d <= 0 {
+			return fmt.Errorf("summaries.min_gap: %q: use a duration such as 10m", c.Summaries.MinGap)
+		}
+	}
+	if c.Summaries.DigestAt != "" {
+		if _, err := time.Parse("15:04", c.Summaries.DigestAt); err != nil {
+			return fmt.Errorf("summaries.digest_at: %q: use HH:MM, e.g. 07:00", c.Summaries.DigestAt)
+		}
+	}
+	if c.Summaries.Chat != "" && !chats[c.Summaries.Chat] {
+		return fmt.Errorf("summaries.chat: %q is not in chats", c.Summaries.Chat)
+	}
+	if c.Reporting.FocalChat != "" && !chats[c.Reporting.FocalChat] {
+		return fmt.Errorf("reporting.focal_point_chat: %q is not in chats", c.Reporting.FocalChat)
+	}
+	for _, sys := range c.Systems {
+		if sys.ID == "" || sys.Level < 0 || sys.Level > 5 {
+			return fmt.Errorf("systems %q: needs an id and a level 1..5", sys.ID)
 		}
 	}
 	routes := map[string]bool{}
