@@ -16,8 +16,8 @@ COPY playbooks/*.yaml /app/playbooks/
 USER nonroot
 VOLUME ["/data"]
 EXPOSE 8080
-# The store is the single file /data/irbot.db; the health check opens nothing
-# else and fails if the binary cannot run.
-HEALTHCHECK --interval=30s --timeout=5s CMD ["/usr/local/bin/irbot", "version"]
+# The store is the single file /data/irbot.db. Secrets (bot tokens, alert
+# tokens) come from the environment: docker run -e TELEGRAM_BOT_TOKEN=…
+HEALTHCHECK --interval=30s --timeout=5s CMD ["/usr/local/bin/irbot", "health", "--url", "http://127.0.0.1:8080/healthz"]
 ENTRYPOINT ["/usr/local/bin/irbot"]
-CMD ["console", "--data", "/data"]
+CMD ["serve", "--data", "/data", "--listen", "0.0.0.0:8080"]

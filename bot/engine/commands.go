@@ -45,6 +45,7 @@ func (e *Engine) handlers() map[command.Name]handler {
 		command.Handoff:     e.handoffCmd,
 		command.Maintenance: e.maintenanceCmd,
 		command.Set:         e.setCmd,
+		command.Link:        e.link,
 		command.Stats:       e.statsCmd,
 	}
 }
@@ -574,9 +575,9 @@ func short(h string) string {
 
 func (e *Engine) incidents(ctx context.Context, req *request) error {
 	all := len(req.cmd.Args) > 0 && strings.EqualFold(req.cmd.Args[0], "all")
-	list, err := e.st.Incidents(ctx, !all)
+	list, err := e.incidentList(ctx, !all)
 	if err != nil {
-		return fmt.Errorf("list incidents: %w", err)
+		return err
 	}
 	if len(list) == 0 {
 		return e.reply(ctx, req, e.t("no_incidents"))
@@ -648,4 +649,19 @@ func opt(s string) string {
 		return ""
 	}
 	return " — " + s
+}
+
+// incidentList lists incidents, without the audit log.
+func (e *Engine) incidentList(ctx context.Context, open bool) ([]*bot.Incident, error) {
+	list, err := e.st.Incidents(ctx, open)
+	if err != nil {
+		return nil, fmt.Errorf("list incidents: %w", err)
+	}
+	out := list[:0]
+	for _, inc := range list {
+		if inc.ID != AuditID {
+			out = append(out, inc)
+		}
+	}
+	return out, nil
 }

@@ -146,11 +146,24 @@ func (e *Engine) Handle(ctx context.Context, in bot.Inbound) error {
 	}
 	req.lang = e.chatLang(ctx, in.Chat)
 	cmd, err := command.Parse(in.Text, e.o.BotName)
+	if errors.Is(err, command.ErrNotCommand) || errors.Is(err, command.ErrNotForMe) {
+		return nil
+	}
+	req.cmd = cmd
+	p, known := e.actor(ctx, in)
+	switch {
+	case known:
+		req.actor = p
+	case e.o.Directory.Open():
+		req.actor = bot.Person{ID: in.User, Name: firstNonEmpty(in.UserName, in.User)}
+	case err == nil && cmd.Name == command.Link:
+		return e.answer(ctx, req, e.link(ctx, req))
+	default:
+		return e.stranger(ctx, req)
+	}
 	var unknown *command.UnknownError
 	var usage *command.UsageError
 	switch {
-	case errors.Is(err, command.ErrNotCommand), errors.Is(err, command.ErrNotForMe):
-		return nil
 	case errors.As(err, &unknown):
 		if unknown.Suggest != "" {
 			return e.reply(ctx, req, e.t("err.unknown_suggest", unknown.Word, unknown.Suggest))
@@ -161,20 +174,10 @@ func (e *Engine) Handle(ctx context.Context, in bot.Inbound) error {
 	case err != nil:
 		return e.reply(ctx, req, e.t("err.unknown", strings.Fields(in.Text + " ?")[0]))
 	}
-	req.cmd = cmd
 	if (cmd.Name == command.Cancel || cmd.Name == command.Close) && cmd.Ref == 0 && !cmd.Code && !in.Button && plainForm(in.Text) {
 		// "huỷ cuộc họp chiều nay" is chat, not an order to cancel the
 		// incident: the slashless form of a closing command must name it.
 		return e.reply(ctx, req, e.t("err.plain_confirm", string(cmd.Name)))
-	}
-	p, ok := e.o.Directory.Lookup(in.Platform, in.User)
-	switch {
-	case ok:
-		req.actor = p
-	case e.o.Directory.Open():
-		req.actor = bot.Person{ID: in.User, Name: firstNonEmpty(in.UserName, in.User)}
-	default:
-		return e.reply(ctx, req, e.t("err.stranger"))
 	}
 	if p.Language != "" && in.Chat.Direct {
 		req.lang = p.Language
@@ -183,13 +186,18 @@ func (e *Engine) Handle(ctx context.Context, in bot.Inbound) error {
 	if !ok {
 		return e.reply(ctx, req, e.t("err.not_yet", "/"+string(cmd.Name)))
 	}
-	err = h(ctx, req)
+	return e.answer(ctx, req, h(ctx, req))
+}
+
+// answer turns a handler's error into the reply the user sees: a refusal
+// or question as is, anything else as a short "system error".
+func (e *Engine) answer(ctx context.Context, req *request, err error) error {
 	var ue *userError
 	if errors.As(err, &ue) {
 		return e.replyButtons(ctx, req, ue.t, ue.buttons)
 	}
 	if err != nil {
-		e.log.Error("command failed", "command", cmd.Name, "chat", in.Chat.String(), "err", err)
+		e.log.Error("command failed", "command", req.cmd.Name, "chat", req.in.Chat.String(), "err", err)
 		return e.reply(ctx, req, e.t("err.internal"))
 	}
 	return nil

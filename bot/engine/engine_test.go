@@ -234,8 +234,29 @@ func TestStrangersAreRefused(t *testing.T) {
 	if len(out) != 1 || !strings.Contains(out[0].Text, "not on the responder list") {
 		t.Fatalf("stranger got %+v", out)
 	}
-	if all, _ := h.st.Incidents(context.Background(), false); len(all) != 0 {
+	if _, err := h.st.Incident(context.Background(), 1); err == nil {
 		t.Fatal("a stranger declared an incident")
+	}
+	if out := h.sayIn(tg, "999", "/status"); len(out) != 0 {
+		t.Fatalf("a stranger was refused twice: %+v", out)
+	}
+	audit, _ := h.st.Timeline(context.Background(), engine.AuditID, 0)
+	if len(audit) != 2 || audit[0].Kind != "stranger" || audit[0].Data["user"] != "999" || bot.Verify(audit) != nil {
+		t.Fatalf("audit log: %+v", audit)
+	}
+	// An admin issues a code; the stranger links the account and can act.
+	code, err := h.eng.IssueLinkCode(context.Background(), "an", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := h.sayIn(bot.ChatRef{Platform: "zalo", ID: "z-9", Direct: true}, "z-9", "/link "+code); len(out) != 1 || !strings.Contains(out[0].Text, "Linked: you are An on zalo") {
+		t.Fatalf("link: %+v", out)
+	}
+	if out := h.sayIn(bot.ChatRef{Platform: "zalo", ID: "g-1"}, "z-9", "/declare phishing Fake invoice mail"); len(out) != 1 || !strings.Contains(out[0].Text, "Declared by An") {
+		t.Fatalf("the linked account should act as An: %+v", out)
+	}
+	if out := h.sayIn(bot.ChatRef{Platform: "zalo", ID: "z-8", Direct: true}, "z-8", "/link "+code); len(out) != 1 || !strings.Contains(out[0].Text, "wrong or expired") {
+		t.Fatalf("a used code worked again: %+v", out)
 	}
 	out = h.sayIn(tg, "111", "/declare ddos Flood")
 	if len(out) != 1 || !strings.Contains(out[0].Text, "Declared by An") {

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,9 +69,9 @@ func (e *Engine) statsCmd(ctx context.Context, req *request) error {
 	}
 	now := e.o.Clock.Now()
 	from := now.Add(-time.Duration(days) * 24 * time.Hour)
-	all, err := e.st.Incidents(ctx, false)
+	all, err := e.incidentList(ctx, false)
 	if err != nil {
-		return fmt.Errorf("list incidents: %w", err)
+		return err
 	}
 	type agg struct {
 		n        int

@@ -265,9 +265,9 @@ func (e *Engine) nextDigest(now time.Time) (time.Time, bool) {
 func (e *Engine) fireDigest(ctx context.Context, t bot.Timer, seenKey string) error {
 	now := e.o.Clock.Now()
 	tx := &store.Tx{Seen: []string{seenKey}, CancelTimers: []string{t.ID}}
-	all, err := e.st.Incidents(ctx, false)
+	all, err := e.incidentList(ctx, false)
 	if err != nil {
-		return fmt.Errorf("list incidents: %w", err)
+		return err
 	}
 	for _, ch := range e.leaderChats() {
 		lang := e.chatLang(ctx, ch)

@@ -28,6 +28,9 @@ func messages() map[string]map[string]string {
 		"err.close_first":     {"vi": "Chỉ đóng được sự cố đã xử lý xong; %s đang: %s. Gõ /resolve trước.", "en": "Only a resolved incident can be closed; %s is %s. Type /resolve first."},
 		"err.still_open":      {"vi": "%s vẫn đang mở, không cần mở lại.", "en": "%s is still open; nothing to reopen."},
 		"err.plain_confirm":   {"vi": "Để tránh nhầm với tin nhắn thường, hãy gõ /%[1]s, hoặc ghi rõ mã sự cố: %[1]s IR-3 …", "en": "To avoid acting on ordinary chat, type /%[1]s, or name the incident: %[1]s IR-3 …"},
+		"err.link_code":       {"vi": "Mã liên kết không đúng hoặc đã hết hạn. Xin quản trị viên mã mới.", "en": "That link code is wrong or expired. Ask an admin for a new one."},
+		"linked":              {"vi": "🔗 Đã liên kết: bạn là %s trên %s.", "en": "🔗 Linked: you are %s on %s."},
+		"help.link":           {"vi": "liên kết tài khoản chat bằng mã", "en": "link this chat account with a code"},
 		"err.lang":            {"vi": "Ngôn ngữ hỗ trợ: %s", "en": "Languages: %s"},
 
 		// guards

@@ -25,6 +25,8 @@ Usage:
   irbot console  [--config F] [--data DIR] [--user U] [--chat C]   the bot in this terminal
   irbot validate [--config F] [--graph ID] [DIR]                  check playbooks (exit 1 on errors)
   irbot verify   [--config F] [--data DIR] [IR-n ...]             recompute timeline hash chains
+  irbot link-code [--ttl 24h] <person>                             one-time code for /link
+  irbot health   [--url http://127.0.0.1:8080/healthz]              probe a running server
   irbot version
 
 Without --config, configs/irbot.yaml is read if it exists.
@@ -46,6 +48,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdValidate(args[1:], stdout, stderr)
 	case "verify":
 		return cmdVerify(ctx, args[1:], stdout, stderr)
+	case "link-code":
+		return cmdLinkCode(ctx, args[1:], stdout, stderr)
+	case "health":
+		return cmdHealth(args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "irbot", version)
 		return 0

@@ -1,0 +1,128 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/store"
+)
+
+// AuditID is the reserved incident number whose hash-chained timeline is
+// the audit log: refused strangers, forged webhooks, account links.
+const AuditID = 0
+
+func identityKey(platform, user string) string { return "identity:" + platform + ":" + user }
+func linkCodeKey(code string) string           { return "linkcode:" + strings.ToUpper(code) }
+
+// actor finds who sent a message: a configured person, or one who linked
+// this platform account with /link.
+func (e *Engine) actor(ctx context.Context, in bot.Inbound) (bot.Person, bool) {
+	if p, ok := e.o.Directory.Lookup(in.Platform, in.User); ok {
+		return p, true
+	}
+	if id, err := e.st.Get(ctx, identityKey(in.Platform, in.User)); err == nil {
+		return e.o.Directory.Person(id)
+	}
+	return bot.Person{}, false
+}
+
+// IssueLinkCode makes a one-time code with which person links a chat
+// account (/link <code>), valid for ttl.
+func (e *Engine) IssueLinkCode(ctx context.Context, person string, ttl time.Duration) (string, error) {
+	p, ok := e.o.Directory.Person(person)
+	if !ok {
+		return "", fmt.Errorf("no person %q in the configuration", person)
+	}
+	var b [5]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	code := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])
+	exp := e.o.Clock.Now().Add(ttl).Unix()
+	err := e.commit(ctx, &store.Tx{Put: map[string]string{linkCodeKey(code): p.ID + "|" + strconv.FormatInt(exp, 10)}})
+	if err != nil {
+		return "", err
+	}
+	e.Audit(ctx, "link_code_issued", map[string]string{"person": p.ID, "expires": time.Unix(exp, 0).UTC().Format(time.RFC3339)})
+	return code, nil
+}
+
+// link handles /link <code> from any platform account, known or not.
+func (e *Engine) link(ctx context.Context, req *request) error {
+	code := strings.ToUpper(strings.TrimSpace(req.cmd.Text))
+	v, err := e.st.Get(ctx, linkCodeKey(code))
+	if errors.Is(err, store.ErrNotFound) {
+		e.Audit(ctx, "link_refused", map[string]string{"platform": req.in.Platform, "user": req.in.User, "reason": "unknown code"})
+		return e.refuse("err.link_code")
+	}
+	if err != nil {
+		return err
+	}
+	id, expS, _ := strings.Cut(v, "|")
+	exp, _ := strconv.ParseInt(expS, 10, 64)
+	if e.o.Clock.Now().Unix() > exp {
+		e.Audit(ctx, "link_refused", map[string]string{"platform": req.in.Platform, "user": req.in.User, "reason": "expired code"})
+		return e.refuse("err.link_code")
+	}
+	p, _ := e.o.Directory.Person(id)
+	tx := &store.Tx{Seen: req.seen, Put: map[string]string{linkCodeKey(code): "", identityKey(req.in.Platform, req.in.User): id},
+		Outbox: []bot.Outgoing{{Chat: req.in.Chat, Kind: bot.KindReply, ReplyTo: req.in.MessageID,
+			Text: e.cat.T(firstNonEmpty(p.Language, req.lang), "linked", firstNonEmpty(p.Name, p.ID), req.in.Platform)}}}
+	if err := e.commit(ctx, tx); err != nil {
+		return err
+	}
+	e.Audit(ctx, "linked", map[string]string{"person": id, "platform": req.in.Platform, "user": req.in.User})
+	return nil
+}
+
+// stranger answers someone not on the responder list: one polite refusal
+// per account, and an audit entry every time.
+func (e *Engine) stranger(ctx context.Context, req *request) error {
+	e.Audit(ctx, "stranger", map[string]string{"platform": req.in.Platform, "user": req.in.User,
+		"name": req.in.UserName, "chat": req.in.Chat.String(), "text": clip(req.in.Text, 200)})
+	key := "stranger:" + req.in.Platform + ":" + req.in.User
+	tx := &store.Tx{Seen: append([]string{key}, req.seen...), Outbox: []bot.Outgoing{{Chat: req.in.Chat, Kind: bot.KindReply,
+		ReplyTo: req.in.MessageID, Text: e.cat.T(req.lang, "err.stranger")}}}
+	err := e.st.Commit(ctx, tx)
+	if errors.Is(err, store.ErrDuplicate) {
+		return nil // refused once already: stay quiet
+	}
+	if err == nil && e.o.OnCommit != nil {
+		e.o.OnCommit(tx)
+	}
+	return err
+}
+
+// Audit appends an entry to the audit log (a hash-chained timeline, like
+// an incident's). Failures are logged, never returned: auditing must not
+// stop the bot from answering.
+func (e *Engine) Audit(ctx context.Context, kind string, data map[string]string) {
+	defer e.lock(AuditID)()
+	for attempt := 0; attempt < maxRetries; attempt++ {
+		inc, err := e.st.Incident(ctx, AuditID)
+		if errors.Is(err, store.ErrNotFound) {
+			inc = &bot.Incident{ID: AuditID, Prefix: "AUDIT", Title: "audit log", State: bot.StateClosed, CreatedBy: "irbot"}
+		} else if err != nil {
+			e.log.Error("audit", "kind", kind, "err", err)
+			return
+		}
+		evs := []bot.Event{{At: e.o.Clock.Now(), Actor: "irbot", Kind: kind, Data: data}}
+		inc.Seq, inc.LastHash = bot.Chain(inc.Seq, inc.LastHash, evs)
+		inc.Updated = e.o.Clock.Now()
+		err = e.st.Commit(ctx, &store.Tx{Incident: inc, Events: evs})
+		if errors.Is(err, store.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			e.log.Error("audit", "kind", kind, "err", err)
+		}
+		return
+	}
+}
