@@ -1,0 +1,139 @@
+package report
+
+import (
+	"strings"
+
+	"github.com/irbot/irbot/bot"
+)
+
+// eventText says what a timeline event recorded, in the report's language.
+// Raw alert payloads are left to the JSON report.
+func (r *rep) eventText(ev bot.Event) string {
+	d := ev.Data
+	reason := func(s string) string {
+		if s = strings.TrimSpace(s); s == "" {
+			return ""
+		}
+		return r.T("ev.reason", s)
+	}
+	stepTitle := func() (string, string) {
+		if st, ok := r.step(d["id"], d["step"]); ok {
+			return d["step"], st.Title.In(r.lang())
+		}
+		return d["step"], d["title"]
+	}
+	switch ev.Kind {
+	case "declared":
+		if d["route"] != "" || strings.HasPrefix(ev.Actor, "alert:") {
+			return r.T("ev.declared_alert", firstOf(d["route"], strings.TrimPrefix(ev.Actor, "alert:")), d["title"], r.pbLabel(d["playbook"]), d["severity"])
+		}
+		return r.T("ev.declared", d["title"], r.pbLabel(d["playbook"]), d["severity"])
+	case "ack":
+		return r.T("ev.ack", r.durText(d["after"]))
+	case "phase":
+		return r.T("ev.phase", r.phaseName(d["to"]))
+	case "step_done":
+		n, t := stepTitle()
+		s := r.T("ev.step_done", n, t)
+		if d["note"] != "" {
+			s += r.T("with.note", d["note"])
+		}
+		return s
+	case "step_skipped":
+		n, t := stepTitle()
+		return r.T("ev.step_skipped", n, t) + reason(d["note"])
+	case "note":
+		return r.T("ev.note", d["text"])
+	case "severity":
+		return r.T("ev.severity", d["from"], d["to"]) + reason(d["reason"])
+	case "assign":
+		return r.T("ev.assign", r.role(d["role"]), r.name(d["person"]))
+	case "resolved":
+		s := r.T("ev.resolved", r.durText(d["duration"]))
+		if d["summary"] != "" {
+			s += r.T("ev.summary", d["summary"])
+		}
+		return s
+	case "closed":
+		return r.T("ev.closed")
+	case "reopened":
+		return r.T("ev.reopened") + reason(d["reason"])
+	case "cancelled":
+		return r.T("ev.cancelled") + reason(d["reason"])
+	case "verified":
+		return r.T("ev.verified", d["events"])
+	case "step_overdue":
+		n, t := stepTitle()
+		return r.T("ev.step_overdue", n, t)
+	case "step_escalated":
+		return r.T("ev.step_escalated", d["step"])
+	case "page_sent", "page_escalated":
+		who := r.names(splitList(d["people"]))
+		for _, c := range splitList(d["chats"]) {
+			who = append(who, r.T("page.chat", c))
+		}
+		list := strings.Join(who, ", ")
+		if list == "" {
+			list = r.T("page.nobody")
+		}
+		if ev.Kind == "page_sent" {
+			return r.T("ev.page_sent", d["page"], d["level"], list) + reason(d["reason"])
+		}
+		return r.T("ev.page_escalated", d["level"], d["page"], d["round"], list) + reason(d["reason"])
+	case "page_ack":
+		return r.T("ev.page_ack", d["page"], r.durText(d["after"]))
+	case "page_ack_partial":
+		return r.T("ev.page_partial", d["page"], strings.Join(r.names(splitList(d["waiting"])), ", "))
+	case "page_expired":
+		return r.T("ev.page_expired", d["page"])
+	case "page_failed":
+		return r.T("ev.page_failed", d["page"], d["error"])
+	case "alert", "alert_repeat":
+		st := d["status"]
+		if r.has("alert." + st) {
+			st = r.T("alert." + st)
+		}
+		return r.T("ev."+ev.Kind, st, d["title"])
+	case "delivery_failed":
+		return r.T("ev.delivery", d["chat"], d["error"])
+	case "field_set":
+		return r.T("ev.field_set", r.fieldName(d["field"]), d["value"])
+	}
+	keys := bot.SortedKeys(d)
+	parts := make([]string, 0, len(keys)+1)
+	parts = append(parts, ev.Kind)
+	for _, k := range keys {
+		if k != "raw" {
+			parts = append(parts, k+"="+d[k])
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// fieldName names a settable field in the report's language.
+func (r *rep) fieldName(f string) string {
+	if r.has("field." + f) {
+		return r.T("field." + f)
+	}
+	return f
+}
+
+// pbLabel names a playbook id: the loaded playbook's name when it is that
+// one, else the id.
+func (r *rep) pbLabel(id string) string {
+	if r.pb != nil && r.pb.ID == id {
+		if n := r.pb.Name.In(r.lang()); n != "" {
+			return n
+		}
+	}
+	return id
+}
+
+func firstOf(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
