@@ -44,7 +44,7 @@ type Limiter interface {
 }
 
 // Receiver is implemented by adapters that fetch updates themselves (long
-// polling). Run calls h for each inbound message, in order, and returns
+// polling). Receive calls h for each inbound message, in order, and returns
 // when ctx ends. An update is confirmed to the platform only after h
 // returned nil for it, so a crash re-delivers it (and the engine's dedup
 // makes that harmless).

@@ -46,6 +46,7 @@ func (e *Engine) handlers() map[command.Name]handler {
 		command.Maintenance: e.maintenanceCmd,
 		command.Set:         e.setCmd,
 		command.Link:        e.link,
+		command.Report:      e.reportCmd,
 		command.Stats:       e.statsCmd,
 	}
 }
@@ -299,6 +300,9 @@ func (e *Engine) stepDone(ctx context.Context, req *request) error {
 		}
 		idx := c.pb.PhaseIndex(c.inc.State)
 		var buttons []bot.Button
+		if idx >= 0 {
+			buttons = e.stepButtons(c.inc, c.pb, idx)
+		}
 		c.notify(context.Background(), bot.KindNotice, func(lang string) string {
 			s := e.cat.T(lang, key, c.inc.Ref(), st.Number, st.Title.In(lang), c.actorName())
 			if req.cmd.Text != "" {
@@ -312,11 +316,7 @@ func (e *Engine) stepDone(ctx context.Context, req *request) error {
 				}
 			}
 			return s
-		}, nil)
-		if idx >= 0 {
-			buttons = e.stepButtons(c.inc, c.pb, idx)
-			c.out[len(c.out)-1].Buttons = buttons
-		}
+		}, buttons)
 		return nil
 	})
 }
@@ -442,7 +442,6 @@ func (e *Engine) cancel(ctx context.Context, req *request) error {
 			return e.refuse("err.cannot", "/cancel", c.inc.Ref(), e.stateName(c, c.req.lang))
 		}
 		c.inc.State = to
-		c.inc.Closed = c.now
 		c.cancelTimers()
 		e.cancelPages(c)
 		c.record("cancelled", map[string]string{"reason": req.cmd.Text})

@@ -44,6 +44,8 @@ type Options struct {
 	Summaries Summaries
 	// Systems that incidents may name with /set system <id>.
 	Systems []report.System
+	// Reporting fills the formal reports' fixed parts.
+	Reporting Reporting
 }
 
 // Engine is the incident engine. It is safe for concurrent use; actions on
@@ -283,7 +285,7 @@ type change struct {
 
 func (c *change) actorID() string {
 	if c.req == nil {
-		return "bot"
+		return "irbot"
 	}
 	return c.req.actor.ID
 }

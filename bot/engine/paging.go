@@ -260,7 +260,7 @@ func (e *Engine) ackPages(c *change, who string) (acked int) {
 		p.Status, p.AckBy, p.AckAt = bot.PageAcknowledged, who, c.now
 		c.cancel = append(c.cancel, escTimerID(c.inc.ID, p.N, p.Step))
 		c.record("page_ack", map[string]string{"page": strconv.Itoa(p.N), "after": c.now.Sub(p.Started).Round(time.Second).String(),
-			"level": strconv.Itoa(p.Step + 1)})
+			"level": strconv.Itoa(pol.LevelAt(p.Step) + 1), "round": strconv.Itoa(p.Step/max(len(pol.Levels), 1) + 1)})
 		acked++
 	}
 	return acked

@@ -239,6 +239,8 @@ func (e *Engine) renderEvent(ev bot.Event, pb *playbook.Playbook, lang string) s
 		what = e.cat.T(lang, "ev.page_expired")
 	case "step_escalated":
 		what = e.cat.T(lang, "ev.step_escalated", d["step"])
+	case "report_sent":
+		what = e.cat.T(lang, "ev.report_sent", d["format"], d["to"])
 	case "chat_joined":
 		what = e.cat.T(lang, "ev.chat_joined", d["chat"])
 	case "field_set":
