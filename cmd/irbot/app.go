@@ -45,13 +45,23 @@ type app struct {
 
 // openApp opens the store and wires engine, delivery and scheduler.
 func openApp(cfg *Config, senders []chat.Sender, log *slog.Logger) (*app, error) {
-	books, err := loadPlaybooks(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("playbooks:\n%w", err)
-	}
 	st, err := openStore(context.Background(), cfg)
 	if err != nil {
 		return nil, err
+	}
+	a, err := newApp(cfg, st, senders, "", log)
+	if err != nil {
+		st.Close()
+	}
+	return a, err
+}
+
+// newApp wires engine, delivery and scheduler on an open store. botName is
+// the bot's username on the chat platforms, for "/cmd@BotName".
+func newApp(cfg *Config, st store.Store, senders []chat.Sender, botName string, log *slog.Logger) (*app, error) {
+	books, err := loadPlaybooks(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("playbooks:\n%w", err)
 	}
 	a := &app{cfg: cfg, st: st, log: log}
 	a.eng = engine.New(st, books, engine.Options{
@@ -65,6 +75,8 @@ func openApp(cfg *Config, senders []chat.Sender, log *slog.Logger) (*app, error)
 		Maintenance: cfg.Maintenance,
 		Summaries:   cfg.summaries(),
 		Systems:     cfg.Systems,
+		BotName:     botName,
+		Reporting:   engine.Reporting{Org: cfg.Reporting.Org, Recipients: cfg.Reporting.Recipients, References: cfg.Reporting.References},
 		OnCommit: func(tx *store.Tx) {
 			if a.metrics != nil {
 				a.metrics.Committed(tx)

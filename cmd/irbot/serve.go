@@ -9,15 +9,17 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"strconv"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/irbot/irbot/store"
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/alerts"
 	"github.com/irbot/irbot/bot/chat"
+	"github.com/irbot/irbot/bot/chat/telegram"
 	"github.com/irbot/irbot/bot/engine"
 	"github.com/irbot/irbot/bot/web"
 )
@@ -27,7 +29,7 @@ import (
 type platform struct {
 	sender  chat.Sender
 	receive func(ctx context.Context, h chat.Handler) error // nil in webhook mode
-	webhook func(h chat.Handler) (pattern string, handler httpHandler)
+	webhook func(h chat.Handler) (pattern string, handler http.Handler)
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -70,7 +72,12 @@ func (e *configError) Unwrap() error { return e.err }
 
 // serve runs the bot until ctx ends: platforms, delivery, timers, HTTP.
 func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer) error {
-	plats, err := startPlatforms(ctx, cfg, log)
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return &configError{err}
+	}
+	defer st.Close()
+	plats, botName, err := startPlatforms(ctx, cfg, st, log)
 	if err != nil {
 		return &configError{err}
 	}
@@ -78,11 +85,10 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 	for _, p := range plats {
 		senders = append(senders, p.sender)
 	}
-	a, err := openApp(cfg, senders, log)
+	a, err := newApp(cfg, st, senders, botName, log)
 	if err != nil {
 		return &configError{err}
 	}
-	defer a.Close()
 	a.metrics = web.NewMetrics(a.st, a.deliv)
 	a.sched.OnFired = func(_ bot.Timer, late time.Duration) { a.metrics.TimerFired(late) }
 
@@ -188,13 +194,58 @@ func alertRoutes(cfg *Config) ([]web.AlertRoute, error) {
 	return out, nil
 }
 
-// startPlatforms connects every enabled chat platform.
-func startPlatforms(ctx context.Context, cfg *Config, log *slog.Logger) ([]platform, error) {
+// startPlatforms connects every enabled chat platform and returns them
+// with the bot's username (for "/cmd@BotName" in groups).
+func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.Logger) ([]platform, string, error) {
 	var out []platform
-	_ = strconv.Itoa
-	return out, nil
+	botName := ""
+	if tc := cfg.Platforms.Telegram; tc.Enabled {
+		token, err := secret(firstSet(tc.TokenEnv, "TELEGRAM_BOT_TOKEN"), tc.TokenFile)
+		if err != nil || token == "" {
+			return nil, "", fmt.Errorf("telegram: no token: set %s or token_file", firstSet(tc.TokenEnv, "TELEGRAM_BOT_TOKEN"))
+		}
+		whSecret, _ := secret(firstSet(tc.WebhookSecretEnv, "TELEGRAM_WEBHOOK_SECRET"), "")
+		tg, err := telegram.New(ctx, telegram.Config{Token: token, APIURL: tc.APIURL, Mode: firstSet(tc.Mode, "polling"),
+			WebhookSecret: whSecret, BotName: tc.BotName, Limits: tc.limits(telegram.DefaultLimits())}, st, log)
+		if err != nil {
+			return nil, "", fmt.Errorf("telegram: %w", err)
+		}
+		botName = tg.BotName()
+		p := platform{sender: tg}
+		if firstSet(tc.Mode, "polling") == "polling" {
+			p.receive = tg.Receive
+		} else {
+			p.webhook = func(h chat.Handler) (string, http.Handler) {
+				tg.SetHandler(h)
+				return "POST /telegram/webhook", tg
+			}
+		}
+		out = append(out, p)
+	}
+	return out, botName, nil
 }
 
-type httpHandler = http.Handler
+func firstSet(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// limits applies configured rates over a platform's defaults.
+func (pc PlatformConfig) limits(def chat.Limits) chat.Limits {
+	if pc.RatePerGroup > 0 {
+		def.PerGroup = rate.Limit(pc.RatePerGroup)
+	}
+	if pc.RatePerChat > 0 {
+		def.PerChat = rate.Limit(pc.RatePerChat)
+	}
+	if pc.RateGlobal > 0 {
+		def.Global = rate.Limit(pc.RateGlobal)
+	}
+	return def
+}
 
 var storeNotFound = store.ErrNotFound

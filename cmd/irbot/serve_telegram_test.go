@@ -1,0 +1,96 @@
+package main_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/irbot/irbot/bot/chat/telegram/telegramtest"
+)
+
+// TestServeOnTelegram drives the built binary the way a Telegram group
+// would: updates through the Bot API's getUpdates, buttons as callback
+// queries, and the bot's answers read back from the API.
+func TestServeOnTelegram(t *testing.T) {
+	tg := telegramtest.New(t)
+	// Like the real Bot API, the bot can only write where it was added or
+	// started: the two groups and the duty officer's private chat.
+	tg.AddChat(telegramtest.Chat{ID: -1001, Type: telegramtest.Supergroup, Title: "SOC"})
+	tg.AddChat(telegramtest.Chat{ID: -1002, Type: telegramtest.Supergroup, Title: "Leaders"})
+	tg.AddChat(telegramtest.Chat{ID: 222, Type: telegramtest.Private})
+	tg.AddUser(222, "Binh", "", "binh")
+	tg.AddUser(111, "An", "", "an")
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "irbot.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`
+data_dir: %s
+language: en
+http: {listen: "127.0.0.1:0"}
+people:
+  - {id: an, name: An, ids: {telegram: "111"}}
+  - {id: binh, name: Binh, ids: {telegram: "222"}}
+chats:
+  - {id: soc, purpose: response, ids: {telegram: "-1001"}}
+  - {id: leaders, purpose: leadership, ids: {telegram: "-1002"}}
+rosters:
+  - {id: duty, layers: [{rotation: daily, handoff: "07:30", members: [binh]}]}
+escalation:
+  - {id: security, levels: [{targets: [roster:duty], after: 5m}]}
+  - {id: ops, levels: [{targets: [roster:duty], after: 5m}]}
+platforms:
+  telegram: {enabled: true, api_url: %q, token_env: IRBOT_TEST_TG_TOKEN, rate_per_group: 30, rate_per_chat: 30}
+`, filepath.Join(dir, "data"), tg.URL())), 0o644)
+	cmd := exec.Command(binary, "serve", "--config", cfg)
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), "IRBOT_TEST_TG_TOKEN="+tg.Token())
+	var errb strings.Builder
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+
+	wait := func(chat int64, want string) telegramtest.Message {
+		t.Helper()
+		m, ok := tg.WaitMessage(chat, 20*time.Second, func(m telegramtest.Message) bool { return strings.Contains(m.Text, want) })
+		if !ok {
+			var got []string
+			for _, m := range tg.Messages(chat) {
+				got = append(got, m.Text)
+			}
+			t.Fatalf("chat %d never got %q; it has:\n%s\nstderr:\n%s", chat, want, strings.Join(got, "\n---\n"), errb.String())
+		}
+		return m
+	}
+	tg.SendText(-1001, 111, "/declare@IrBot ransomware sev1 Kế toán bị mã hoá _*[]()~>#+-=|{}.!")
+	decl := wait(-1001, "Kế toán bị mã hoá _*[]()~>#+-=|{}.!")
+	if len(decl.Buttons) == 0 {
+		t.Fatalf("declaration without buttons: %+v", decl)
+	}
+	page := wait(222, "PAGE — IR-1") // the duty officer's direct chat
+	wait(-1002, "📊 IR-1")              // the leaders' summary
+	tg.PressButtonLabeled(222, 222, page.ID, "✅ Acknowledge")
+	wait(-1001, "acknowledged by Binh")
+	tg.SendText(-1001, 111, "/done 1 hosts isolated")
+	wait(-1001, "step 1 done")
+
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v\n%s", err, errb.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop on SIGTERM")
+	}
+	if strings.Contains(errb.String(), tg.Token()) {
+		t.Fatal("the bot token was logged")
+	}
+}
