@@ -73,7 +73,7 @@ platforms:
 		t.Fatalf("declaration without buttons: %+v", decl)
 	}
 	page := wait(222, "PAGE — IR-1") // the duty officer's direct chat
-	wait(-1002, "📊 IR-1")              // the leaders' summary
+	wait(-1002, "📊 IR-1")            // the leaders' summary
 	tg.PressButtonLabeled(222, 222, page.ID, "✅ Acknowledge")
 	wait(-1001, "acknowledged by Binh")
 	tg.SendText(-1001, 111, "/done 1 hosts isolated")
