@@ -106,7 +106,7 @@ func messages() map[string]map[string]string {
 		"ev.step_overdue": {"vi": "bước %s quá hạn: %s", "en": "step %s overdue: %s"},
 
 		// paging and rosters
-		"page":                 {"vi": "📟 TRỰC BAN — %s · %s · %s\n%s%s\nBấm Xác nhận, hoặc trả lời: %s", "en": "📟 PAGE — %s · %s · %s\n%s%s\nTap Acknowledge, or reply: %s"},
+		"page":                 {"vi": "📟 TRỰC BAN — %s · %s · %s\n%s%s\nXác nhận: %s", "en": "📟 PAGE — %s · %s · %s\n%s%s\nAcknowledge: %s"},
 		"page.reason":          {"vi": "Lý do: %s", "en": "Reason: %s"},
 		"page.nobody":          {"vi": "không có ai trực", "en": "nobody on duty"},
 		"paged":                {"vi": "📟 %s: đã gọi %s (cấp %d/%d, vòng %d/%d). Chưa ai xác nhận sau %s sẽ gọi cấp tiếp theo. Xác nhận: /ack hoặc %da.", "en": "📟 %s: paged %s (level %d/%d, round %d/%d). If nobody acknowledges within %s, the next level is paged. Acknowledge: /ack or %da."},

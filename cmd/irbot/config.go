@@ -90,6 +90,20 @@ type HTTPConfig struct {
 // environment (token_env) or a file (token_file), never from this file.
 type Platforms struct {
 	Telegram PlatformConfig `yaml:"telegram"`
+	Zalo     PlatformConfig `yaml:"zalo"`
+	Slack    SlackConfig    `yaml:"slack"`
+}
+
+// SlackConfig is the Slack app: a bot token, and an app-level token
+// (Socket Mode) or a signing secret (Events API over HTTPS).
+type SlackConfig struct {
+	Enabled          bool    `yaml:"enabled"`
+	BotTokenEnv      string  `yaml:"bot_token_env"`      // default SLACK_BOT_TOKEN
+	AppTokenEnv      string  `yaml:"app_token_env"`      // default SLACK_APP_TOKEN (Socket Mode)
+	SigningSecretEnv string  `yaml:"signing_secret_env"` // default SLACK_SIGNING_SECRET (Events API)
+	APIURL           string  `yaml:"api_url"`
+	Mode             string  `yaml:"mode"` // socket | events
+	RatePerChannel   float64 `yaml:"rate_per_channel"`
 }
 
 // PlatformConfig is one chat platform.

@@ -20,6 +20,7 @@ import (
 	"github.com/irbot/irbot/bot/alerts"
 	"github.com/irbot/irbot/bot/chat"
 	"github.com/irbot/irbot/bot/chat/telegram"
+	"github.com/irbot/irbot/bot/chat/zalo"
 	"github.com/irbot/irbot/bot/engine"
 	"github.com/irbot/irbot/bot/web"
 )
@@ -77,7 +78,19 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		return &configError{err}
 	}
 	defer st.Close()
-	plats, botName, err := startPlatforms(ctx, cfg, st, log)
+	// Adapters start before the engine (it needs the bot's name), so audit
+	// entries they raise wait for it through this late-bound hook.
+	var auditMu sync.Mutex
+	var auditFn func(kind string, data map[string]string)
+	audit := func(kind string, data map[string]string) {
+		auditMu.Lock()
+		f := auditFn
+		auditMu.Unlock()
+		if f != nil {
+			f(kind, data)
+		}
+	}
+	plats, botName, err := startPlatforms(ctx, cfg, st, log, audit)
 	if err != nil {
 		return &configError{err}
 	}
@@ -89,6 +102,9 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 	if err != nil {
 		return &configError{err}
 	}
+	auditMu.Lock()
+	auditFn = func(kind string, data map[string]string) { a.eng.Audit(context.Background(), kind, data) }
+	auditMu.Unlock()
 	a.metrics = web.NewMetrics(a.st, a.deliv)
 	a.sched.OnFired = func(_ bot.Timer, late time.Duration) { a.metrics.TimerFired(late) }
 
@@ -196,7 +212,7 @@ func alertRoutes(cfg *Config) ([]web.AlertRoute, error) {
 
 // startPlatforms connects every enabled chat platform and returns them
 // with the bot's username (for "/cmd@BotName" in groups).
-func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.Logger) ([]platform, string, error) {
+func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.Logger, audit func(string, map[string]string)) ([]platform, string, error) {
 	var out []platform
 	botName := ""
 	if tc := cfg.Platforms.Telegram; tc.Enabled {
@@ -221,6 +237,33 @@ func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.
 			}
 		}
 		out = append(out, p)
+	}
+	if zc := cfg.Platforms.Zalo; zc.Enabled {
+		env := firstSet(zc.TokenEnv, "ZALO_BOT_TOKEN")
+		token, err := secret(env, zc.TokenFile)
+		if err != nil || token == "" {
+			return nil, "", fmt.Errorf("zalo: no token: set %s or token_file", env)
+		}
+		whSecret, _ := secret(firstSet(zc.WebhookSecretEnv, "ZALO_WEBHOOK_SECRET"), "")
+		za, err := zalo.New(ctx, zalo.Config{Token: token, APIURL: zc.APIURL, Mode: firstSet(zc.Mode, "polling"),
+			WebhookSecret: whSecret, Limits: zc.limits(zalo.DefaultLimits()), Language: cfg.Language,
+			OnForged: func(remote string) { audit("webhook_forged", map[string]string{"platform": "zalo", "remote": remote}) }}, st, log)
+		if err != nil {
+			return nil, "", fmt.Errorf("zalo: %w", err)
+		}
+		p := platform{sender: za}
+		if firstSet(zc.Mode, "polling") == "polling" {
+			p.receive = za.Receive
+		} else {
+			p.webhook = func(h chat.Handler) (string, http.Handler) {
+				za.SetHandler(h)
+				return "POST /zalo/webhook", za
+			}
+		}
+		out = append(out, p)
+	}
+	if cfg.Platforms.Slack.Enabled {
+		return nil, "", fmt.Errorf("slack: not built into this version yet")
 	}
 	return out, botName, nil
 }
