@@ -431,3 +431,13 @@ func (e *Engine) fireRoster(ctx context.Context, t bot.Timer, seenKey string) er
 	}
 	return e.commit(ctx, tx)
 }
+
+// RosterICS returns roster id's next n shifts (overrides included) as an
+// iCalendar file.
+func (e *Engine) RosterICS(ctx context.Context, id string, n int) (string, error) {
+	r, sched, err := e.roster(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	return oncall.ICS(sched, r, e.o.Clock.Now(), n), nil
+}

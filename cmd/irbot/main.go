@@ -25,6 +25,8 @@ Usage:
   irbot console  [--config F] [--data DIR] [--user U] [--chat C]   the bot in this terminal
   irbot validate [--config F] [--graph ID] [DIR]                  check playbooks (exit 1 on errors)
   irbot verify   [--config F] [--data DIR] [IR-n ...]             recompute timeline hash chains
+  irbot report   <IR-n> [--format md|html|vi03|vi04|json] [--lang vi|en]
+  irbot roster   ics <roster> [--shifts 60]                         the roster as iCalendar
   irbot link-code [--ttl 24h] <person>                             one-time code for /link
   irbot health   [--url http://127.0.0.1:8080/healthz]              probe a running server
   irbot version
@@ -50,6 +52,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdVerify(ctx, args[1:], stdout, stderr)
 	case "link-code":
 		return cmdLinkCode(ctx, args[1:], stdout, stderr)
+	case "roster":
+		return cmdRoster(ctx, args[1:], stdout, stderr)
+	case "report":
+		return cmdReport(ctx, args[1:], stdout, stderr)
 	case "health":
 		return cmdHealth(args[1:], stdout, stderr)
 	case "version":

@@ -295,3 +295,19 @@ func TestDirectMessagesAndPlainCommands(t *testing.T) {
 	find(t, msgs, "[soc] Commands")
 	find(t, msgs, "[dm:binh]", "Không có sự cố nào đang mở")
 }
+
+func TestReportAndRosterCommands(t *testing.T) {
+	data := t.TempDir()
+	irbot(t, "/lang en\n/declare ddos Portal flooded\n/ack\n/set cause Botnet from rented VPS\n", "console", "--data", data)
+	out, stderr, code := irbot(t, "", "report", "IR-1", "--format", "vi03", "--data", data)
+	if code != 0 || !strings.Contains(out, "BÁO CÁO BAN ĐẦU SỰ CỐ") || !strings.Contains(out, "Botnet from rented VPS") {
+		t.Fatalf("report vi03: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if !strings.Contains(stderr, "blank fields:") || !strings.Contains(stderr, "description") {
+		t.Fatalf("blank fields not listed: %s", stderr)
+	}
+	out, _, code = irbot(t, "", "roster", "ics", "truc-ban", "--shifts", "3", "--data", data)
+	if code != 0 || !strings.HasPrefix(out, "BEGIN:VCALENDAR\r\n") || strings.Count(out, "BEGIN:VEVENT") != 3 {
+		t.Fatalf("roster ics: exit %d\n%s", code, out)
+	}
+}

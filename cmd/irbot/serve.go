@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -133,6 +134,20 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		in := engine.Intake{Route: r.ID, Chat: r.Chat, Escalation: r.Escalation, Playbook: r.Playbook, AutoResolve: r.AutoResolve}
 		return a.eng.Alerts(ctx, in, as, r.SeverityOf)
 	})
+	srv.Handle("GET /rosters/{id}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, ok := strings.CutSuffix(r.PathValue("id"), ".ics")
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		ics, err := a.eng.RosterICS(r.Context(), id, 60)
+		if err != nil {
+			http.Error(w, "no such roster", http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+		io.WriteString(w, ics)
+	}))
 	for _, p := range plats {
 		if p.webhook != nil {
 			pattern, h := p.webhook(handle)

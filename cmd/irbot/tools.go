@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -65,5 +67,92 @@ func cmdHealth(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintln(stdout, "ok")
+	return 0
+}
+
+// cmdRoster: irbot roster ics <roster> [--shifts N] prints the roster as iCalendar.
+func cmdRoster(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("roster", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", "", "configuration file")
+	dataDir := fs.String("data", "", "data directory (overrides data_dir)")
+	n := fs.Int("shifts", 60, "how many shifts")
+	if len(args) < 2 || args[0] != "ics" {
+		fmt.Fprintln(stderr, "usage: irbot roster ics <roster> [--shifts 60]")
+		return 2
+	}
+	id := args[1]
+	if err := fs.Parse(args[2:]); err != nil {
+		return 2
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(stderr, "irbot:", err)
+		return 2
+	}
+	if *dataDir != "" {
+		cfg.DataDir = *dataDir
+	}
+	a, err := openApp(cfg, nil, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		fmt.Fprintln(stderr, "irbot:", err)
+		return 2
+	}
+	defer a.Close()
+	ics, err := a.eng.RosterICS(ctx, id, *n)
+	if err != nil {
+		fmt.Fprintln(stderr, "irbot:", err)
+		return 1
+	}
+	fmt.Fprint(stdout, ics)
+	return 0
+}
+
+// cmdReport: irbot report <IR-n> [--format md|html|vi03|vi04|json] [--lang vi|en].
+func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", "", "configuration file")
+	dataDir := fs.String("data", "", "data directory (overrides data_dir)")
+	format := fs.String("format", "md", "md, html, vi03, vi04 or json")
+	lang := fs.String("lang", "", "vi or en (default: the configured language)")
+	var ref string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		ref, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if ref == "" && fs.NArg() > 0 {
+		ref = fs.Arg(0)
+	}
+	id, err := strconv.ParseInt(ref[strings.LastIndex(ref, "-")+1:], 10, 64)
+	if ref == "" || err != nil {
+		fmt.Fprintln(stderr, "usage: irbot report <IR-n> [--format md|html|vi03|vi04|json] [--lang vi|en]")
+		return 2
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		fmt.Fprintln(stderr, "irbot:", err)
+		return 2
+	}
+	if *dataDir != "" {
+		cfg.DataDir = *dataDir
+	}
+	a, err := openApp(cfg, nil, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		fmt.Fprintln(stderr, "irbot:", err)
+		return 2
+	}
+	defer a.Close()
+	out, missing, err := a.eng.Render(ctx, id, *format, *lang)
+	if err != nil {
+		fmt.Fprintln(stderr, "irbot:", err)
+		return 1
+	}
+	fmt.Fprint(stdout, out)
+	if len(missing) > 0 {
+		fmt.Fprintf(stderr, "blank fields: %s (fill with /set <field> <value>)\n", strings.Join(missing, ", "))
+	}
 	return 0
 }
