@@ -36,27 +36,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-)
 
-// Lifecycle states every incident goes through, in addition to one state
-// per playbook phase. Phase ids may not use these names.
-const (
-	StateTriggered    = "triggered"
-	StateAcknowledged = "acknowledged"
-	StateResolved     = "resolved"
-	StateClosed       = "closed"
-	StateCancelled    = "cancelled"
-)
-
-// Lifecycle events (state-machine transitions); the engine builds the
-// state machine (and its Mermaid graph) from them.
-const (
-	EventAck     = "ack"
-	EventNext    = "next"
-	EventResolve = "resolve"
-	EventClose   = "close"
-	EventCancel  = "cancel"
-	EventReopen  = "reopen"
+	"github.com/irbot/irbot/bot"
 )
 
 // Playbook categories accepted in the category field.
@@ -73,7 +54,7 @@ const DefaultSeverity = 3
 
 // reservedStates returns the lifecycle state names in lifecycle order.
 func reservedStates() []string {
-	return []string{StateTriggered, StateAcknowledged, StateResolved, StateClosed, StateCancelled}
+	return []string{bot.StateTriggered, bot.StateAcknowledged, bot.StateResolved, bot.StateClosed, bot.StateCancelled}
 }
 
 // categories returns the accepted categories.

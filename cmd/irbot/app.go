@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -106,22 +105,16 @@ func openStore(ctx context.Context, cfg *Config) (store.Store, error) {
 }
 
 func cmdConsole(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("console", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfgPath := fs.String("config", "", "configuration file")
-	dataDir := fs.String("data", "", "data directory (overrides data_dir)")
+	c := newCLI("console", stderr)
+	fs := c.fs
 	user := fs.String("user", "", "default user for plain lines (default: the first configured person, or \"you\")")
 	chatID := fs.String("chat", "", "default chat for plain lines (default: the first response chat, or \"console\")")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	cfg, err := loadConfig(*cfgPath)
+	cfg, err := c.config()
 	if err != nil {
-		fmt.Fprintln(stderr, "irbot:", err)
 		return 2
-	}
-	if *dataDir != "" {
-		cfg.DataDir = *dataDir
 	}
 	if *user == "" {
 		*user = "you"
@@ -186,16 +179,14 @@ func isTerminal(f *os.File) bool {
 }
 
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfgPath := fs.String("config", "", "configuration file")
+	c := newCLI("validate", stderr)
+	fs := c.fs
 	graph := fs.String("graph", "", "print this playbook's state graph as Mermaid")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	cfg, err := loadConfig(*cfgPath)
+	cfg, err := c.config()
 	if err != nil {
-		fmt.Fprintln(stderr, "irbot:", err)
 		return 2
 	}
 	if fs.NArg() > 0 {
@@ -227,20 +218,14 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfgPath := fs.String("config", "", "configuration file")
-	dataDir := fs.String("data", "", "data directory (overrides data_dir)")
+	c := newCLI("verify", stderr)
+	fs := c.fs
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	cfg, err := loadConfig(*cfgPath)
+	cfg, err := c.config()
 	if err != nil {
-		fmt.Fprintln(stderr, "irbot:", err)
 		return 2
-	}
-	if *dataDir != "" {
-		cfg.DataDir = *dataDir
 	}
 	st, err := bolt.Open(cfg.DataDir)
 	if err != nil {

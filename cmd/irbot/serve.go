@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -35,21 +34,15 @@ type platform struct {
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfgPath := fs.String("config", "", "configuration file")
-	dataDir := fs.String("data", "", "data directory (overrides data_dir)")
+	c := newCLI("serve", stderr)
+	fs := c.fs
 	listen := fs.String("listen", "", "HTTP address (overrides http.listen)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	cfg, err := loadConfig(*cfgPath)
+	cfg, err := c.config()
 	if err != nil {
-		fmt.Fprintln(stderr, "irbot:", err)
 		return 2
-	}
-	if *dataDir != "" {
-		cfg.DataDir = *dataDir
 	}
 	if *listen != "" {
 		cfg.HTTP.Listen = *listen

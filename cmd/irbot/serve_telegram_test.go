@@ -3,10 +3,8 @@ package main_test
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -45,16 +43,7 @@ escalation:
 platforms:
   telegram: {enabled: true, api_url: %q, token_env: IRBOT_TEST_TG_TOKEN, rate_per_group: 30, rate_per_chat: 30}
 `, filepath.Join(dir, "data"), tg.URL())), 0o644)
-	cmd := exec.Command(binary, "serve", "--config", cfg)
-	cmd.Dir = repoRoot
-	cmd.Env = append(os.Environ(), "IRBOT_TEST_TG_TOKEN="+tg.Token())
-	var errb strings.Builder
-	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-
+	s := startServe(t, cfg, "IRBOT_TEST_TG_TOKEN="+tg.Token())
 	wait := func(chat int64, want string) telegramtest.Message {
 		t.Helper()
 		m, ok := tg.WaitMessage(chat, 20*time.Second, func(m telegramtest.Message) bool { return strings.Contains(m.Text, want) })
@@ -63,7 +52,7 @@ platforms:
 			for _, m := range tg.Messages(chat) {
 				got = append(got, m.Text)
 			}
-			t.Fatalf("chat %d never got %q; it has:\n%s\nstderr:\n%s", chat, want, strings.Join(got, "\n---\n"), errb.String())
+			t.Fatalf("chat %d never got %q; it has:\n%s\nstderr:\n%s", chat, want, strings.Join(got, "\n---\n"), s.errb.String())
 		}
 		return m
 	}
@@ -79,18 +68,5 @@ platforms:
 	tg.SendText(-1001, 111, "/done 1 hosts isolated")
 	wait(-1001, "step 1 done")
 
-	cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve: %v\n%s", err, errb.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop on SIGTERM")
-	}
-	if strings.Contains(errb.String(), tg.Token()) {
-		t.Fatal("the bot token was logged")
-	}
+	s.stop(t, tg.Token())
 }

@@ -55,11 +55,11 @@ type server struct {
 	errb *bytes.Buffer
 }
 
-func startServe(t *testing.T, cfg string) *server {
+func startServe(t *testing.T, cfg string, env ...string) *server {
 	t.Helper()
 	cmd := exec.Command(binary, "serve", "--config", cfg)
 	cmd.Dir = repoRoot
-	cmd.Env = append(os.Environ(), "IRBOT_TEST_PROM_TOKEN=prom-secret", "IRBOT_TEST_GRAFANA_TOKEN=graf-secret")
+	cmd.Env = append(os.Environ(), env...)
 	out, _ := cmd.StdoutPipe()
 	errb := &bytes.Buffer{}
 	cmd.Stderr = errb
@@ -122,7 +122,7 @@ func TestServeTakesRealAlertPayloads(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "irbot.yaml")
 	os.WriteFile(cfg, []byte(fmt.Sprintf(serveConfig, filepath.Join(dir, "data"))), 0o644)
-	s := startServe(t, cfg)
+	s := startServe(t, cfg, "IRBOT_TEST_PROM_TOKEN=prom-secret", "IRBOT_TEST_GRAFANA_TOKEN=graf-secret")
 
 	if code, body := s.get(t, "/healthz"); code != 200 || !strings.Contains(body, "ok") {
 		t.Fatalf("/healthz: %d %s", code, body)
@@ -186,17 +186,7 @@ func TestServeTakesRealAlertPayloads(t *testing.T) {
 	}
 
 	// Graceful stop: SIGTERM, exit 0, and everything is in the store.
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- s.cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve exited with %v\n%s", err, s.errb)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("serve did not stop on SIGTERM")
-	}
+	s.stop(t)
 	out, _, code := irbot(t, "/timeline IR-1\n/verify IR-1\n", "console", "--config", cfg)
 	if code != 0 {
 		t.Fatalf("console after serve: exit %d", code)
@@ -207,4 +197,25 @@ func TestServeTakesRealAlertPayloads(t *testing.T) {
 		t.Errorf("IR-1 timeline records %d alerts, want 6 (2 firing, 2 repeated, 2 resolved):\n%s", n, tl)
 	}
 	find(t, msgs, "IR-1: timeline intact")
+}
+
+// stop sends SIGTERM and expects a clean exit that logged no secret.
+func (s *server) stop(t *testing.T, secrets ...string) {
+	t.Helper()
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve exited with %v\n%s", err, s.errb)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop on SIGTERM")
+	}
+	for _, sec := range secrets {
+		if strings.Contains(s.errb.String(), sec) {
+			t.Fatal("a secret was logged")
+		}
+	}
 }

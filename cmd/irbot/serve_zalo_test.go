@@ -3,10 +3,8 @@ package main_test
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -37,15 +35,7 @@ escalation:
 platforms:
   zalo: {enabled: true, api_url: %q, token_env: IRBOT_TEST_ZALO_TOKEN, rate_per_group: 30, rate_per_chat: 30}
 `, filepath.Join(dir, "data"), za.URL())), 0o644)
-	cmd := exec.Command(binary, "serve", "--config", cfg)
-	cmd.Dir = repoRoot
-	cmd.Env = append(os.Environ(), "IRBOT_TEST_ZALO_TOKEN="+za.Token())
-	var errb strings.Builder
-	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	s := startServe(t, cfg, "IRBOT_TEST_ZALO_TOKEN="+za.Token())
 	wait := func(chat, want string) {
 		t.Helper()
 		if _, ok := za.WaitMessage(chat, 20*time.Second, func(m zalotest.Message) bool { return strings.Contains(m.Text, want) }); !ok {
@@ -53,7 +43,7 @@ platforms:
 			for _, m := range za.Messages(chat) {
 				got = append(got, m.Text)
 			}
-			t.Fatalf("%s never got %q; it has:\n%s\nstderr:\n%s", chat, want, strings.Join(got, "\n---\n"), errb.String())
+			t.Fatalf("%s never got %q; it has:\n%s\nstderr:\n%s", chat, want, strings.Join(got, "\n---\n"), s.errb.String())
 		}
 	}
 	za.SendText("g-soc", "GROUP", "z-an", "An", "khaibao phishing Lộ mật khẩu thư công vụ của phòng Tài vụ")
@@ -63,18 +53,5 @@ platforms:
 	wait("g-soc", "đã được Trần Thị Bình xác nhận")
 	za.SendText("g-soc", "GROUP", "z-an", "An", "1d1")
 	wait("g-soc", "bước 1 xong")
-	cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve: %v\n%s", err, errb.String())
-		}
-	case <-time.After(40 * time.Second):
-		t.Fatal("serve did not stop on SIGTERM")
-	}
-	if strings.Contains(errb.String(), za.Token()) {
-		t.Fatal("the bot token was logged")
-	}
+	s.stop(t, za.Token())
 }

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,26 +14,19 @@ import (
 // cmdLinkCode issues a one-time code with which a person links a chat
 // account: irbot link-code [--ttl 24h] <person>.
 func cmdLinkCode(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("link-code", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfgPath := fs.String("config", "", "configuration file")
-	dataDir := fs.String("data", "", "data directory (overrides data_dir)")
+	c := newCLI("link-code", stderr)
+	fs := c.fs
 	ttl := fs.Duration("ttl", 24*time.Hour, "how long the code is valid")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "usage: irbot link-code [--ttl 24h] <person>")
 		return 2
 	}
-	cfg, err := loadConfig(*cfgPath)
+	cfg, err := c.config()
 	if err != nil {
-		fmt.Fprintln(stderr, "irbot:", err)
 		return 2
 	}
-	if *dataDir != "" {
-		cfg.DataDir = *dataDir
-	}
-	a, err := openApp(cfg, nil, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a, err := c.open(cfg)
 	if err != nil {
-		fmt.Fprintln(stderr, "irbot:", err)
 		return 2
 	}
 	defer a.Close()
@@ -72,10 +64,8 @@ func cmdHealth(args []string, stdout, stderr io.Writer) int {
 
 // cmdRoster: irbot roster ics <roster> [--shifts N] prints the roster as iCalendar.
 func cmdRoster(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("roster", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfgPath := fs.String("config", "", "configuration file")
-	dataDir := fs.String("data", "", "data directory (overrides data_dir)")
+	c := newCLI("roster", stderr)
+	fs := c.fs
 	n := fs.Int("shifts", 60, "how many shifts")
 	if len(args) < 2 || args[0] != "ics" {
 		fmt.Fprintln(stderr, "usage: irbot roster ics <roster> [--shifts 60]")
@@ -85,17 +75,12 @@ func cmdRoster(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err := fs.Parse(args[2:]); err != nil {
 		return 2
 	}
-	cfg, err := loadConfig(*cfgPath)
+	cfg, err := c.config()
 	if err != nil {
-		fmt.Fprintln(stderr, "irbot:", err)
 		return 2
 	}
-	if *dataDir != "" {
-		cfg.DataDir = *dataDir
-	}
-	a, err := openApp(cfg, nil, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a, err := c.open(cfg)
 	if err != nil {
-		fmt.Fprintln(stderr, "irbot:", err)
 		return 2
 	}
 	defer a.Close()
@@ -110,10 +95,8 @@ func cmdRoster(ctx context.Context, args []string, stdout, stderr io.Writer) int
 
 // cmdReport: irbot report <IR-n> [--format md|html|vi03|vi04|json] [--lang vi|en].
 func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfgPath := fs.String("config", "", "configuration file")
-	dataDir := fs.String("data", "", "data directory (overrides data_dir)")
+	c := newCLI("report", stderr)
+	fs := c.fs
 	format := fs.String("format", "md", "md, html, vi03, vi04 or json")
 	lang := fs.String("lang", "", "vi or en (default: the configured language)")
 	var ref string
@@ -131,17 +114,12 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "usage: irbot report <IR-n> [--format md|html|vi03|vi04|json] [--lang vi|en]")
 		return 2
 	}
-	cfg, err := loadConfig(*cfgPath)
+	cfg, err := c.config()
 	if err != nil {
-		fmt.Fprintln(stderr, "irbot:", err)
 		return 2
 	}
-	if *dataDir != "" {
-		cfg.DataDir = *dataDir
-	}
-	a, err := openApp(cfg, nil, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	a, err := c.open(cfg)
 	if err != nil {
-		fmt.Fprintln(stderr, "irbot:", err)
 		return 2
 	}
 	defer a.Close()
