@@ -33,7 +33,7 @@ type Scheduler struct {
 	// MaxSleep bounds one sleep, so timers committed by other processes are
 	// noticed (default 1s).
 	MaxSleep time.Duration
-	// Workers is how many due timers are fired at once (default 8).
+	// Workers is how many due timers are fired at once (default 32).
 	Workers int
 	// OnFired, if set, is told how late each timer fired.
 	OnFired func(t bot.Timer, late time.Duration)
@@ -45,7 +45,7 @@ func New(st store.Store, fire FireFunc, clock bot.Clock, owner string, log *slog
 		log = slog.Default()
 	}
 	return &Scheduler{st: st, fire: fire, clock: clock, owner: owner, lease: 30 * time.Second, log: log,
-		wake: make(chan struct{}, 1), MaxSleep: time.Second, Workers: 8}
+		wake: make(chan struct{}, 1), MaxSleep: time.Second, Workers: 32}
 }
 
 // Wake tells Run that a timer was committed, possibly earlier than the one
