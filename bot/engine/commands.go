@@ -472,7 +472,7 @@ func (e *Engine) view(ctx context.Context, req *request, render func(inc *bot.In
 	if err != nil {
 		return err
 	}
-	return e.replyButtons(ctx, req, t, buttons)
+	return e.replyButtons(ctx, req, t, buttons) // answered where asked
 }
 
 func (e *Engine) status(ctx context.Context, req *request) error {

@@ -19,6 +19,7 @@ import (
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/alerts"
 	"github.com/irbot/irbot/bot/chat"
+	"github.com/irbot/irbot/bot/chat/slack"
 	"github.com/irbot/irbot/bot/chat/telegram"
 	"github.com/irbot/irbot/bot/chat/zalo"
 	"github.com/irbot/irbot/bot/engine"
@@ -31,6 +32,7 @@ type platform struct {
 	sender  chat.Sender
 	receive func(ctx context.Context, h chat.Handler) error // nil in webhook mode
 	webhook func(h chat.Handler) (pattern string, handler http.Handler)
+	stop    func(ctx context.Context) error // finish work accepted over HTTP (nil = none)
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -178,8 +180,15 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 	close(ready)
 	err = srv.Serve(ctx, ln, 10*time.Second) // returns once ctx ends and requests finished
 	stopRecv()
-	// Flush what the last requests committed before stopping delivery.
+	// Finish what adapters accepted over HTTP, then flush what it committed.
 	fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	for _, p := range plats {
+		if p.stop != nil {
+			if serr := p.stop(fctx); serr != nil {
+				log.Warn("adapter did not finish its accepted work", "platform", p.sender.Platform(), "err", serr)
+			}
+		}
+	}
 	if ferr := a.deliv.Flush(fctx); ferr != nil {
 		log.Warn("outbox not fully flushed at shutdown; it is kept for the next start", "err", ferr)
 	}
@@ -270,8 +279,35 @@ func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.
 		}
 		out = append(out, p)
 	}
-	if cfg.Platforms.Slack.Enabled {
-		return nil, "", fmt.Errorf("slack: not built into this version yet")
+	if sc := cfg.Platforms.Slack; sc.Enabled {
+		botToken, err := secret(firstSet(sc.BotTokenEnv, "SLACK_BOT_TOKEN"), "")
+		if err != nil || botToken == "" {
+			return nil, "", fmt.Errorf("slack: no bot token: set %s", firstSet(sc.BotTokenEnv, "SLACK_BOT_TOKEN"))
+		}
+		appToken, _ := secret(firstSet(sc.AppTokenEnv, "SLACK_APP_TOKEN"), "")
+		signing, _ := secret(firstSet(sc.SigningSecretEnv, "SLACK_SIGNING_SECRET"), "")
+		lim := slack.DefaultLimits()
+		if sc.RatePerChannel > 0 {
+			lim.PerGroup, lim.PerChat = rate.Limit(sc.RatePerChannel), rate.Limit(sc.RatePerChannel)
+		}
+		sl, err := slack.New(ctx, slack.Config{BotToken: botToken, AppToken: appToken, SigningSecret: signing, APIURL: sc.APIURL,
+			Mode: sc.Mode, Limits: lim, OnRejected: func(reason, remote string) {
+				audit("webhook_rejected", map[string]string{"platform": "slack", "reason": reason, "remote": remote})
+			}}, st, log)
+		if err != nil {
+			return nil, "", fmt.Errorf("slack: %w", err)
+		}
+		p := platform{sender: sl}
+		if sl.Mode() == slack.ModeSocket {
+			p.receive = sl.Receive
+		} else {
+			p.webhook = func(h chat.Handler) (string, http.Handler) {
+				sl.SetHandler(h)
+				return "POST /slack/", sl
+			}
+			p.stop = sl.Close
+		}
+		out = append(out, p)
 	}
 	return out, botName, nil
 }
