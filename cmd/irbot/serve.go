@@ -244,6 +244,10 @@ func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.
 			return nil, "", fmt.Errorf("telegram: %w", err)
 		}
 		botName = tg.BotName()
+		// The command menu in both languages; a failure here is not fatal.
+		if err := tg.RegisterCommands(ctx, telegram.DefaultCommands()); err != nil {
+			log.Warn("telegram: could not register the command menu", "err", err)
+		}
 		p := platform{sender: tg}
 		if firstSet(tc.Mode, "polling") == "polling" {
 			p.receive = tg.Receive

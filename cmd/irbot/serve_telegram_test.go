@@ -68,5 +68,8 @@ platforms:
 	tg.SendText(-1001, 111, "/done 1 hosts isolated")
 	wait(-1001, "step 1 done")
 
+	if len(tg.CommandsFor("default", "vi")) == 0 || len(tg.CommandsFor("default", "en")) == 0 {
+		t.Errorf("command menu not registered in both languages: %+v", tg.Commands())
+	}
 	s.stop(t, tg.Token())
 }
