@@ -393,3 +393,18 @@ func TestNewChecksConfig(t *testing.T) {
 		t.Fatal("Receive in events mode")
 	}
 }
+
+func TestCommandHintsUseTheSlashCommand(t *testing.T) {
+	cases := map[string]string{
+		"Next: /ack to acknowledge.":            "Next: /ir ack to acknowledge.",
+		"Type /done 3 when done, or /skip 3 x.": "Type /ir done 3 when done, or /ir skip 3 x.",
+		"(✅ 1: /done IR-1 1)":                   "(✅ 1: /ir done IR-1 1)",
+		"path /var/log and /acknowledge":        "path /var/log and /acknowledge",
+		"https://example.org/status":            "https://example.org/status",
+	}
+	for in, want := range cases {
+		if got := strings.Join(slack.Render(in), "\n"); !strings.Contains(got, slack.Escape(want)) {
+			t.Errorf("Render(%q) = %q, want it to contain %q", in, got, want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/chat"
+	"github.com/irbot/irbot/bot/command"
 )
 
 // Slack's Block Kit limits.
@@ -53,7 +54,7 @@ func Escape(s string) string {
 // messages open with a headline such as "🚨 IR-7 · SEV1 · Ransomware")
 // and the line has no '*' that would end the bold early.
 func Render(text string) []string {
-	text = strings.TrimRight(text, "\n ")
+	text = strings.TrimRight(slashCommands(text), "\n ")
 	if strings.TrimSpace(text) == "" {
 		return nil
 	}
@@ -177,4 +178,38 @@ func clipRunes(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// slashCommands rewrites the command hints in the bot's text ("type /ack")
+// the way Slack users type them ("/ir ack"): in Slack a message beginning
+// with "/ack" is taken as an unknown slash command of its own.
+func slashCommands(text string) string {
+	var b strings.Builder
+	names := map[string]bool{}
+	for _, n := range command.Names() {
+		names[string(n)] = true
+	}
+	for i := 0; i < len(text); {
+		j := strings.IndexByte(text[i:], '/')
+		if j < 0 {
+			b.WriteString(text[i:])
+			break
+		}
+		j += i
+		b.WriteString(text[i:j])
+		k := j + 1
+		for k < len(text) && text[k] >= 'a' && text[k] <= 'z' {
+			k++
+		}
+		word := text[j+1 : k]
+		atStart := j == 0 || strings.ContainsRune(" \n(“\"'", rune(text[j-1]))
+		atEnd := k == len(text) || !(text[k] >= '0' && text[k] <= '9' || text[k] == '_' || text[k] == '/')
+		if atStart && atEnd && names[word] {
+			b.WriteString("/ir " + word)
+		} else {
+			b.WriteString(text[j:k])
+		}
+		i = k
+	}
+	return b.String()
 }
