@@ -180,7 +180,9 @@ func (e *Engine) needs(c *change, lang string) []string {
 	for _, p := range c.inc.Pages {
 		switch p.Status {
 		case bot.PageSent:
-			out = append(out, "• "+e.cat.T(lang, "need.unacked", p.Step+1, e.fmtDur(c.now.Sub(p.Started), lang)))
+			if c.now.Sub(p.Started) >= time.Minute { // a page just sent needs nobody yet
+				out = append(out, "• "+e.cat.T(lang, "need.unacked", p.Step+1, e.fmtDur(c.now.Sub(p.Started), lang)))
+			}
 		case bot.PageExpired:
 			out = append(out, "• "+e.cat.T(lang, "need.expired"))
 		}

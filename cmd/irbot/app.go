@@ -88,7 +88,11 @@ func newApp(cfg *Config, st store.Store, senders []chat.Sender, botName string, 
 			}
 		},
 	})
-	a.deliv = chat.NewDeliverer(st, senders, chat.WithLogger(log), chat.WithFailure(a.eng.DeliveryFailed))
+	opts := []chat.DeliverOption{chat.WithLogger(log), chat.WithFailure(a.eng.DeliveryFailed)}
+	if len(senders) == 1 && senders[0].Platform() == console.Platform {
+		opts = append(opts, chat.WithWorkers(1)) // one terminal: print in commit order
+	}
+	a.deliv = chat.NewDeliverer(st, senders, opts...)
 	host, _ := os.Hostname()
 	a.sched = scheduler.New(st, a.eng.Fire, bot.SystemClock{}, host+":"+strconv.Itoa(os.Getpid()), log)
 	return a, nil
