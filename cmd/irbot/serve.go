@@ -33,6 +33,9 @@ type platform struct {
 	receive func(ctx context.Context, h chat.Handler) error // nil in webhook mode
 	webhook func(h chat.Handler) (pattern string, handler http.Handler)
 	stop    func(ctx context.Context) error // finish work accepted over HTTP (nil = none)
+	// register tells the platform where the webhook is (nil = set by hand,
+	// as Slack's is in the app's settings).
+	register func(ctx context.Context, url string) error
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -143,10 +146,19 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 		io.WriteString(w, ics)
 	}))
+	var hooks []func(context.Context) error
 	for _, p := range plats {
 		if p.webhook != nil {
 			pattern, h := p.webhook(handle)
 			srv.Handle(pattern, h)
+			if p.register != nil {
+				if cfg.HTTP.PublicURL == "" {
+					return &configError{fmt.Errorf("%s: webhook mode needs http.public_url, the address the platform can reach", p.sender.Platform())}
+				}
+				url := strings.TrimRight(cfg.HTTP.PublicURL, "/") + strings.TrimPrefix(pattern, "POST ")
+				reg := p.register
+				hooks = append(hooks, func(ctx context.Context) error { return reg(ctx, url) })
+			}
 		}
 	}
 	ln, err := srv.Listen()
@@ -156,6 +168,12 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 	fmt.Fprintf(stdout, "irbot serving on http://%s (store: %s)\n", ln.Addr(), storeName(cfg))
 	if err := a.eng.StartRosters(ctx); err != nil {
 		return err
+	}
+	// Register webhooks once the server listens, so the first update finds it.
+	for _, reg := range hooks {
+		if err := reg(ctx); err != nil {
+			return &configError{fmt.Errorf("register webhook: %w", err)}
+		}
 	}
 
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
@@ -256,6 +274,7 @@ func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.
 				tg.SetHandler(h)
 				return "POST /telegram/webhook", tg
 			}
+			p.register = tg.SetWebhook
 		}
 		out = append(out, p)
 	}
@@ -280,6 +299,7 @@ func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.
 				za.SetHandler(h)
 				return "POST /zalo/webhook", za
 			}
+			p.register = za.SetWebhook
 		}
 		out = append(out, p)
 	}

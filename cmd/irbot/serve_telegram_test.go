@@ -2,6 +2,8 @@ package main_test
 
 import (
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,4 +74,44 @@ platforms:
 		t.Errorf("command menu not registered in both languages: %+v", tg.Commands())
 	}
 	s.stop(t, tg.Token())
+}
+
+// TestServeTelegramWebhook: in webhook mode the bot registers its public
+// URL with the Bot API, which then posts updates to it with the secret
+// header; a post without the secret is refused.
+func TestServeTelegramWebhook(t *testing.T) {
+	tg := telegramtest.New(t)
+	tg.AddChat(telegramtest.Chat{ID: -1001, Type: telegramtest.Supergroup, Title: "SOC"})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "irbot.yaml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`
+data_dir: %s
+language: en
+http: {listen: %q, public_url: "http://%s"}
+chats: [{id: soc, purpose: response, ids: {telegram: "-1001"}}]
+platforms:
+  telegram: {enabled: true, mode: webhook, api_url: %q, rate_per_group: 30}
+`, filepath.Join(dir, "data"), addr, addr, tg.URL())), 0o644)
+	s := startServe(t, cfg, "TELEGRAM_BOT_TOKEN="+tg.Token(), "TELEGRAM_WEBHOOK_SECRET=hook-secret-123")
+	if wh := tg.Webhook(); wh == nil || wh.URL != "http://"+addr+"/telegram/webhook" {
+		t.Fatalf("webhook not registered: %+v", wh)
+	}
+	tg.SendText(-1001, 111, "/declare@IrBot outage Core switch down")
+	if _, ok := tg.WaitMessage(-1001, 20*time.Second, func(m telegramtest.Message) bool { return strings.Contains(m.Text, "Core switch down") }); !ok {
+		t.Fatalf("no declaration through the webhook\n%s", s.errb)
+	}
+	req, _ := http.NewRequest("POST", s.base+"/telegram/webhook", strings.NewReader(`{"update_id":999,"message":{"message_id":1,"chat":{"id":-1001,"type":"supergroup"},"from":{"id":111},"text":"/cancel IR-1 forged"}}`))
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "wrong")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 401 {
+		t.Fatalf("forged webhook post: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	s.stop(t, tg.Token(), "hook-secret-123")
 }
