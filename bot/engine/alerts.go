@@ -205,7 +205,7 @@ func (e *Engine) openFromAlerts(ctx context.Context, in Intake, group string, pr
 	}
 	e.finish(ctx, c)
 	defer e.lock(id)()
-	if err := e.commit(ctx, c.tx()); err != nil {
+	if err := e.commitOrDuplicate(ctx, c.tx()); err != nil {
 		return "", err
 	}
 	return inc.Ref(), nil

@@ -240,12 +240,20 @@ func (e *Engine) replyButtons(ctx context.Context, req *request, t text, buttons
 	return e.commit(ctx, tx)
 }
 
+// commit writes tx; a duplicate (the input was handled before) is success.
 func (e *Engine) commit(ctx context.Context, tx *store.Tx) error {
-	err := e.st.Commit(ctx, tx)
+	err := e.commitOrDuplicate(ctx, tx)
 	if errors.Is(err, store.ErrDuplicate) {
 		return nil
 	}
-	if err != nil {
+	return err
+}
+
+// commitOrDuplicate writes tx and tells the caller of a duplicate, for the
+// callers that must then do something else (join what another process
+// opened).
+func (e *Engine) commitOrDuplicate(ctx context.Context, tx *store.Tx) error {
+	if err := e.st.Commit(ctx, tx); err != nil {
 		return err
 	}
 	if e.o.OnCommit != nil {

@@ -69,6 +69,7 @@ func startServe(t *testing.T, cfg string, env ...string) *server {
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil || !strings.HasPrefix(line, "irbot serving on ") {
+		cmd.Wait()
 		t.Fatalf("serve did not start: %q %v\n%s", line, err, errb)
 	}
 	go io.Copy(io.Discard, out)
