@@ -69,6 +69,11 @@ platforms:
 	wait(-1001, "acknowledged by Binh")
 	tg.SendText(-1001, 111, "/done 1 hosts isolated")
 	wait(-1001, "step 1 done")
+	// The live status card is pinned and edited in place.
+	card := wait(-1001, "State: Phase 1/5")
+	if tg.Pinned(-1001) != card.ID || card.Edits == 0 {
+		t.Errorf("status card %d (edited %d×) not the pinned message %d", card.ID, card.Edits, tg.Pinned(-1001))
+	}
 
 	if len(tg.CommandsFor("default", "vi")) == 0 || len(tg.CommandsFor("default", "en")) == 0 {
 		t.Errorf("command menu not registered in both languages: %+v", tg.Commands())

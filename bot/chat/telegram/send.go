@@ -233,10 +233,22 @@ func (a *Adapter) Send(ctx context.Context, m bot.Outgoing) (string, error) {
 	}
 	p := &tgbot.SendMessageParams{Text: Render(m.Text), ParseMode: models.ParseModeMarkdown,
 		ReplyMarkup: markup, LinkPreviewOptions: noPreview(), ReplyParameters: replyParams(m.ReplyTo)}
-	return a.post(ctx, "sendMessage", m, func(chatID any, thread int) (*models.Message, error) {
-		p.ChatID, p.MessageThreadID = chatID, thread
+	var sentTo any
+	id, err := a.post(ctx, "sendMessage", m, func(chatID any, thread int) (*models.Message, error) {
+		p.ChatID, p.MessageThreadID, sentTo = chatID, thread, chatID
 		return a.api.SendMessage(ctx, p)
 	})
+	if err == nil && m.EditOnly && strings.HasPrefix(m.EditKey, "status:") {
+		// The live status card is pinned, so the chat always shows where
+		// the incident stands. Pinning needs admin rights; without them the
+		// card still works, unpinned.
+		if mid, perr := strconv.Atoi(id); perr == nil {
+			if _, perr := a.api.PinChatMessage(ctx, &tgbot.PinChatMessageParams{ChatID: sentTo, MessageID: mid, DisableNotification: true}); perr != nil {
+				a.log.Info("telegram: status card not pinned", "chat", m.Chat.ID, "err", a.scrub(perr.Error()))
+			}
+		}
+	}
+	return id, err
 }
 
 // MaxCaptionLen is Telegram's longest document caption, in characters

@@ -217,6 +217,7 @@ type Server struct {
 	failNext   map[string][]failure
 	nextFile   int
 	failures   []Failure
+	pinned     map[int64]int
 }
 
 // Failure is one unsuccessful API answer the server gave.
@@ -976,6 +977,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		result, err = s.createForumTopic(p)
 	case "senddocument":
 		result, err = s.sendDocument(p)
+	case "pinchatmessage":
+		result, err = s.pinChatMessage(p)
 	default:
 		err = &apiError{code: 404, desc: "Not Found"}
 	}
@@ -1369,6 +1372,37 @@ func (s *Server) editMessageText(p params) (any, error) {
 	j := s.messageJSON(fc, m)
 	j["edit_date"] = time.Now().Unix()
 	return j, nil
+}
+
+// pinChatMessage pins a message the bot can see in a chat it is in.
+func (s *Server) pinChatMessage(p params) (any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	chatID, err := p.int("chat_id")
+	if err != nil {
+		return nil, badRequest("chat_id: %v", err)
+	}
+	fc := s.chatLocked(chatID)
+	if fc == nil {
+		return nil, badRequest("chat not found")
+	}
+	id, err := p.int("message_id")
+	if err != nil || fc.byID[int(id)] == nil {
+		return nil, badRequest("message to pin not found")
+	}
+	if s.pinned == nil {
+		s.pinned = map[int64]int{}
+	}
+	s.pinned[chatID] = int(id)
+	s.notify()
+	return true, nil
+}
+
+// Pinned returns the message pinned in chatID (0 = none).
+func (s *Server) Pinned(chatID int64) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pinned[chatID]
 }
 
 func (s *Server) answerCallbackQuery(p params) (any, error) {
