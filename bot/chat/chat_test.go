@@ -238,3 +238,14 @@ func TestLiveCardIsEditedInPlaceAndSkippedWhereItCannotBe(t *testing.T) {
 		t.Fatalf("a live card went to a platform that cannot edit it: %+v", p.got)
 	}
 }
+
+func TestSecretEqual(t *testing.T) {
+	for _, c := range []struct {
+		got, want string
+		ok        bool
+	}{{"s3cret", "s3cret", true}, {"s3cre", "s3cret", false}, {"", "s3cret", false}, {"", "", false}, {"x", "", false}} {
+		if chat.SecretEqual(c.got, c.want) != c.ok {
+			t.Errorf("SecretEqual(%q, %q) = %v", c.got, c.want, !c.ok)
+		}
+	}
+}
