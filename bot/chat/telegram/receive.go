@@ -315,7 +315,6 @@ func (a *Adapter) SetHandler(h chat.Handler) {
 // maxWebhookBody bounds a webhook request body.
 const maxWebhookBody = 1 << 20
 
-
 // ServeHTTP receives webhook updates. A request without the right
 // X-Telegram-Bot-Api-Secret-Token is refused with 401 and dropped. A good
 // update is handed to the handler set with SetHandler and answered 200

@@ -217,7 +217,6 @@ func (a *Adapter) SetHandler(h chat.Handler) {
 // maxWebhookBody bounds a webhook request body.
 const maxWebhookBody = 1 << 20
 
-
 // ServeHTTP receives webhook updates (webhook mode; otherwise 404). A
 // request without the right X-Bot-Api-Secret-Token is refused with 401,
 // unread, logged at warn and reported to Config.OnForged. A good request
