@@ -396,9 +396,20 @@ func (e *Engine) target(ctx context.Context, req *request) (int64, error) {
 	if req.cmd.Ref > 0 {
 		return int64(req.cmd.Ref), nil
 	}
-	all, err := e.st.Incidents(ctx, false)
+	// The open incidents first (an index); all of them only when none is
+	// open here.
+	all, err := e.st.Incidents(ctx, true)
 	if err != nil {
 		return 0, fmt.Errorf("list incidents: %w", err)
+	}
+	found := false
+	for _, inc := range all {
+		found = found || inc.HasChat(req.in.Chat)
+	}
+	if !found {
+		if all, err = e.st.Incidents(ctx, false); err != nil {
+			return 0, fmt.Errorf("list incidents: %w", err)
+		}
 	}
 	var here []*bot.Incident
 	var latest *bot.Incident // the chat's most recently changed incident

@@ -26,6 +26,7 @@ import (
 
 var (
 	bIncidents = []byte("incidents")
+	bOpen      = []byte("open") // ids of incidents still needing work
 	bTimeline  = []byte("timeline")
 	bOutbox    = []byte("outbox")
 	bTimers    = []byte("timers")
@@ -64,12 +65,26 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bIncidents, bTimeline, bOutbox, bTimers, bTimerDue, bSeen, bKV, bSeq} {
+		rebuild := tx.Bucket(bOpen) == nil
+		for _, b := range [][]byte{bIncidents, bOpen, bTimeline, bOutbox, bTimers, bTimerDue, bSeen, bKV, bSeq} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
 		}
-		return nil
+		if !rebuild {
+			return nil
+		}
+		// A file from before the open index: build it once.
+		return tx.Bucket(bIncidents).ForEach(func(k, v []byte) error {
+			inc := new(bot.Incident)
+			if err := json.Unmarshal(v, inc); err != nil {
+				return fmt.Errorf("decode incident %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			if inc.Open() {
+				return tx.Bucket(bOpen).Put(k, nil)
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		db.Close()
@@ -125,13 +140,23 @@ func (s *Store) Incident(ctx context.Context, id int64) (*bot.Incident, error) {
 func (s *Store) Incidents(ctx context.Context, open bool) ([]*bot.Incident, error) {
 	var out []*bot.Incident
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bIncidents).ForEach(func(k, v []byte) error {
+		incs := tx.Bucket(bIncidents)
+		decode := func(k, v []byte) error {
 			inc := new(bot.Incident)
 			if err := json.Unmarshal(v, inc); err != nil {
 				return fmt.Errorf("decode incident %d: %w", binary.BigEndian.Uint64(k), err)
 			}
-			if !open || inc.Open() {
-				out = append(out, inc)
+			out = append(out, inc)
+			return nil
+		}
+		if !open {
+			return incs.ForEach(decode)
+		}
+		// Only the open ones, through their index: a busy year of closed
+		// incidents costs nothing here.
+		return tx.Bucket(bOpen).ForEach(func(k, _ []byte) error {
+			if v := incs.Get(k); v != nil {
+				return decode(k, v)
 			}
 			return nil
 		})
@@ -207,6 +232,14 @@ func (s *Store) Commit(ctx context.Context, t *store.Tx) error {
 				return err
 			}
 			if err := tx.Bucket(bIncidents).Put(key, v); err != nil {
+				return err
+			}
+			if c.Open() {
+				err = tx.Bucket(bOpen).Put(key, nil)
+			} else {
+				err = tx.Bucket(bOpen).Delete(key)
+			}
+			if err != nil {
 				return err
 			}
 			if len(t.Events) > 0 {

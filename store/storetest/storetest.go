@@ -261,6 +261,22 @@ func Run(t *testing.T, o Opener) {
 				t.Fatalf("all=%d open=%+v", len(all), open)
 			}
 		}},
+		{"OpenListFollowsStateChanges", func(t *testing.T, s store.Store) {
+			inc := newIncident(1)
+			s.Commit(ctx, &store.Tx{Incident: inc})
+			for _, step := range []struct {
+				state string
+				open  int
+			}{{bot.StateResolved, 0}, {bot.StateAcknowledged, 1}, {bot.StateCancelled, 0}} {
+				inc.State = step.state
+				if err := s.Commit(ctx, &store.Tx{Incident: inc}); err != nil {
+					t.Fatal(err)
+				}
+				if open, _ := s.Incidents(ctx, true); len(open) != step.open {
+					t.Fatalf("after %s: %d open, want %d", step.state, len(open), step.open)
+				}
+			}
+		}},
 		{"RestartKeepsEverything", func(t *testing.T, s store.Store) {
 			if o.Reopen == nil {
 				t.Skip("backend has no reopen")
