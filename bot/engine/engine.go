@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -133,8 +134,16 @@ type request struct {
 // outbox. A message seen before (same platform update id) changes nothing.
 // Ordinary chatter that is not a command is ignored. Handle returns an error
 // only when the store fails; everything a user did wrong becomes a reply.
-func (e *Engine) Handle(ctx context.Context, in bot.Inbound) error {
+func (e *Engine) Handle(ctx context.Context, in bot.Inbound) (err error) {
 	req := &request{in: in}
+	defer func() {
+		// A bug must not take the bot down or show anyone a stack trace:
+		// log it for the operators, tell the user nothing was changed.
+		if v := recover(); v != nil {
+			e.log.Error("command panicked", "text", clip(in.Text, 100), "chat", in.Chat.String(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			err = e.reply(ctx, req, e.t("err.internal"))
+		}
+	}()
 	if in.ID != "" {
 		key := "in:" + in.Platform + ":" + in.ID
 		seen, err := e.st.Seen(ctx, key)
