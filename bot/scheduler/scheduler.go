@@ -82,7 +82,7 @@ func (s *Scheduler) Tick(ctx context.Context) (int, error) {
 				defer wg.Done()
 				for t := range work {
 					late := s.clock.Now().Sub(t.Due)
-					if err := s.fire(ctx, t); err != nil {
+					if err := s.safeFire(ctx, t); err != nil {
 						s.log.Warn("timer failed; will retry", "timer", t.ID, "err", err)
 						continue
 					}
@@ -132,4 +132,15 @@ func (s *Scheduler) Run(ctx context.Context) {
 		}
 		t.Stop()
 	}
+}
+
+// safeFire runs the handler, turning a panic into an error: the timer stays
+// stored and is retried after its lease, and the process lives on.
+func (s *Scheduler) safeFire(ctx context.Context, t bot.Timer) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("timer handler panicked: %v", v)
+		}
+	}()
+	return s.fire(ctx, t)
 }

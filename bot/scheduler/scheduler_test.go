@@ -208,3 +208,26 @@ func BenchmarkBurst10k(b *testing.B) {
 		b.ReportMetric(float64(len(late))/late[len(late)-1].Seconds(), "fired/s")
 	}
 }
+
+func TestPanickingHandlerDoesNotStopTheScheduler(t *testing.T) {
+	st := open(t)
+	t0 := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	st.Commit(context.Background(), &store.Tx{SetTimers: []bot.Timer{{ID: "bad", Due: t0}, {ID: "good", Due: t0}}})
+	var mu sync.Mutex
+	var fired []string
+	s := scheduler.New(st, func(ctx context.Context, tm bot.Timer) error {
+		if tm.ID == "bad" {
+			panic("bug")
+		}
+		mu.Lock()
+		fired = append(fired, tm.ID)
+		mu.Unlock()
+		return st.Commit(ctx, &store.Tx{CancelTimers: []string{tm.ID}})
+	}, &clock{now: t0}, "w", nil)
+	if n, _ := s.Tick(context.Background()); n != 1 || len(fired) != 1 || fired[0] != "good" {
+		t.Fatalf("fired %v (%d)", fired, n)
+	}
+	if left, _ := st.Timers(context.Background()); len(left) != 1 || left[0].ID != "bad" {
+		t.Fatalf("the panicking timer should stay for a retry: %+v", left)
+	}
+}
