@@ -120,12 +120,9 @@ func commandLike(w string) bool {
 	return true
 }
 
-// maxNumber is the largest ref or step number accepted (9 digits).
-const maxNumber = 999_999_999
-
 // number parses a bare decimal number, ignoring a trailing ".,:;".
 // isNum reports whether t is all ASCII digits; n is its value, or 0 when
-// the value is out of range (0 or more than maxNumber).
+// the value is out of range (0, or more than 9 digits).
 func number(t string) (n int, isNum bool) {
 	t = strings.TrimRight(t, ".,:;")
 	if t == "" {

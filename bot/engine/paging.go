@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -309,16 +308,6 @@ func (e *Engine) fireEscalate(ctx context.Context, c *change, t bot.Timer) {
 			e.escalate(ctx, c, k, "")
 		}
 	}
-}
-
-// sortedPolicies lists policy ids.
-func (e *Engine) policyIDs() []string {
-	ids := make([]string, 0, len(e.o.Policies))
-	for _, p := range e.o.Policies {
-		ids = append(ids, p.ID)
-	}
-	sort.Strings(ids)
-	return ids
 }
 
 // ackCode is the short reply that acknowledges: "/ack IR-7 · 7a".
