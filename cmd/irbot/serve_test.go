@@ -3,6 +3,9 @@ package main_test
 import (
 	"bufio"
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -46,6 +49,11 @@ alerts:
       token_env: IRBOT_TEST_GRAFANA_TOKEN
       chat: soc
       auto_resolve: true
+    - id: siem
+      kind: generic
+      hmac_secret_env: IRBOT_TEST_SIEM_SECRET
+      chat: soc
+      fields: {title: event.name, severity: event.level, dedup_key: event.id, status: state, labels: host}
 `
 
 // server is a running "irbot serve".
@@ -123,7 +131,7 @@ func TestServeTakesRealAlertPayloads(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "irbot.yaml")
 	os.WriteFile(cfg, []byte(fmt.Sprintf(serveConfig, filepath.Join(dir, "data"))), 0o644)
-	s := startServe(t, cfg, "IRBOT_TEST_PROM_TOKEN=prom-secret", "IRBOT_TEST_GRAFANA_TOKEN=graf-secret")
+	s := startServe(t, cfg, "IRBOT_TEST_PROM_TOKEN=prom-secret", "IRBOT_TEST_GRAFANA_TOKEN=graf-secret", "IRBOT_TEST_SIEM_SECRET=siem-hmac-key")
 
 	if code, body := s.get(t, "/healthz"); code != 200 || !strings.Contains(body, "ok") {
 		t.Fatalf("/healthz: %d %s", code, body)
@@ -152,6 +160,25 @@ func TestServeTakesRealAlertPayloads(t *testing.T) {
 		t.Fatalf("grafana: %+v", r)
 	}
 
+	// A SIEM posts its own JSON, signed with HMAC-SHA256 over the body.
+	siem := payload(t, "generic_siem.json")
+	mac := hmac.New(sha256.New, []byte("siem-hmac-key"))
+	mac.Write(siem)
+	req, _ := http.NewRequest("POST", s.base+"/alerts/siem", bytes.NewReader(siem))
+	req.Header.Set("X-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `"IR-3"`) {
+		t.Fatalf("signed SIEM event: %d %s", resp.StatusCode, b)
+	}
+	if code, _ := s.post(t, "/alerts/siem", "", siem); code != 401 {
+		t.Fatalf("unsigned SIEM event: %d, want 401", code)
+	}
+
 	// Bad input is refused with the right status, and the server keeps serving.
 	checks := []struct {
 		name, route, token string
@@ -176,7 +203,7 @@ func TestServeTakesRealAlertPayloads(t *testing.T) {
 	_, metrics := s.get(t, "/metrics")
 	for _, want := range []string{
 		`irbot_alerts_received_total{route="prom",status="firing"}`,
-		`irbot_http_rejections_total{endpoint="alerts",reason="unauthorized"} 2`,
+		`irbot_http_rejections_total{endpoint="alerts",reason="unauthorized"} 3`,
 		`irbot_http_rejections_total{endpoint="alerts",reason="too_large"} 1`,
 		`irbot_open_incidents{`,
 		`irbot_pages_sent_total`,
