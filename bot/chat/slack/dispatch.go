@@ -20,8 +20,9 @@ const (
 
 // job is one inbound message waiting for the handler.
 type job struct {
-	in bot.Inbound
-	h  chat.Handler
+	in   bot.Inbound
+	h    chat.Handler
+	done chan struct{} // closed once handled (or given up)
 }
 
 // dispatcher runs the handler on accepted work after the HTTP answer: one
@@ -47,27 +48,29 @@ func newDispatcher(log *slog.Logger) *dispatcher {
 	return &dispatcher{log: log, ctx: ctx, stop: stop, queues: map[string][]job{}, idle: idle}
 }
 
-// add queues in for h behind the chat's earlier work.
-func (d *dispatcher) add(key string, in bot.Inbound, h chat.Handler) error {
+// add queues in for h behind the chat's earlier work; the channel is
+// closed once it has been handled.
+func (d *dispatcher) add(key string, in bot.Inbound, h chat.Handler) (<-chan struct{}, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	switch {
 	case d.closed:
-		return errors.New("shutting down")
+		return nil, errors.New("shutting down")
 	case d.pending >= maxPending:
-		return errors.New("too busy")
+		return nil, errors.New("too busy")
 	}
+	done := make(chan struct{})
 	if d.pending == 0 {
 		d.idle = make(chan struct{})
 	}
 	d.pending++
 	q, running := d.queues[key]
-	d.queues[key] = append(q, job{in: in, h: h})
+	d.queues[key] = append(q, job{in: in, h: h, done: done})
 	if !running {
 		d.wg.Add(1)
 		go d.run(key)
 	}
-	return nil
+	return done, nil
 }
 
 // run handles the chat's queue until it is empty.
@@ -86,6 +89,7 @@ func (d *dispatcher) run(key string) {
 		d.queues[key] = q[1:]
 		d.mu.Unlock()
 		d.handle(j)
+		close(j.done)
 		d.mu.Lock()
 		d.pending--
 		if d.pending == 0 {

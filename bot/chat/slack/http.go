@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"time"
 
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -69,7 +70,7 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case form.Has("payload"):
 		a.serveInteraction(w, r, form.Get("payload"))
 	case form.Has("command"):
-		a.serveCommand(w, form)
+		a.serveCommand(w, r, form)
 	default:
 		http.Error(w, "not a Slack request", http.StatusBadRequest)
 	}
@@ -144,11 +145,11 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte
 		a.log.Info("slack: event retried by Slack", "event", cb.EventID, "retry", n,
 			"reason", r.Header.Get("X-Slack-Retry-Reason"))
 	}
-	a.accept(w, in)
+	a.accept(w, r, in)
 }
 
 // serveCommand answers a slash command.
-func (a *Adapter) serveCommand(w http.ResponseWriter, form url.Values) {
+func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, form url.Values) {
 	c := slackapi.SlashCommand{ChannelID: form.Get("channel_id"), ChannelName: form.Get("channel_name"),
 		UserID: form.Get("user_id"), UserName: form.Get("user_name"), Command: form.Get("command"),
 		Text: form.Get("text"), TriggerID: form.Get("trigger_id"), TeamID: form.Get("team_id")}
@@ -157,7 +158,7 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, form url.Values) {
 		http.Error(w, "incomplete command", http.StatusBadRequest)
 		return
 	}
-	a.accept(w, in)
+	a.accept(w, r, in)
 }
 
 // serveInteraction answers an interactivity payload (button presses).
@@ -173,31 +174,60 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, paylo
 		http.Error(w, "try again", http.StatusInternalServerError)
 		return
 	}
+	var last <-chan struct{}
 	for _, in := range ins {
-		if err := a.enqueue(in); err != nil {
+		done, err := a.enqueue(in)
+		if err != nil {
 			http.Error(w, err.Error(), http.StatusServiceUnavailable)
 			return
 		}
+		last = done
 	}
+	a.await(r, last)
 	w.WriteHeader(http.StatusOK)
 }
 
 // accept queues in for the handler and answers 200 with an empty body
 // (503 when there is no handler or the adapter is closing).
-func (a *Adapter) accept(w http.ResponseWriter, in bot.Inbound) {
-	if err := a.enqueue(in); err != nil {
+func (a *Adapter) accept(w http.ResponseWriter, r *http.Request, in bot.Inbound) {
+	done, err := a.enqueue(in)
+	if err != nil {
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
+	a.await(r, done)
 	w.WriteHeader(http.StatusOK)
 }
 
-// enqueue hands in to the handler after the answer, behind the work
-// already queued for the same chat.
-func (a *Adapter) enqueue(in bot.Inbound) error {
+// defaultSyncWait is Config.SyncWait's default: Slack wants an answer
+// within 3 seconds. Work slower than this is answered anyway and finishes
+// after.
+const defaultSyncWait = 2500 * time.Millisecond
+
+// await waits for done, up to Config.SyncWait.
+func (a *Adapter) await(r *http.Request, done <-chan struct{}) {
+	wait := a.cfg.SyncWait
+	if wait == 0 {
+		wait = defaultSyncWait
+	}
+	if done == nil || wait < 0 {
+		return
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	case <-r.Context().Done():
+	}
+}
+
+// enqueue hands in to the handler, behind the work already queued for the
+// same chat.
+func (a *Adapter) enqueue(in bot.Inbound) (<-chan struct{}, error) {
 	h := a.currentHandler()
 	if h == nil {
-		return errors.New("not ready")
+		return nil, errors.New("not ready")
 	}
 	return a.queue.add(in.Chat.String(), in, h)
 }

@@ -245,7 +245,8 @@ func TestChannelMessages(t *testing.T) {
 // are handled one at a time in the order they arrived, while another
 // chat's go on.
 func TestAnsweredBeforeHandledInOrderPerChat(t *testing.T) {
-	e := newEnv(t, envOpt{})
+	e := newEnv(t, envOpt{cfg: slack.Config{SyncWait: -1}}) // answer at once: this is about the queue
+
 	release := make(chan struct{})
 	var mu sync.Mutex
 	order := map[string][]string{}
@@ -316,5 +317,26 @@ func TestNotReadyAndClosed(t *testing.T) {
 	}
 	if len(rec.list()) != 0 {
 		t.Fatal("handled after close")
+	}
+}
+
+// TestAnsweredAfterTheWorkIsCommitted: by default the 200 waits for the
+// handler, so a crash before the commit leaves Slack to send it again.
+func TestAnsweredAfterTheWorkIsCommitted(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	var mu sync.Mutex
+	handled := false
+	e.ad.SetHandler(func(ctx context.Context, in bot.Inbound) error {
+		time.Sleep(50 * time.Millisecond) // a slow store
+		mu.Lock()
+		handled = true
+		mu.Unlock()
+		return nil
+	})
+	e.ok(e.client.SlashCommand(slackfake.SlashCommand{ChannelID: soc, UserID: uAn, Text: "note committed first"}))
+	mu.Lock()
+	defer mu.Unlock()
+	if !handled {
+		t.Fatal("answered 200 before the work was handled")
 	}
 }

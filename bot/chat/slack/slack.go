@@ -105,6 +105,12 @@ type Config struct {
 	// signature (reason in a few words, remote address), e.g. to record
 	// an audit entry.
 	OnRejected func(reason, remote string)
+	// SyncWait is how long an HTTP answer waits for its work to be handled
+	// (default 2.5s, inside Slack's 3 seconds). Answering after the engine
+	// committed means a crash before then leaves Slack without its 200, so
+	// the event comes again and nothing accepted is lost. Negative: answer
+	// at once.
+	SyncWait time.Duration
 	// HTTPClient makes the Web API calls (default: a client with a 30s
 	// timeout).
 	HTTPClient *http.Client
