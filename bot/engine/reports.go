@@ -82,11 +82,8 @@ func (e *Engine) reportCmd(ctx context.Context, req *request) error {
 			name, mime = c.inc.Ref()+".json", "application/json"
 		}
 		file := &bot.File{Name: name, MIME: mime, Data: []byte(body)}
-		text := body
-		if len(missing) > 0 {
-			text += "\n\n" + e.cat.T(req.lang, "report.missing", strings.Join(missing, ", "))
-		}
-		c.out = append(c.out, bot.Outgoing{Incident: c.inc.ID, Chat: req.in.Chat, Kind: bot.KindReport, Text: text, File: file, ReplyTo: req.in.MessageID})
+		// The forms end with what is still blank and how to fill it.
+		c.out = append(c.out, bot.Outgoing{Incident: c.inc.ID, Chat: req.in.Chat, Kind: bot.KindReport, Text: body, File: file, ReplyTo: req.in.MessageID})
 		to := []string{req.in.Chat.String()}
 		if format == "vi03" || format == "vi04" {
 			for _, ch := range e.o.Directory.ChatsFor("focal_point") {

@@ -184,7 +184,6 @@ func messages() map[string]map[string]string {
 		"field_set":      {"vi": "📝 %s: đã ghi %s = %s", "en": "📝 %s: %s set to %s"},
 		"stats.head":     {"vi": "📈 %d ngày qua: %d sự cố (trung vị thời gian xác nhận · xử lý)", "en": "📈 Last %d days: %d incidents (median time to acknowledge · to resolve)"},
 		"stats.line":     {"vi": "%s: %d · %s · %s", "en": "%s: %d · %s · %s"},
-		"report.missing": {"vi": "Còn trống: %s. Bổ sung bằng /set <trường> <nội dung>.", "en": "Still blank: %s. Fill them with /set <field> <value>."},
 		"help.report":    {"vi": "báo cáo (md, vi03 = Mẫu 03, vi04 = Mẫu 04, json)", "en": "a report (md, vi03 = form 03, vi04 = form 04, json)"},
 		"ev.report_sent": {"vi": "gửi báo cáo %s tới %s", "en": "sent report %s to %s"},
 		"help.set":       {"vi": "ghi một trường cho báo cáo (nguyên nhân, mô tả…)", "en": "set a report field (cause, description, …)"},
