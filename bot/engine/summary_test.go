@@ -208,3 +208,30 @@ func TestSetFieldsAndStats(t *testing.T) {
 	got := h.say("/stats 30d")
 	mustContain(t, "stats", got, "Last 30 days: 1 incidents", "SEV2: 1 · 4m · 1h00m", pb.Name.In("en")+": 1 · 4m · 1h00m")
 }
+
+func TestReportGoesToTheFocalPointAndIsRecorded(t *testing.T) {
+	dir := bot.NewDirectory([]bot.Person{{ID: "an", Name: "An"}}, []bot.Chat{
+		{ID: "soc", Purpose: "response", IDs: map[string]string{"console": "soc"}},
+		{ID: "police", Purpose: "focal_point", IDs: map[string]string{"console": "pa05"}},
+	})
+	h := newHarness(t, "vi", dir)
+	h.say("/declare ransomware Máy chủ kế toán bị mã hoá")
+	out := h.sayIn(soc, "an", "/baocao vi03")
+	var here, police *bot.Outgoing
+	for i := range out {
+		switch out[i].Chat.ID {
+		case "soc":
+			here = &out[i]
+		case "pa05":
+			police = &out[i]
+		}
+	}
+	if here == nil || police == nil || here.File == nil || !strings.Contains(string(here.File.Data), "BÁO CÁO BAN ĐẦU") || !strings.HasSuffix(here.File.Name, "mau-03.md") {
+		t.Fatalf("report: %s", joinTexts(out))
+	}
+	evs, _ := h.st.Timeline(context.Background(), 1, 0)
+	last := evs[len(evs)-1]
+	if last.Kind != "report_sent" || last.Data["format"] != "vi03" || !strings.Contains(last.Data["to"], "console:pa05") || !strings.Contains(last.Data["missing"], "cause") {
+		t.Fatalf("report not recorded: %+v", last)
+	}
+}
