@@ -254,22 +254,12 @@ func (a *Adapter) classify(op string, err error) error {
 	return fmt.Errorf("telegram %s: %s", op, msg)
 }
 
-// getKV reads a key, "" when it is not set.
+// getKV reads a key, "" when it is not set (keys name the platform).
 func (a *Adapter) getKV(ctx context.Context, key string) (string, error) {
-	v, err := a.kv.Get(ctx, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("telegram: read %s: %w", key, err)
-	}
-	return v, nil
+	return chat.GetState(ctx, a.kv, key)
 }
 
 // put writes keys (an empty value deletes).
 func (a *Adapter) put(ctx context.Context, kv map[string]string) error {
-	if err := a.kv.Commit(ctx, &store.Tx{Put: kv}); err != nil {
-		return fmt.Errorf("telegram: save state: %w", err)
-	}
-	return nil
+	return chat.PutState(ctx, a.kv, kv)
 }

@@ -282,6 +282,17 @@ func (s *Server) Fail(method string, fs ...Failure) {
 
 // begin records a call of method and answers an injected failure; it
 // returns the call's parameters and false when the call was answered.
+// beginBot is begin for Web API methods that need the bot token: a wrong
+// one is answered invalid_auth.
+func (s *Server) beginBot(w http.ResponseWriter, r *http.Request, method string) (url.Values, bool) {
+	p, ok := s.begin(w, r, method)
+	if ok && tokenOf(r, p) != s.BotToken {
+		fail(w, "invalid_auth")
+		return nil, false
+	}
+	return p, ok
+}
+
 func (s *Server) begin(w http.ResponseWriter, r *http.Request, method string) (url.Values, bool) {
 	var params url.Values
 	if ct := r.Header.Get("Content-Type"); strings.HasPrefix(ct, "application/json") {
@@ -338,12 +349,8 @@ func tokenOf(r *http.Request, params url.Values) string {
 }
 
 func (s *Server) authTest(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.begin(w, r, "auth.test")
+	_, ok := s.beginBot(w, r, "auth.test")
 	if !ok {
-		return
-	}
-	if tokenOf(r, p) != s.BotToken {
-		fail(w, "invalid_auth")
 		return
 	}
 	writeJSON(w, map[string]any{"ok": true, "url": "https://irbot-test.slack.com/", "team": "irbot test",
@@ -359,12 +366,8 @@ func (s *Server) nextTS() string {
 }
 
 func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.begin(w, r, "chat.postMessage")
+	p, ok := s.beginBot(w, r, "chat.postMessage")
 	if !ok {
-		return
-	}
-	if tokenOf(r, p) != s.BotToken {
-		fail(w, "invalid_auth")
 		return
 	}
 	ch := p.Get("channel")
@@ -404,12 +407,8 @@ func (s *Server) topLevel(ch, ts string) bool {
 }
 
 func (s *Server) update(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.begin(w, r, "chat.update")
+	p, ok := s.beginBot(w, r, "chat.update")
 	if !ok {
-		return
-	}
-	if tokenOf(r, p) != s.BotToken {
-		fail(w, "invalid_auth")
 		return
 	}
 	sections, buttons, code := checkContent(p)
@@ -485,12 +484,8 @@ func checkContent(p url.Values) ([]string, []Button, string) {
 }
 
 func (s *Server) openConversation(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.begin(w, r, "conversations.open")
+	p, ok := s.beginBot(w, r, "conversations.open")
 	if !ok {
-		return
-	}
-	if tokenOf(r, p) != s.BotToken {
-		fail(w, "invalid_auth")
 		return
 	}
 	users := strings.Split(p.Get("users"), ",")
@@ -506,12 +501,8 @@ func (s *Server) openConversation(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) joinConversation(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.begin(w, r, "conversations.join")
+	p, ok := s.beginBot(w, r, "conversations.join")
 	if !ok {
-		return
-	}
-	if tokenOf(r, p) != s.BotToken {
-		fail(w, "invalid_auth")
 		return
 	}
 	ch := p.Get("channel")
@@ -530,12 +521,8 @@ func (s *Server) joinConversation(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) uploadURL(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.begin(w, r, "files.getUploadURLExternal")
+	p, ok := s.beginBot(w, r, "files.getUploadURLExternal")
 	if !ok {
-		return
-	}
-	if tokenOf(r, p) != s.BotToken {
-		fail(w, "invalid_auth")
 		return
 	}
 	n, err := strconv.Atoi(p.Get("length"))
@@ -578,12 +565,8 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) completeUpload(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.begin(w, r, "files.completeUploadExternal")
+	p, ok := s.beginBot(w, r, "files.completeUploadExternal")
 	if !ok {
-		return
-	}
-	if tokenOf(r, p) != s.BotToken {
-		fail(w, "invalid_auth")
 		return
 	}
 	var files []struct {
