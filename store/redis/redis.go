@@ -12,13 +12,13 @@
 //
 // # Atomicity
 //
-// Commit is one Lua script: it checks the Seen keys, the incident's version
-// and the new events' sequence numbers, and only when all pass writes the
-// incident, its timeline, the outbox, the timers, the key-value puts and
-// the Seen keys. A failed check writes nothing. ClaimTimers is one script
-// too, so two processes never claim the same timer while its lease lasts.
-// Values are JSON, encoded in Go exactly as the bolt store encodes them;
-// the scripts only move the strings.
+// Commit is one Lua script: it checks the epoch (see Epoch below), the
+// Seen keys, the incident's version and the new events' sequence numbers,
+// and only when all pass writes the incident, its timeline, the outbox,
+// the timers, the key-value puts and the Seen keys. A failed check writes
+// nothing. ClaimTimers is one script too, so two processes never claim the
+// same timer while its lease lasts. Values are JSON, encoded in Go exactly
+// as the bolt store encodes them; the scripts only move the strings.
 //
 // Durability is Redis's: a commit acknowledged by a server that runs
 // without AOF (appendonly yes, appendfsync everysec or always) or replicas
@@ -26,6 +26,34 @@
 // Commit returns an error other than ErrConflict or ErrDuplicate (a network
 // failure, a timeout) the commit may or may not have been applied;
 // retrying a commit that carries Seen keys is safe.
+//
+// # Epoch
+//
+// A Redis that restarts without persistence comes back empty, and a bot
+// that carried on would report ready and page from an empty store. So the
+// store keeps an epoch: a key holding a random id and the time it was
+// made. Open creates it when it is missing (SET NX, so stores opened at
+// once agree on one epoch) and remembers the epoch it found or made:
+//
+//   - on an empty Redis (a fresh install) it creates the epoch;
+//   - on data without an epoch (written by an irbot older than the epoch)
+//     it adopts the data and creates the epoch;
+//   - otherwise it takes the existing epoch, so every Store open on one
+//     server and prefix holds the same one.
+//
+// Afterwards the key must keep holding that epoch. Check compares it in
+// one GET, for readiness probes. Commit and ClaimTimers compare it inside
+// their scripts and refuse with ErrWiped when it is gone or different, so
+// a bot whose data vanished under it never writes or fires timers as if
+// nothing happened; reads go on and see what is there. Restarting the bot
+// opens the store as it is now, with a new epoch when the old one is gone.
+//
+// The epoch catches data lost while a Store is open. A Redis emptied while
+// no irbot runs looks like a fresh install to the next Open; only
+// persistence (appendonly yes) prevents that. An eviction policy that can
+// drop the epoch key (allkeys-*) also reads as a wipe; run Redis with
+// maxmemory-policy noeviction, as the store's data must not be evicted
+// either.
 //
 // # Key layout
 //
@@ -35,6 +63,7 @@
 // Cluster the store's data lives on one shard and is not spread across
 // slots; the store is small (incidents, not metrics), so that is meant.
 //
+//	{p}:epoch         string  "<random id>@<creation time>" (see Epoch)
 //	{p}:seq:<name>    string  NextID counter (INCR)
 //	{p}:inc           hash    incident id → incident JSON
 //	{p}:inc:ver       hash    incident id → version (checked by Commit)
@@ -93,6 +122,7 @@ type Store struct {
 	owned  bool // Close closes rdb
 	prefix string
 	k      keys
+	epoch  string // the epoch key's value at Open
 
 	closeOnce sync.Once
 	closeErr  error
@@ -104,7 +134,7 @@ type keys struct {
 	inc, incVer, incOpen          string
 	outbox, outboxOrder, outboxSq string
 	timers, due, ready, meta      string
-	seen, kv                      string
+	seen, kv, epoch               string
 }
 
 // Option configures Open.
@@ -126,8 +156,9 @@ func WithPrefix(p string) Option { return func(c *config) { c.prefix = p } }
 // Store does not own c: Close leaves it open.
 func WithClient(c goredis.UniversalClient) Option { return func(cf *config) { cf.client = c } }
 
-// Open connects to the Redis named by url and checks it answers PING.
-// When unreachable, the error names the host but never a password.
+// Open connects to the Redis named by url, checks it answers PING, and
+// creates or takes the store's epoch (see the package doc). When
+// unreachable, the error names the host but never a password.
 //
 // The URL is one of
 //
@@ -169,7 +200,16 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		}
 		return nil, errors.New(redact(fmt.Sprintf("redis store: cannot reach %s: %v", t.where, err), t.secrets))
 	}
-	return newStore(t.client, owned, cf.prefix), nil
+	s := newStore(t.client, owned, cf.prefix)
+	epoch, err := openEpoch(ctx, s.rdb, s.k.epoch)
+	if err != nil {
+		if owned {
+			t.client.Close()
+		}
+		return nil, errors.New(redact(fmt.Sprintf("redis store: open epoch on %s: %v", t.where, err), t.secrets))
+	}
+	s.epoch = epoch
+	return s, nil
 }
 
 func newStore(c goredis.UniversalClient, owned bool, prefix string) *Store {
@@ -178,7 +218,7 @@ func newStore(c goredis.UniversalClient, owned bool, prefix string) *Store {
 		inc: p + "inc", incVer: p + "inc:ver", incOpen: p + "inc:open",
 		outbox: p + "outbox", outboxOrder: p + "outbox:order", outboxSq: p + "outbox:seq",
 		timers: p + "timers", due: p + "timers:due", ready: p + "timers:ready", meta: p + "timers:meta",
-		seen: p + "seen", kv: p + "kv",
+		seen: p + "seen", kv: p + "kv", epoch: p + "epoch",
 	}}
 }
 
@@ -333,7 +373,9 @@ func (s *Store) Timeline(ctx context.Context, id int64, after int64) ([]bot.Even
 // Commit sends the rest, the script puts the assigned ID in front.
 const outboxHead = `{"id":""`
 
-// Commit implements store.Store.
+// Commit implements store.Store. It returns an error wrapping ErrWiped,
+// and writes nothing, when the store's epoch is no longer the one it
+// opened with (see Check).
 func (s *Store) Commit(ctx context.Context, t *store.Tx) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -342,7 +384,7 @@ func (s *Store) Commit(ctx context.Context, t *store.Tx) error {
 		return errors.New("commit: events without an incident")
 	}
 	now := time.Now().UTC().Format(time.RFC3339)
-	args := []any{now, "0", "0", "0", "0", "", "0"}
+	args := []any{now, "0", "0", "0", "0", "", "0", s.epoch}
 	tl := s.key("tl", "none")
 	var newVersion int64
 	if inc := t.Incident; inc != nil {
@@ -358,7 +400,7 @@ func (s *Store) Commit(ctx context.Context, t *store.Tx) error {
 			open = "1"
 		}
 		args = []any{now, "1", strconv.FormatInt(inc.ID, 10), strconv.FormatInt(inc.Version, 10),
-			strconv.FormatInt(newVersion, 10), v, open}
+			strconv.FormatInt(newVersion, 10), v, open, s.epoch}
 		tl = s.timelineKey(inc.ID)
 	}
 
@@ -405,7 +447,7 @@ func (s *Store) Commit(ctx context.Context, t *store.Tx) error {
 
 	keys := []string{s.k.seen, s.k.inc, s.k.incVer, s.k.incOpen, tl,
 		s.k.outbox, s.k.outboxOrder, s.k.outboxSq,
-		s.k.timers, s.k.due, s.k.ready, s.k.meta, s.k.kv}
+		s.k.timers, s.k.due, s.k.ready, s.k.meta, s.k.kv, s.k.epoch}
 	res, err := commitScript.Run(ctx, s.rdb, keys, args...).StringSlice()
 	if err != nil {
 		return fmt.Errorf("commit: %w", err)
@@ -421,6 +463,8 @@ func (s *Store) Commit(ctx context.Context, t *store.Tx) error {
 		return store.ErrConflict
 	case "event":
 		return fmt.Errorf("event #%s of incident %d already recorded: %w", res[1], t.Incident.ID, store.ErrConflict)
+	case "wiped":
+		return fmt.Errorf("commit: %w", s.wiped(res[1]))
 	default:
 		return fmt.Errorf("commit: unexpected script reply %q", res)
 	}
@@ -506,17 +550,30 @@ func (s *Store) Delivered(ctx context.Context, id string) error {
 // ClaimTimers implements store.Store. The result is in due order. When
 // more than limit timers are claimable, the ones whose turn came first
 // (due, or lease ended) are taken, which for timers reclaimed after a
-// lease ran out can differ from bolt's strict due order.
+// lease ran out can differ from bolt's strict due order. It returns an
+// error wrapping ErrWiped, and claims nothing, when the store's epoch is
+// no longer the one it opened with (see Check).
 func (s *Store) ClaimTimers(ctx context.Context, now time.Time, owner string, lease time.Duration, limit int) ([]bot.Timer, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
 	bound := "(" + timeKey(now.Add(time.Nanosecond))
-	raw, err := claimScript.Run(ctx, s.rdb, []string{s.k.timers, s.k.ready, s.k.meta},
-		bound, timeKey(now.Add(lease)), owner, limit).StringSlice()
+	res, err := claimScript.Run(ctx, s.rdb, []string{s.k.timers, s.k.ready, s.k.meta, s.k.epoch},
+		bound, timeKey(now.Add(lease)), owner, limit, s.epoch).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("claim timers: %w", err)
 	}
+	if len(res) == 0 {
+		return nil, errors.New("claim timers: empty reply from script")
+	}
+	switch res[0] {
+	case "ok":
+	case "wiped":
+		return nil, fmt.Errorf("claim timers: %w", s.wiped(res[1]))
+	default:
+		return nil, fmt.Errorf("claim timers: unexpected script reply %q", res)
+	}
+	raw := res[1:]
 	type claimed struct {
 		key string // due key + id: the due index's order
 		t   bot.Timer

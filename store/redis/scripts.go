@@ -15,20 +15,25 @@ import goredis "github.com/redis/go-redis/v9"
 //
 // KEYS: 1 seen, 2 incidents, 3 incident versions, 4 open index,
 // 5 the incident's timeline, 6 outbox, 7 outbox order, 8 outbox counter,
-// 9 timers, 10 due index, 11 ready index, 12 timer meta, 13 kv.
+// 9 timers, 10 due index, 11 ready index, 12 timer meta, 13 kv, 14 epoch.
 //
 // ARGV: 1 time recorded for seen keys, 2 "1" when the tx has an incident,
 // 3 incident id, 4 expected version, 5 new version, 6 incident JSON (already
-// carrying the new version), 7 "1" when the incident is open; then six
-// sections, each led by its item count:
+// carrying the new version), 7 "1" when the incident is open, 8 the
+// store's epoch; then six sections, each led by its item count:
 // seen keys; events as (seq, JSON); outbox messages as the JSON after
 // `{"id":""`; timer ids to cancel; timers to set as (id, due key, JSON);
 // kv puts as (key, value).
 //
-// Returns {"ok", outbox ids…}, {"duplicate", key}, {"conflict", stored
-// version} or {"event", seq}.
+// Returns {"ok", outbox ids…}, {"wiped", stored epoch or ""},
+// {"duplicate", key}, {"conflict", stored version} or {"event", seq}.
 var commitScript = goredis.NewScript(`
-local i = 8
+local epoch = redis.call('GET', KEYS[14])
+if epoch ~= ARGV[8] then
+  return {'wiped', epoch or ''}
+end
+
+local i = 9
 local nseen = tonumber(ARGV[i]); i = i + 1
 local seen0 = i
 for j = 0, nseen - 1 do
@@ -129,14 +134,19 @@ return res
 // index orders timers by max(due, lease expiry), so everything at or
 // before now is claimable and leased timers are never scanned.
 //
-// KEYS: 1 timers, 2 ready index, 3 timer meta.
+// KEYS: 1 timers, 2 ready index, 3 timer meta, 4 epoch.
 // ARGV: 1 exclusive upper bound of ready members ("(" + key(now+1ns)),
-// 2 key(now+lease), 3 owner, 4 limit.
+// 2 key(now+lease), 3 owner, 4 limit, 5 the store's epoch.
 //
-// Returns the claimed timers' JSON in ready order.
+// Returns {"ok", the claimed timers' JSON in ready order…}, or {"wiped",
+// stored epoch or ""} claiming nothing.
 var claimScript = goredis.NewScript(`
+local epoch = redis.call('GET', KEYS[4])
+if epoch ~= ARGV[5] then
+  return {'wiped', epoch or ''}
+end
 local items = redis.call('ZRANGEBYLEX', KEYS[2], '-', ARGV[1], 'LIMIT', 0, ARGV[4])
-local out = {}
+local out = {'ok'}
 for _, m in ipairs(items) do
   local id = string.sub(m, 21)
   redis.call('ZREM', KEYS[2], m)
@@ -152,6 +162,13 @@ for _, m in ipairs(items) do
   end
 end
 return out
+`)
+
+// epochScript creates the epoch key KEYS[1] with value ARGV[1] unless it
+// exists, and returns the value it holds afterwards.
+var epochScript = goredis.NewScript(`
+redis.call('SET', KEYS[1], ARGV[1], 'NX')
+return redis.call('GET', KEYS[1])
 `)
 
 // fetchScript reads an index and the values it points at in one atomic
