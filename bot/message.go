@@ -1,6 +1,16 @@
 package bot
 
-import "time"
+import (
+	"errors"
+	"time"
+)
+
+// Why a message left the outbox without reaching its chat. The delivery
+// layer reports an error wrapping one of these, or the platform's own.
+var (
+	ErrExpired    = errors.New("expired before it could be delivered")
+	ErrNotRunning = errors.New("the chat's platform is not running")
+)
 
 // Message kinds: a closed set, rendered per platform.
 const (

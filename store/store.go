@@ -70,6 +70,10 @@ type Store interface {
 
 	// Outbox returns up to limit undelivered messages in commit order.
 	Outbox(ctx context.Context, limit int) ([]bot.Outgoing, error)
+	// OutboxAfter returns up to limit undelivered messages committed after
+	// message id after ("" = from the first), in commit order. Message ids
+	// are decimal numbers that grow with every commit.
+	OutboxAfter(ctx context.Context, after string, limit int) ([]bot.Outgoing, error)
 	// UpdateOutgoing rewrites a message still in the outbox (attempt
 	// counts); a message no longer there is ignored.
 	UpdateOutgoing(ctx context.Context, m bot.Outgoing) error

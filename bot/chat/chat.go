@@ -10,8 +10,6 @@ import (
 	"fmt"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/irbot/irbot/bot"
 )
 
@@ -57,12 +55,10 @@ type Handler func(ctx context.Context, in bot.Inbound) error
 
 // Limits are a platform's delivery limits. Zero values mean "no limit".
 type Limits struct {
-	MaxLen      int        // longest message in characters (runes)
-	PerChat     rate.Limit // messages per second to one direct chat
-	PerGroup    rate.Limit // messages per second to one group chat
-	ChatBurst   int        // messages allowed at once to one chat (default 1)
-	Global      rate.Limit // messages per second over all chats
-	GlobalBurst int        // messages allowed at once over all chats (default 1)
+	MaxLen int  // longest message in characters (runes)
+	Chat   Rate // to any one chat, direct or group
+	Group  Rate // to one group chat, on top of Chat
+	Global Rate // over all chats of the platform
 }
 
 // ErrPermanent marks a failure that retrying will not fix.

@@ -138,9 +138,11 @@ func TestTransientFailuresRetryAndPermanentOnesAreReported(t *testing.T) {
 		bot.Outgoing{Chat: bot.ChatRef{Platform: "fake", ID: "gone"}, Text: "blocked", Incident: 1},
 		bot.Outgoing{Chat: bot.ChatRef{Platform: "fake", ID: "a"}, Text: "slow down"})
 	limited := false
+	tries := map[string]int{}
 	f := &fakeSender{fail: func(m bot.Outgoing, n int) error {
+		tries[m.Text]++
 		switch {
-		case m.Text == "flaky" && n <= 2:
+		case m.Text == "flaky" && tries[m.Text] <= 2:
 			return errors.New("connection reset")
 		case m.Chat.ID == "gone":
 			return fmt.Errorf("bot was blocked by the user: %w", chat.ErrPermanent)
@@ -197,7 +199,7 @@ func TestRateLimitsPaceEachChat(t *testing.T) {
 	for i := 0; i < 6; i++ {
 		enqueue(t, s, bot.Outgoing{Chat: bot.ChatRef{Platform: "fake", ID: "g"}, Text: fmt.Sprint(i)})
 	}
-	f := &fakeSender{limits: chat.Limits{PerGroup: 50, ChatBurst: 1}} // one message per 20ms
+	f := &fakeSender{limits: chat.Limits{Group: chat.Rate{N: 1, Per: 20 * time.Millisecond}}} // one message per 20ms
 	var stamps []time.Time
 	f.fail = func(bot.Outgoing, int) error { stamps = append(stamps, time.Now()); return nil }
 	d := chat.NewDeliverer(s, []chat.Sender{f})

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -47,6 +48,10 @@ type Options struct {
 	Systems []report.System
 	// Reporting fills the formal reports' fixed parts.
 	Reporting Reporting
+	// Platforms are the chat platforms running; messages are queued only
+	// for these, and people are paged only where they can be reached. Nil
+	// means every platform.
+	Platforms []string
 }
 
 // Engine is the incident engine. It is safe for concurrent use; actions on
@@ -262,6 +267,13 @@ func (e *Engine) commit(ctx context.Context, tx *store.Tx) error {
 // callers that must then do something else (join what another process
 // opened).
 func (e *Engine) commitOrDuplicate(ctx context.Context, tx *store.Tx) error {
+	kept := tx.Outbox[:0]
+	for _, m := range tx.Outbox {
+		if e.running(m.Chat.Platform) {
+			kept = append(kept, m)
+		}
+	}
+	tx.Outbox = kept
 	if err := e.st.Commit(ctx, tx); err != nil {
 		return err
 	}
@@ -269,6 +281,11 @@ func (e *Engine) commitOrDuplicate(ctx context.Context, tx *store.Tx) error {
 		e.o.OnCommit(tx)
 	}
 	return nil
+}
+
+// running reports whether platform is one the bot delivers to now.
+func (e *Engine) running(platform string) bool {
+	return e.o.Platforms == nil || slices.Contains(e.o.Platforms, platform)
 }
 
 func (e *Engine) lock(id int64) func() {

@@ -142,8 +142,16 @@ func (e *Engine) pageStep(ctx context.Context, c *change, k int) {
 		}
 		lang := firstNonEmpty(person.Language, e.o.Language)
 		text := e.cat.T(lang, "page", c.inc.Ref(), sevName(c.inc.Severity), pb.Name.In(lang), c.inc.Title, e.reasonLine(p.Reason, lang), ackCode(c.inc))
-		for _, dm := range e.directChats(person, c.inc) {
+		dms := e.directChats(person, c.inc)
+		for _, dm := range dms {
 			c.out = append(c.out, bot.Outgoing{Incident: c.inc.ID, Chat: dm, Kind: bot.KindPage, Text: text, Buttons: ack})
+		}
+		if len(dms) == 0 {
+			c.recordBot("page_undelivered", map[string]string{"page": strconv.Itoa(p.N), "person": id, "error": "no chat on a running platform"})
+			name := e.personName(id)
+			c.notify(ctx, bot.KindNotice, func(lang string) string {
+				return e.cat.T(lang, "page_unreachable", c.inc.Ref(), name)
+			}, nil)
 		}
 	}
 	for _, id := range chats {
@@ -206,6 +214,9 @@ func (e *Engine) directChats(p bot.Person, inc *bot.Incident) []bot.ChatRef {
 			continue
 		}
 		seen[ch.Platform] = true
+		if !e.running(ch.Platform) {
+			continue
+		}
 		if dm, ok := bot.DirectChat(p, ch.Platform); ok {
 			out = append(out, dm)
 		}
@@ -214,9 +225,16 @@ func (e *Engine) directChats(p bot.Person, inc *bot.Incident) []bot.ChatRef {
 		return out
 	}
 	for _, plat := range bot.SortedKeys(p.IDs) {
+		if !e.running(plat) {
+			continue
+		}
 		if dm, ok := bot.DirectChat(p, plat); ok {
 			out = append(out, dm)
 		}
+	}
+	if len(out) == 0 && e.running("console") {
+		dm, _ := bot.DirectChat(p, "console")
+		out = append(out, dm)
 	}
 	return out
 }
@@ -312,3 +330,47 @@ func (e *Engine) fireEscalate(ctx context.Context, c *change, t bot.Timer) {
 
 // ackCode is the short reply that acknowledges: "/ack IR-7 · 7a".
 func ackCode(inc *bot.Incident) string { return fmt.Sprintf("/ack %s · %da", inc.Ref(), inc.ID) }
+
+// maxBundleButtons caps the per-incident buttons under a bundle of pages
+// (Telegram allows 100 in all); the reply codes in the text cover the rest.
+const maxBundleButtons = 10
+
+// BundlePages makes one message of several pages waiting for one chat: a
+// line per incident with its acknowledge code, a button per incident and
+// one that acknowledges them all. It is the delivery layer's BundleFunc.
+func (e *Engine) BundlePages(pages []bot.Outgoing) bot.Outgoing {
+	ctx := context.Background()
+	ch := pages[0].Chat
+	lang := e.chatLang(ctx, ch)
+	if p, ok := e.o.Directory.Lookup(ch.Platform, ch.ID); ok && ch.Direct && p.Language != "" {
+		lang = p.Language
+	}
+	var lines []string
+	var buttons []bot.Button
+	seen := map[int64]bool{}
+	for _, m := range pages {
+		if seen[m.Incident] {
+			continue // paged again at the next level before the first went out
+		}
+		seen[m.Incident] = true
+		inc, err := e.st.Incident(ctx, m.Incident)
+		if err != nil {
+			lines = append(lines, "• "+strings.SplitN(m.Text, "\n", 2)[0])
+			continue
+		}
+		name := inc.Playbook
+		if pb, ok := e.books.Get(inc.Playbook); ok {
+			name = pb.Name.In(lang)
+		}
+		lines = append(lines, fmt.Sprintf("• %s · %s · %s — %s (%da)", inc.Ref(), sevName(inc.Severity), name, inc.Title, inc.ID))
+		if len(buttons) < maxBundleButtons {
+			buttons = append(buttons, bot.Button{Label: "✅ " + inc.Ref(), Data: "/ack " + inc.Ref()})
+		}
+	}
+	if len(lines) == 1 {
+		m := pages[len(pages)-1]
+		return bot.Outgoing{Text: m.Text, Buttons: m.Buttons}
+	}
+	buttons = append(buttons, bot.Button{Label: e.cat.T(lang, "btn.ack_all"), Data: "/ack all"})
+	return bot.Outgoing{Text: e.cat.T(lang, "page.bundle", len(lines), strings.Join(lines, "\n")), Buttons: buttons}
+}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -108,9 +109,36 @@ func (e *Engine) DeliveryFailed(ctx context.Context, m bot.Outgoing, cause error
 	}
 	err := e.apply(ctx, m.Incident, nil, func(c *change) error {
 		c.record("delivery_failed", map[string]string{"chat": m.Chat.String(), "kind": m.Kind, "error": cause.Error()})
+		if m.Kind != bot.KindPage || c.inc.HasChat(m.Chat) {
+			return nil
+		}
+		// A page that reached nobody: the incident's chats must know, so
+		// that someone pages another way.
+		who := m.Chat.ID
+		if p, ok := e.o.Directory.Lookup(m.Chat.Platform, m.Chat.ID); ok && m.Chat.Direct {
+			who = firstNonEmpty(p.Name, p.ID)
+		} else if ch, ok := e.o.Directory.ChatFor(m.Chat); ok {
+			who = ch.ID
+		}
+		c.notify(ctx, bot.KindNotice, func(lang string) string {
+			return e.cat.T(lang, "page_undelivered", c.inc.Ref(), who, e.cat.T(lang, deliveryWhy(cause)))
+		}, nil)
 		return nil
 	})
 	if err != nil {
 		e.log.Error("record delivery failure", "incident", m.Incident, "err", err)
+	}
+}
+
+// deliveryWhy names the catalogue key that says why a message was not
+// delivered.
+func deliveryWhy(err error) string {
+	switch {
+	case errors.Is(err, bot.ErrExpired):
+		return "why.expired"
+	case errors.Is(err, bot.ErrNotRunning):
+		return "why.not_running"
+	default:
+		return "why.failed"
 	}
 }

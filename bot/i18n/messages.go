@@ -108,6 +108,13 @@ func messages() map[string]map[string]string {
 		// paging and rosters
 		"page":                 {"vi": "📟 TRỰC BAN — %s · %s · %s\n%s%s\nXác nhận: %s", "en": "📟 PAGE — %s · %s · %s\n%s%s\nAcknowledge: %s"},
 		"page.reason":          {"vi": "Lý do: %s", "en": "Reason: %s"},
+		"page_unreachable":     {"vi": "⚠️ %s: không gọi được %s: người này không có kênh chat nào đang chạy. Hãy gọi người khác: /page <người>.", "en": "⚠️ %s: cannot page %s: they have no chat on a running platform. Page someone else: /page <person>."},
+		"page_undelivered":     {"vi": "⚠️ %s: tin gọi trực tới %s không gửi được (%s). Hãy gọi người khác: /page <người> hoặc /escalate.", "en": "⚠️ %s: the page to %s was not delivered (%s). Page someone else: /page <person> or /escalate."},
+		"why.expired":          {"vi": "quá hạn", "en": "it expired"},
+		"why.not_running":      {"vi": "nền tảng chat đó không chạy", "en": "that chat platform is not running"},
+		"why.failed":           {"vi": "đã thử nhiều lần", "en": "every try failed"},
+		"page.bundle":          {"vi": "📟 TRỰC BAN — %d sự cố cần bạn tiếp nhận:\n%s\nTiếp nhận tất cả: /ack all", "en": "📟 PAGE — %d incidents need you:\n%s\nAcknowledge all: /ack all"},
+		"btn.ack_all":          {"vi": "✅ Tiếp nhận tất cả", "en": "✅ Acknowledge all"},
 		"page.nobody":          {"vi": "không có ai trực", "en": "nobody on duty"},
 		"paged":                {"vi": "📟 %s: đã gọi %s (cấp %d/%d, vòng %d/%d). Chưa ai xác nhận sau %s sẽ gọi cấp tiếp theo. Xác nhận: /ack hoặc %da.", "en": "📟 %s: paged %s (level %d/%d, round %d/%d). If nobody acknowledges within %s, the next level is paged. Acknowledge: /ack or %da."},
 		"page_expired":         {"vi": "🚨 %s: đã gọi hết mọi cấp (%d vòng) mà chưa ai xác nhận. Cần người nhận xử lý ngay: /ack.", "en": "🚨 %s: every level paged (%d rounds) and nobody acknowledged. Someone must take it now: /ack."},

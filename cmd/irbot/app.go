@@ -31,6 +31,11 @@ func loadPlaybooks(cfg *Config) (*playbook.Set, error) {
 	return playbook.LoadDir(cfg.PlaybooksDir, opts)
 }
 
+// summarySettle is how long a leadership summary waits for a newer one of
+// the same incident before it is sent, so that a burst of changes reaches
+// leaders as one summary.
+const summarySettle = 2 * time.Second
+
 // app is the wired bot.
 type app struct {
 	cfg     *Config
@@ -63,6 +68,10 @@ func newApp(cfg *Config, st store.Store, senders []chat.Sender, botName string, 
 		return nil, fmt.Errorf("playbooks:\n%w", err)
 	}
 	a := &app{cfg: cfg, st: st, log: log}
+	running := make([]string, 0, len(senders))
+	for _, s := range senders {
+		running = append(running, s.Platform())
+	}
 	a.eng = engine.New(st, books, engine.Options{
 		Prefix:      cfg.IncidentPrefix,
 		Language:    cfg.Language,
@@ -75,6 +84,7 @@ func newApp(cfg *Config, st store.Store, senders []chat.Sender, botName string, 
 		Summaries:   cfg.summaries(),
 		Systems:     cfg.Systems,
 		BotName:     botName,
+		Platforms:   running,
 		Reporting:   engine.Reporting{Org: cfg.Reporting.Org, Recipients: cfg.Reporting.Recipients, References: cfg.Reporting.References},
 		OnCommit: func(tx *store.Tx) {
 			if a.metrics != nil {
@@ -88,9 +98,11 @@ func newApp(cfg *Config, st store.Store, senders []chat.Sender, botName string, 
 			}
 		},
 	})
-	opts := []chat.DeliverOption{chat.WithLogger(log), chat.WithFailure(a.eng.DeliveryFailed)}
+	opts := []chat.DeliverOption{chat.WithLogger(log), chat.WithFailure(a.eng.DeliveryFailed), chat.WithBundle(a.eng.BundlePages)}
 	if len(senders) == 1 && senders[0].Platform() == console.Platform {
 		opts = append(opts, chat.WithWorkers(1)) // one terminal: print in commit order
+	} else {
+		opts = append(opts, chat.WithSettle(summarySettle))
 	}
 	a.deliv = chat.NewDeliverer(st, senders, opts...)
 	host, _ := os.Hostname()

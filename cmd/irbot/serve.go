@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
 
 	"github.com/irbot/irbot/store"
 
@@ -312,7 +311,7 @@ func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.
 		signing, _ := secret(firstSet(sc.SigningSecretEnv, "SLACK_SIGNING_SECRET"), "")
 		lim := slack.DefaultLimits()
 		if sc.RatePerChannel > 0 {
-			lim.PerGroup, lim.PerChat = rate.Limit(sc.RatePerChannel), rate.Limit(sc.RatePerChannel)
+			lim.Chat = chat.PerSecond(sc.RatePerChannel)
 		}
 		sl, err := slack.New(ctx, slack.Config{BotToken: botToken, AppToken: appToken, SigningSecret: signing, APIURL: sc.APIURL,
 			Mode: sc.Mode, Limits: lim, OnRejected: func(reason, remote string) {
@@ -348,13 +347,13 @@ func firstSet(s ...string) string {
 // limits applies configured rates over a platform's defaults.
 func (pc PlatformConfig) limits(def chat.Limits) chat.Limits {
 	if pc.RatePerGroup > 0 {
-		def.PerGroup = rate.Limit(pc.RatePerGroup)
+		def.Group = chat.PerSecond(pc.RatePerGroup)
 	}
 	if pc.RatePerChat > 0 {
-		def.PerChat = rate.Limit(pc.RatePerChat)
+		def.Chat = chat.PerSecond(pc.RatePerChat)
 	}
 	if pc.RateGlobal > 0 {
-		def.Global = rate.Limit(pc.RateGlobal)
+		def.Global = chat.PerSecond(pc.RateGlobal)
 	}
 	return def
 }

@@ -362,10 +362,27 @@ func (s *Store) Get(ctx context.Context, key string) (string, error) {
 
 // Outbox implements store.Store.
 func (s *Store) Outbox(ctx context.Context, limit int) ([]bot.Outgoing, error) {
+	return s.OutboxAfter(ctx, "", limit)
+}
+
+// OutboxAfter implements store.Store.
+func (s *Store) OutboxAfter(ctx context.Context, after string, limit int) ([]bot.Outgoing, error) {
+	var start []byte
+	if after != "" {
+		k, err := outboxKey(after)
+		if err != nil {
+			return nil, err
+		}
+		start = u64(binary.BigEndian.Uint64(k) + 1)
+	}
 	var out []bot.Outgoing
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(bOutbox).Cursor()
-		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
+		k, v := c.First()
+		if start != nil {
+			k, v = c.Seek(start)
+		}
+		for ; k != nil && len(out) < limit; k, v = c.Next() {
 			var m bot.Outgoing
 			if err := json.Unmarshal(v, &m); err != nil {
 				return fmt.Errorf("decode outbox message: %w", err)

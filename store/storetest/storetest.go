@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -190,6 +191,36 @@ func Run(t *testing.T, o Opener) {
 			}
 			if err := s.Delivered(ctx, ob[1].ID); err != nil {
 				t.Fatalf("delivering twice: %v", err)
+			}
+		}},
+		{"OutboxAfterReadsOnlyNewerMessages", func(t *testing.T, s store.Store) {
+			var ids []string
+			for i := 0; i < 6; i++ {
+				tx := &store.Tx{Outbox: []bot.Outgoing{{Chat: bot.ChatRef{Platform: "console", ID: "soc"}, Text: fmt.Sprint(i)}}}
+				if err := s.Commit(ctx, tx); err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, tx.Outbox[0].ID)
+			}
+			if err := s.Delivered(ctx, ids[3]); err != nil {
+				t.Fatal(err)
+			}
+			ob, err := s.OutboxAfter(ctx, ids[1], 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, m := range ob {
+				got = append(got, m.Text)
+			}
+			if strings.Join(got, ",") != "2,4,5" {
+				t.Fatalf("after %s: %v, want 2,4,5", ids[1], got)
+			}
+			if ob, _ := s.OutboxAfter(ctx, "", 2); len(ob) != 2 || ob[0].Text != "0" {
+				t.Fatalf("from the start, 2: %+v", ob)
+			}
+			if ob, _ := s.OutboxAfter(ctx, ids[5], 10); len(ob) != 0 {
+				t.Fatalf("after the last: %+v", ob)
 			}
 		}},
 		{"TimersClaimedOnceUnderLease", func(t *testing.T, s store.Store) {

@@ -385,7 +385,7 @@ func TestNewChecksConfig(t *testing.T) {
 		t.Fatalf("defaults: %v", err)
 	}
 	b, err := slack.New(context.Background(), slack.Config{BotToken: fake.BotToken, APIURL: fake.URL(), SigningSecret: secret,
-		Limits: chat.Limits{MaxLen: 10000, PerChat: 5}}, st, nil)
+		Limits: chat.Limits{MaxLen: 10000, Chat: chat.Rate{N: 5, Per: time.Second}}}, st, nil)
 	if err != nil || b.Mode() != slack.ModeEvents || b.Limits().MaxLen != slack.MaxSectionText {
 		t.Fatalf("events: %v %+v", err, b)
 	}

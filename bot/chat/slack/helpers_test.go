@@ -65,7 +65,7 @@ func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c
 
 // testLimits are Slack's limits scaled to test speed.
 func testLimits() chat.Limits {
-	return chat.Limits{MaxLen: slack.MaxSectionText, PerChat: 100, PerGroup: 100, ChatBurst: 10}
+	return chat.Limits{MaxLen: slack.MaxSectionText}
 }
 
 // recorder is a trivial second platform ("other"): it keeps what it is

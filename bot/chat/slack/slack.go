@@ -120,7 +120,7 @@ type Config struct {
 // (short bursts tolerated; Slack answers 429 with Retry-After, which the
 // delivery layer obeys) and sections of at most 3000 characters.
 func DefaultLimits() chat.Limits {
-	return chat.Limits{MaxLen: MaxSectionText, PerChat: 1, PerGroup: 1, ChatBurst: 3}
+	return chat.Limits{MaxLen: MaxSectionText, Chat: chat.Rate{N: 1, Per: time.Second}}
 }
 
 // Adapter is the Slack platform. It is safe for concurrent use.

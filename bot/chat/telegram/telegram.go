@@ -110,7 +110,8 @@ const MaxMessageLen = 4096
 // burst of 5; Telegram tolerates such short bursts and answers 429 with
 // retry_after if it does not, which the delivery layer obeys.
 func DefaultLimits() chat.Limits {
-	return chat.Limits{MaxLen: MaxMessageLen, PerChat: 1, PerGroup: 20.0 / 60, ChatBurst: 3, Global: 30, GlobalBurst: 5}
+	return chat.Limits{MaxLen: MaxMessageLen, Chat: chat.Rate{N: 1, Per: time.Second},
+		Group: chat.Rate{N: 20, Per: time.Minute}, Global: chat.Rate{N: 30, Per: time.Second}}
 }
 
 // Adapter is the Telegram platform. It is safe for concurrent use.

@@ -56,8 +56,8 @@ func TestNewChecksItsConfig(t *testing.T) {
 	if ad.Platform() != "zalo" || ad.Bot().ID != fake.BotID() || ad.Limits() != zalo.DefaultLimits() || ad.Limits().MaxLen != 2000 {
 		t.Fatalf("adapter %s, bot %+v, limits %+v", ad.Platform(), ad.Bot(), ad.Limits())
 	}
-	ad = newAdapter(t, fake, zalo.Config{Limits: chat.Limits{MaxLen: 5000, PerChat: 3}}, st, log)
-	if l := ad.Limits(); l.MaxLen != 2000 || l.PerChat != 3 {
+	ad = newAdapter(t, fake, zalo.Config{Limits: chat.Limits{MaxLen: 5000, Chat: chat.Rate{N: 3, Per: time.Second}}}, st, log)
+	if l := ad.Limits(); l.MaxLen != 2000 || l.Chat.N != 3 {
 		t.Fatalf("limits %+v: MaxLen must be capped at 2000, the rest kept", l)
 	}
 }

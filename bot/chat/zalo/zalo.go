@@ -105,7 +105,8 @@ type Config struct {
 // twenty a minute to a group), with a short burst for a declaration and
 // its replies, and 429 answers are obeyed on top.
 func DefaultLimits() chat.Limits {
-	return chat.Limits{MaxLen: MaxMessageLen, PerChat: 1, PerGroup: 20.0 / 60, ChatBurst: 3, Global: 10, GlobalBurst: 5}
+	return chat.Limits{MaxLen: MaxMessageLen, Chat: chat.Rate{N: 1, Per: time.Second},
+		Group: chat.Rate{N: 20, Per: time.Minute}, Global: chat.Rate{N: 10, Per: time.Second}}
 }
 
 // Stats counts what the adapter received; read it with Adapter.Stats.
