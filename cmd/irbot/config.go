@@ -84,6 +84,18 @@ type HTTPConfig struct {
 	Listen    string `yaml:"listen"`     // default 127.0.0.1:8080
 	PublicURL string `yaml:"public_url"` // where platforms reach the webhooks
 	MaxBody   int64  `yaml:"max_body"`   // bytes; default 1 MiB
+	// ShutdownGrace bounds the stop after SIGTERM: requests finish and the
+	// outbox drains for at most this long (default 10s); what is left is
+	// sent at the next start.
+	ShutdownGrace string `yaml:"shutdown_grace"`
+}
+
+// grace returns http.shutdown_grace (checked by validate).
+func (h HTTPConfig) grace() time.Duration {
+	if d, err := time.ParseDuration(h.ShutdownGrace); err == nil && d > 0 {
+		return d
+	}
+	return 10 * time.Second
 }
 
 // Platforms configures the chat platforms. Tokens come from the
@@ -295,6 +307,11 @@ func (c *Config) check() error {
 		}
 		if d, err := time.ParseDuration(v); err != nil || d < time.Minute {
 			return fmt.Errorf("summaries.every.%s: %q: use a duration of at least 1m, e.g. 30m", k, v)
+		}
+	}
+	if g := c.HTTP.ShutdownGrace; g != "" {
+		if d, err := time.ParseDuration(g); err != nil || d <= 0 {
+			return fmt.Errorf("http.shutdown_grace: %q: use a duration such as 10s", g)
 		}
 	}
 	if c.Summaries.MinGap != "" {

@@ -10,8 +10,8 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
-
 
 	"github.com/irbot/irbot/store"
 
@@ -111,12 +111,20 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		return a.eng.Handle(ctx, in)
 	}
 	ready := make(chan struct{})
+	var wipedLogged atomic.Bool
 	srv := web.New(web.Options{Listen: cfg.HTTP.Listen, Log: log, Metrics: a.metrics, MaxBody: cfg.HTTP.MaxBody,
 		Ready: func(ctx context.Context) error {
 			select {
 			case <-ready:
 			default:
 				return errors.New("starting")
+			}
+			if c, ok := a.st.(storeChecker); ok {
+				err := c.Check(ctx)
+				if err != nil && wipedLogged.CompareAndSwap(false, true) {
+					log.Error("not ready: the store was emptied under this replica; it will not page from an empty store", "err", err)
+				}
+				return err
 			}
 			if _, err := a.st.Get(ctx, "ready-probe"); err != nil && !errors.Is(err, storeNotFound) {
 				return fmt.Errorf("store: %w", err)
@@ -195,10 +203,19 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		}
 	}
 	close(ready)
-	err = srv.Serve(ctx, ln, 10*time.Second) // returns once ctx ends and requests finished
+	grace := cfg.HTTP.grace()
+	stopping := make(chan time.Time, 1)
+	context.AfterFunc(ctx, func() { stopping <- time.Now() })
+	err = srv.Serve(ctx, ln, grace) // returns once ctx ends and requests finished
 	stopRecv()
-	// Finish what adapters accepted over HTTP, then flush what it committed.
-	fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// Finish what adapters accepted over HTTP, then flush what it
+	// committed, all within the grace period from the signal.
+	stopAt := time.Now()
+	select {
+	case stopAt = <-stopping:
+	default:
+	}
+	fctx, cancel := context.WithDeadline(context.Background(), stopAt.Add(grace))
 	for _, p := range plats {
 		if p.stop != nil {
 			if serr := p.stop(fctx); serr != nil {
@@ -359,3 +376,9 @@ func (pc PlatformConfig) limits(def chat.Limits) chat.Limits {
 }
 
 var storeNotFound = store.ErrNotFound
+
+// storeChecker is a store that can tell whether it is still the store the
+// bot opened (Redis: not emptied by a restart without persistence).
+type storeChecker interface {
+	Check(ctx context.Context) error
+}
