@@ -484,3 +484,6 @@ func plainForm(text string) bool {
 	t := strings.TrimSpace(text)
 	return !strings.HasPrefix(t, "/") && !strings.HasPrefix(t, "@")
 }
+
+// Directory returns the people and chats the engine knows.
+func (e *Engine) Directory() *bot.Directory { return e.o.Directory }

@@ -335,6 +335,11 @@ func ackCode(inc *bot.Incident) string { return fmt.Sprintf("/ack %s · %da", in
 // (Telegram allows 100 in all); the reply codes in the text cover the rest.
 const maxBundleButtons = 10
 
+// maxBundleLines is how many incidents a bundle describes line by line;
+// the rest are listed by reference, so a storm's bundle still fits one
+// message.
+const maxBundleLines = 30
+
 // BundlePages makes one message of several pages waiting for one chat: a
 // line per incident with its acknowledge code, a button per incident and
 // one that acknowledges them all. It is the delivery layer's BundleFunc.
@@ -345,7 +350,7 @@ func (e *Engine) BundlePages(pages []bot.Outgoing) bot.Outgoing {
 	if p, ok := e.o.Directory.Lookup(ch.Platform, ch.ID); ok && ch.Direct && p.Language != "" {
 		lang = p.Language
 	}
-	var lines []string
+	var lines, rest []string
 	var buttons []bot.Button
 	seen := map[int64]bool{}
 	for _, m := range pages {
@@ -353,6 +358,10 @@ func (e *Engine) BundlePages(pages []bot.Outgoing) bot.Outgoing {
 			continue // paged again at the next level before the first went out
 		}
 		seen[m.Incident] = true
+		if len(lines) >= maxBundleLines {
+			rest = append(rest, fmt.Sprintf("%s-%d", e.o.Prefix, m.Incident))
+			continue
+		}
 		inc, err := e.st.Incident(ctx, m.Incident)
 		if err != nil {
 			lines = append(lines, "• "+strings.SplitN(m.Text, "\n", 2)[0])
@@ -371,6 +380,9 @@ func (e *Engine) BundlePages(pages []bot.Outgoing) bot.Outgoing {
 		m := pages[len(pages)-1]
 		return bot.Outgoing{Text: m.Text, Buttons: m.Buttons}
 	}
+	if len(rest) > 0 {
+		lines = append(lines, e.cat.T(lang, "page.bundle_more", len(rest), strings.Join(rest, ", ")))
+	}
 	buttons = append(buttons, bot.Button{Label: e.cat.T(lang, "btn.ack_all"), Data: "/ack all"})
-	return bot.Outgoing{Text: e.cat.T(lang, "page.bundle", len(lines), strings.Join(lines, "\n")), Buttons: buttons}
+	return bot.Outgoing{Text: e.cat.T(lang, "page.bundle", len(seen), strings.Join(lines, "\n")), Buttons: buttons}
 }

@@ -114,6 +114,7 @@ func messages() map[string]map[string]string {
 		"why.not_running":      {"vi": "nền tảng chat đó không chạy", "en": "that chat platform is not running"},
 		"why.failed":           {"vi": "đã thử nhiều lần", "en": "every try failed"},
 		"page.bundle":          {"vi": "📟 TRỰC BAN — %d sự cố cần bạn tiếp nhận:\n%s\nTiếp nhận tất cả: /ack all", "en": "📟 PAGE — %d incidents need you:\n%s\nAcknowledge all: /ack all"},
+		"page.bundle_more":     {"vi": "… và %d sự cố khác: %s", "en": "… and %d more: %s"},
 		"btn.ack_all":          {"vi": "✅ Tiếp nhận tất cả", "en": "✅ Acknowledge all"},
 		"page.nobody":          {"vi": "không có ai trực", "en": "nobody on duty"},
 		"paged":                {"vi": "📟 %s: đã gọi %s (cấp %d/%d, vòng %d/%d). Chưa ai xác nhận sau %s sẽ gọi cấp tiếp theo. Xác nhận: /ack hoặc %da.", "en": "📟 %s: paged %s (level %d/%d, round %d/%d). If nobody acknowledges within %s, the next level is paged. Acknowledge: /ack or %da."},
