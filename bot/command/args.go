@@ -38,10 +38,11 @@ func (l argLine) words(i int) []string {
 	return out
 }
 
-// anyRef parses word i as a ref in any form, bare numbers included.
-// ok reports the form; n is 0 when the number is out of range.
-func (l argLine) anyRef(i int) (n int, ok bool) {
-	if n, ok := markedRef(l.toks[i].s); ok {
+// anyRef parses word i as a ref in any form, bare numbers included, with
+// the incident prefix prefix. ok reports the form; n is 0 when the number
+// is out of range.
+func (l argLine) anyRef(i int, prefix string) (n int, ok bool) {
+	if n, ok := markedRef(l.toks[i].s, prefix); ok {
 		return n, true
 	}
 	return number(l.toks[i].s)
@@ -128,7 +129,7 @@ func (p *parser) args(name Name, a string) (Command, error) {
 		case n > 1:
 			return bad("too many arguments")
 		case n == 1:
-			r, ok := l.anyRef(0)
+			r, ok := l.anyRef(0, p.prefix)
 			if !ok {
 				return bad("invalid incident ref")
 			}
@@ -141,7 +142,7 @@ func (p *parser) args(name Name, a string) (Command, error) {
 	case Note, Resolve, Reopen, Cancel, Escalate:
 		i := 0
 		if n > 0 {
-			r, marked := markedRef(l.word(0))
+			r, marked := markedRef(l.word(0), p.prefix)
 			if !marked && n == 1 {
 				r, marked = number(l.word(0)) // a bare number alone is the ref
 			}
@@ -165,7 +166,7 @@ func (p *parser) args(name Name, a string) (Command, error) {
 	case Done, Skip:
 		i := 0
 		if n > 0 {
-			r, ok := markedRef(l.word(0))
+			r, ok := markedRef(l.word(0), p.prefix)
 			if !ok && n > 1 {
 				if _, next := number(l.word(1)); next {
 					r, ok = number(l.word(0)) // "done 7 3": IR-7 step 3
@@ -197,7 +198,7 @@ func (p *parser) args(name Name, a string) (Command, error) {
 	case Sev:
 		i := 0
 		if n > 0 {
-			r, ok := markedRef(l.word(0))
+			r, ok := markedRef(l.word(0), p.prefix)
 			if !ok && n > 1 {
 				if sv, _ := severity(l.word(1), true); sv > 0 {
 					r, ok = number(l.word(0)) // "sev 7 2": IR-7 sev 2
@@ -223,7 +224,7 @@ func (p *parser) args(name Name, a string) (Command, error) {
 	case Assign:
 		i := 0
 		if n > 0 {
-			if r, ok := l.anyRef(0); ok { // roles are never numbers
+			if r, ok := l.anyRef(0, p.prefix); ok { // roles are never numbers
 				if r == 0 {
 					return bad(badRef)
 				}
@@ -338,7 +339,7 @@ func (p *parser) args(name Name, a string) (Command, error) {
 	case Report:
 		i := 0
 		if n > 0 {
-			if r, ok := l.anyRef(0); ok {
+			if r, ok := l.anyRef(0, p.prefix); ok {
 				if r == 0 {
 					return bad(badRef)
 				}
@@ -361,7 +362,7 @@ func (p *parser) args(name Name, a string) (Command, error) {
 	case Set:
 		i := 0
 		if n > 0 {
-			if r, ok := l.anyRef(0); ok { // field names are never numbers
+			if r, ok := l.anyRef(0, p.prefix); ok { // field names are never numbers
 				if r == 0 {
 					return bad(badRef)
 				}

@@ -43,16 +43,38 @@ const (
 	Maintenance Name = "maintenance" // maintenance windows and admin tasks
 )
 
-// MaxTextLen is the longest message, in bytes, that Parse accepts as a
-// command (Telegram's message limit).
-const MaxTextLen = 4096
+// DefaultPrefix is the incident prefix used when Options.Prefix is empty.
+const DefaultPrefix = "IR"
+
+// DefaultMaxLen is the longest message, in characters (Unicode code
+// points), accepted as a command when Options.MaxLen is 0: Telegram's
+// message limit.
+const DefaultMaxLen = 4096
+
+// Options configure ParseWith. The zero value, like a nil *Options, gives
+// the defaults: no bot name, prefix DefaultPrefix, limit DefaultMaxLen.
+type Options struct {
+	// BotName is the bot's username; see Parse.
+	BotName string
+	// Prefix is the incident prefix of the "IR-7" ref form, matched
+	// case-insensitively ("SC" also accepts "sc-7"). Only this prefix
+	// makes a ref: with the default, "INC-7" or "web-01" is text.
+	// "" means DefaultPrefix.
+	Prefix string
+	// MaxLen is the longest message, in characters (Unicode code points,
+	// surrounding whitespace not counted), that is accepted as a command;
+	// a longer one gives *TooLongError. Set it to what the platform
+	// carries. 0 or less means DefaultMaxLen.
+	MaxLen int
+}
 
 // Command is one parsed chat command. Fields a command does not use are zero.
 type Command struct {
 	// Name is the canonical command.
 	Name Name
-	// Ref is the incident number from "IR-7", "ir-7", "INC-7", "7" or "#7";
-	// 0 means none was given (the caller picks the chat's incident).
+	// Ref is the incident number from "IR-7" (the configured prefix, any
+	// case), "#7" or, where the grammar allows it, a bare "7"; 0 means
+	// none was given (the caller picks the chat's incident).
 	Ref int
 	// Step is the step number for done and skip (and their reply codes).
 	Step int
@@ -68,7 +90,8 @@ type Command struct {
 	User string
 	// Text is the free text, exactly as typed apart from surrounding
 	// whitespace: declare's title, note's text, skip/cancel/reopen/escalate/
-	// sev's reason, resolve's summary, done's step note, page's message,
+	// sev's reason, resolve's summary, done's step note (the same after a
+	// reply code: "1d2 đã kiểm tra", "12r restored"), page's message,
 	// help's topic (a command topic becomes its canonical name), lang's code
 	// ("vi" or "en"), link's code, report's format, set's "field value",
 	// the roster id for oncall/roster/override, stats' period and
@@ -124,6 +147,25 @@ func (e *UsageError) Error() string {
 		return fmt.Sprintf("command %s: %s (usage: %s)", e.Name, e.Reason, u)
 	}
 	return "command: " + e.Reason
+}
+
+// TooLongError is returned when a message addressed to the bot, or a plain
+// message that otherwise parses as a command, is longer than the limit
+// (Options.MaxLen). It is never a UsageError: the caller should tell the
+// user "too long: N of Max characters", not the usage line.
+type TooLongError struct {
+	// Name is the command the message was recognized as.
+	Name Name
+	// N is the message's length in characters (Unicode code points,
+	// surrounding whitespace not counted).
+	N int
+	// Max is the limit that was exceeded.
+	Max int
+}
+
+// Error implements error.
+func (e *TooLongError) Error() string {
+	return fmt.Sprintf("command %s: too long: %d of %d characters", e.Name, e.N, e.Max)
 }
 
 // Names returns all canonical command names in canonical order.

@@ -2,6 +2,7 @@ package command
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -14,38 +15,54 @@ type parseCase struct {
 	name string
 	in   string
 	want Command
-	err  error // nil, ErrNotCommand, ErrNotForMe, *UsageError or *UnknownError
+	err  error // nil, ErrNotCommand, ErrNotForMe, *UsageError, *UnknownError or *TooLongError
 }
 
-func usage(n Name, reason string) error { return &UsageError{Name: n, Reason: reason} }
-func unknown(w, s string) error         { return &UnknownError{Word: w, Suggest: s} }
+func usage(n Name, reason string) error  { return &UsageError{Name: n, Reason: reason} }
+func unknown(w, s string) error          { return &UnknownError{Word: w, Suggest: s} }
+func tooLong(n Name, got, max int) error { return &TooLongError{Name: n, N: got, Max: max} }
 
 // checkParse compares the whole Command and the error with the expectation.
 func checkParse(t *testing.T, in, botName string, want Command, wantErr error) {
 	t.Helper()
-	got, err := Parse(in, botName)
+	checkParseWith(t, in, &Options{BotName: botName}, want, wantErr)
+}
+
+// checkParseWith is checkParse with options for ParseWith.
+func checkParseWith(t *testing.T, in string, o *Options, want Command, wantErr error) {
+	t.Helper()
+	got, err := ParseWith(in, o)
+	show := in
+	if len(show) > 80 {
+		show = fmt.Sprintf("%s…(%d bytes)", clip(show, 60), len(show))
+	}
 	switch w := wantErr.(type) {
 	case nil:
 		if err != nil {
-			t.Fatalf("Parse(%q) error = %v, want nil", in, err)
+			t.Fatalf("Parse(%q) error = %v, want nil", show, err)
 		}
 	case *UsageError:
 		var ue *UsageError
 		if !errors.As(err, &ue) || *ue != *w {
-			t.Fatalf("Parse(%q) error = %#v (%v), want %#v", in, err, err, w)
+			t.Fatalf("Parse(%q) error = %#v (%v), want %#v", show, err, err, w)
 		}
 	case *UnknownError:
 		var ue *UnknownError
 		if !errors.As(err, &ue) || *ue != *w {
-			t.Fatalf("Parse(%q) error = %#v (%v), want %#v", in, err, err, w)
+			t.Fatalf("Parse(%q) error = %#v (%v), want %#v", show, err, err, w)
+		}
+	case *TooLongError:
+		var te *TooLongError
+		if !errors.As(err, &te) || *te != *w {
+			t.Fatalf("Parse(%q) error = %#v (%v), want %#v", show, err, err, w)
 		}
 	default:
 		if !errors.Is(err, wantErr) {
-			t.Fatalf("Parse(%q) error = %v, want %v", in, err, wantErr)
+			t.Fatalf("Parse(%q) error = %v, want %v", show, err, wantErr)
 		}
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("Parse(%q)\n got  %#v\n want %#v", in, got, want)
+		t.Fatalf("Parse(%q)\n got  %#v\n want %#v", show, got, want)
 	}
 }
 
@@ -138,7 +155,7 @@ func TestParseNotCommand(t *testing.T) {
 		{"code unknown letter", "12x", Command{}, ErrNotCommand},
 		{"code letter then number for ack", "12a3", Command{}, ErrNotCommand},
 		{"duration chatter", "3s", Command{}, ErrNotCommand},
-		{"too long plain chatter", "note " + strings.Repeat("x", MaxTextLen), Command{}, ErrNotCommand},
+		{"too long plain chatter", "next " + strings.Repeat("x ", DefaultMaxLen), Command{}, ErrNotCommand},
 		{"too long other chat", strings.Repeat("chat ", 1000), Command{}, ErrNotCommand},
 	})
 }
@@ -167,7 +184,8 @@ func TestParseRefs(t *testing.T) {
 		{"ir-7", "/status ir-7", Command{Name: Status, Ref: 7}, nil},
 		{"bare 7", "/status 7", Command{Name: Status, Ref: 7}, nil},
 		{"hash 7", "/status #7", Command{Name: Status, Ref: 7}, nil},
-		{"INC-7", "/status INC-7", Command{Name: Status, Ref: 7}, nil},
+		{"INC-7 is not the prefix", "/status INC-7", Command{}, usage(Status, "invalid incident ref")},
+		{"IR-7 upper and lower", "/status iR-7", Command{Name: Status, Ref: 7}, nil},
 		{"hash IR-7", "/status #IR-7", Command{Name: Status, Ref: 7}, nil},
 		{"leading zeros", "/status IR-007", Command{Name: Status, Ref: 7}, nil},
 		{"trailing colon", "/status IR-7:", Command{Name: Status, Ref: 7}, nil},
@@ -282,7 +300,8 @@ func TestParseCommands(t *testing.T) {
 		{"reopen", "/reopen IR-7 tái diễn", Command{Name: Reopen, Ref: 7, Text: "tái diễn"}, nil},
 		{"reopen bare", "/reopen", Command{Name: Reopen}, nil},
 		{"cancel", "/cancel báo động giả", Command{Name: Cancel, Text: "báo động giả"}, nil},
-		{"cancel ref", "/cancel INC-7 false alarm", Command{Name: Cancel, Ref: 7, Text: "false alarm"}, nil},
+		{"cancel other prefix is text", "/cancel INC-7 false alarm", Command{Name: Cancel, Text: "INC-7 false alarm"}, nil},
+		{"cancel ref", "/cancel IR-7 false alarm", Command{Name: Cancel, Ref: 7, Text: "false alarm"}, nil},
 		{"cancel missing", "/cancel", Command{}, usage(Cancel, "reason missing")},
 		{"cancel ref only", "/cancel 7", Command{}, usage(Cancel, "reason missing")},
 		{"cancel IR zero", "/cancel IR-0 x", Command{}, usage(Cancel, "invalid incident number")},
@@ -346,12 +365,13 @@ func TestParseCommands(t *testing.T) {
 		{"maintenance", "/maintenance on 2h nâng cấp", Command{Name: Maintenance, Text: "on 2h nâng cấp", Args: []string{"on", "2h", "nâng", "cấp"}}, nil},
 		{"maintenance missing", "/maintenance", Command{}, usage(Maintenance, "arguments missing")},
 		// limits
-		{"max length ok", "/note " + strings.Repeat("x", MaxTextLen-6), Command{Name: Note, Text: strings.Repeat("x", MaxTextLen-6)}, nil},
-		{"too long", "/note " + strings.Repeat("x", MaxTextLen-5), Command{}, usage(Note, "message too long")},
-		{"too long mention", "@IrBot declare ddos " + strings.Repeat("y", MaxTextLen), Command{}, usage(Declare, "message too long")},
-		{"too long ir plain", "ir note " + strings.Repeat("y", MaxTextLen), Command{}, usage(Note, "message too long")},
-		{"too long padding", "/ack" + strings.Repeat(" ", MaxTextLen), Command{}, usage(Ack, "message too long")},
-		{"too long unknown", "/foo " + strings.Repeat("y", MaxTextLen), Command{}, unknown("foo", "")},
+		{"max length ok", "/note " + strings.Repeat("x", DefaultMaxLen-6), Command{Name: Note, Text: strings.Repeat("x", DefaultMaxLen-6)}, nil},
+		{"too long", "/note " + strings.Repeat("x", DefaultMaxLen-5), Command{}, tooLong(Note, DefaultMaxLen+1, DefaultMaxLen)},
+		{"too long mention", "@IrBot declare ddos " + strings.Repeat("y", DefaultMaxLen), Command{}, tooLong(Declare, DefaultMaxLen+20, DefaultMaxLen)},
+		{"too long ir plain", "ir note " + strings.Repeat("y", DefaultMaxLen), Command{}, tooLong(Note, DefaultMaxLen+8, DefaultMaxLen)},
+		{"too long plain note", "note " + strings.Repeat("x", DefaultMaxLen), Command{}, tooLong(Note, DefaultMaxLen+5, DefaultMaxLen)},
+		{"padding is not counted", "/ack" + strings.Repeat(" ", DefaultMaxLen), Command{Name: Ack}, nil},
+		{"too long unknown", "/foo " + strings.Repeat("y", DefaultMaxLen), Command{}, unknown("foo", "")},
 		{"invalid utf8 text", "/note IR-1 a\xffb", Command{Name: Note, Ref: 1, Text: "a\uFFFDb"}, nil},
 		{"invalid utf8 slash word", "/\xff\xfe", Command{}, ErrNotCommand},
 		{"invalid utf8 mention word", "@IrBot \xffack", Command{}, unknown("\uFFFDack", "ack")},
@@ -375,6 +395,31 @@ func TestParseReplyCodes(t *testing.T) {
 		{"zero ref", "0a", Command{}, usage(Ack, "invalid incident number")},
 		{"zero step", "5d0", Command{}, usage(Done, "invalid step number")},
 		{"huge ref", "12345678901a", Command{}, usage(Ack, "invalid incident number")},
+		// a note after the code, wherever the command takes one
+		{"done note", "1d2 đã kiểm tra các trang con", Command{Name: Done, Ref: 1, Step: 2, Text: "đã kiểm tra các trang con", Code: true}, nil},
+		{"done note upper", "1D2 OK", Command{Name: Done, Ref: 1, Step: 2, Text: "OK", Code: true}, nil},
+		{"done note multiline", "1d2\nline one\nline two", Command{Name: Done, Ref: 1, Step: 2, Text: "line one\nline two", Code: true}, nil},
+		{"done note starting with digits", "1d2 3 servers up", Command{Name: Done, Ref: 1, Step: 2, Text: "3 servers up", Code: true}, nil},
+		{"skip reason", "1s2 không áp dụng", Command{Name: Skip, Ref: 1, Step: 2, Text: "không áp dụng", Code: true}, nil},
+		{"resolve summary", "12r đã khôi phục từ bản sao lưu", Command{Name: Resolve, Ref: 12, Text: "đã khôi phục từ bản sao lưu", Code: true}, nil},
+		{"resolve summary starting with digits", "12r 3 hosts patched", Command{Name: Resolve, Ref: 12, Text: "3 hosts patched", Code: true}, nil},
+		{"escalate reason", "12e cần DBA", Command{Name: Escalate, Ref: 12, Text: "cần DBA", Code: true}, nil},
+		{"note after slash code", "/1d2 đã kiểm tra", Command{Name: Done, Ref: 1, Step: 2, Text: "đã kiểm tra", Code: true}, nil},
+		{"note after ir code", "/ir 1d2 đã kiểm tra", Command{Name: Done, Ref: 1, Step: 2, Text: "đã kiểm tra", Code: true}, nil},
+		{"note after mention code", "@IrBot 5r fixed", Command{Name: Resolve, Ref: 5, Text: "fixed", Code: true}, nil},
+		{"note zero ref", "0d2 x", Command{}, usage(Done, "invalid incident number")},
+		{"note zero step", "1d0 x", Command{}, usage(Done, "invalid step number")},
+		// what is still chat
+		{"ack takes no note", "12a please", Command{}, ErrNotCommand},
+		{"next takes no note", "12n now", Command{}, ErrNotCommand},
+		{"note after spaced code", "12 d 3 đã kiểm tra", Command{}, ErrNotCommand},
+		{"note after half spaced code", "12d 3 đã kiểm tra", Command{}, ErrNotCommand},
+		{"vietnamese two em", "2 e trực đêm nay", Command{}, ErrNotCommand},
+		{"note glued to step", "1d2đã kiểm tra", Command{}, ErrNotCommand},
+		{"exponent", "1e6 requests per second", Command{}, ErrNotCommand},
+		{"3d printer", "3d printer hỏng rồi", Command{}, ErrNotCommand},
+		{"resolve glued", "5rounds done", Command{}, ErrNotCommand},
+		{"skip without step", "2s chậm", Command{}, ErrNotCommand},
 	})
 }
 
@@ -557,6 +602,7 @@ func TestErrorMessages(t *testing.T) {
 		{&UsageError{Reason: "x"}, "command: x"},
 		{&UnknownError{Word: "akc", Suggest: "ack"}, `command: unknown command "akc" (did you mean "ack"?)`},
 		{&UnknownError{Word: "foo"}, `command: unknown command "foo"`},
+		{&TooLongError{Name: Note, N: 5006, Max: 4096}, "command note: too long: 5006 of 4096 characters"},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Error(); got != tt.want {

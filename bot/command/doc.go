@@ -47,11 +47,23 @@
 // spaces are allowed around and between the parts ("12 D 3"), and they set
 // Command.Code.
 //
+// The codes that stand for a command taking text (d, s, r, e) may be
+// followed by that text after whitespace: "1d2 đã kiểm tra" is step 2 of
+// IR-1 done with a note, "1s2 không áp dụng" a skip with its reason, "12r
+// restored" a resolve with its summary. A code with text must be written
+// without spaces inside ("12 d 3 ok" is chat), so that "2 e trực đêm nay"
+// stays chat; "12a please", "1d2ok" and "1e6 rps" are chat too.
+//
 // # Incident references
 //
-// A ref is "IR-7", "ir-7", "#7", a bare "7", or any ASCII-letters-hyphen-
-// digits token such as "INC-7" (also "#IR-7"); a trailing ":" or "," is
-// ignored. Refs are 1..999999999; "IR-0" is a UsageError.
+// A ref is "<prefix>-7" for the configured incident prefix (Options.Prefix,
+// default "IR"; any case, so "IR-7" and "ir-7"), "#7", "#IR-7", or a bare
+// "7" where the grammar expects a number; a trailing ":" or "," is
+// ignored. Refs are 1..999999999; "IR-0" is a UsageError. Any other word is
+// not a ref, however it looks: "web-01", "server-2", "JIRA-123",
+// "CVE-2024-3094", "INC-7" (unless the prefix is "INC"), "10.0.0.5" and
+// "2026-12-01" are text in a note and "invalid incident ref" where only a
+// ref may stand ("/status web-01").
 //
 // Ambiguity rule: a token in the "IR-7" or "#7" form is always a ref where a
 // ref may stand. A leading bare number is a ref only when it is followed by
@@ -66,9 +78,8 @@
 // For the free-text commands note, resolve, reopen, cancel and escalate a
 // leading bare number followed by text is part of the text ("note 3 servers
 // down" is the note "3 servers down"), while a bare number alone is the ref
-// ("resolve 7", "note 7" = IR-7 with the note missing). Write "IR-7" to give
-// a ref and text together. Beware that "COVID-19" also has the ref form: put
-// the ref first ("/note IR-7 COVID-19 ...").
+// ("resolve 7", "note 7" = IR-7 with the note missing). Write "IR-7" or "#7"
+// to give a ref and text together ("note IR-7 web-01 unreachable").
 //
 // # Arguments
 //
@@ -82,7 +93,17 @@
 // with a command or alias as topic yields its canonical name ("help xác
 // nhận" → Text "ack"); "incidents all" (or "tất cả") sets Args ["all"].
 //
-// Messages longer than MaxTextLen bytes are rejected with a UsageError once
-// the command is known. Invalid UTF-8 never panics; it is replaced with
-// U+FFFD, so every string in a Command is valid UTF-8.
+// # Length
+//
+// The limit is counted in characters (Unicode code points) of the message
+// without its surrounding whitespace: Options.MaxLen, default DefaultMaxLen
+// (4096, Telegram's limit), so 4,000 Vietnamese characters fit although
+// they take more bytes. A longer message gives *TooLongError, never a
+// UsageError, once it is known to be a command: addressed to the bot
+// ("/note …", "@IrBot note …", "ir note …"), a reply code, or a plain
+// message whose arguments fit ("ghi chú …"). A long plain message whose
+// words do not fit a command is ErrNotCommand as usual.
+//
+// Invalid UTF-8 never panics; it is replaced with U+FFFD, so every string
+// in a Command is valid UTF-8.
 package command

@@ -17,11 +17,22 @@ const (
 
 // parser holds the per-call state of Parse. Nothing is shared between calls.
 type parser struct {
-	bot     string // bot username without '@'; "" disables the checks
-	tooLong bool   // the raw text is longer than MaxTextLen
+	bot    string // bot username without '@'; "" disables the checks
+	prefix string // incident prefix, e.g. "IR"
+	max    int    // longest message in characters
+	n      int    // length of the trimmed message in characters
 }
 
-// Parse turns one chat message into a Command.
+// tooLong reports whether the message is over the limit.
+func (p *parser) tooLong() bool { return p.n > p.max }
+
+// maxPlainScan is the longest plain message, in bytes, whose arguments are
+// still parsed to tell whether an over-long message was meant as a command.
+// Longer plain text is ordinary chat without further work.
+const maxPlainScan = 1 << 20
+
+// Parse turns one chat message into a Command, with the default incident
+// prefix and length limit. It is ParseWith(text, &Options{BotName: botName}).
 //
 // botName is the bot's username without '@' (a leading '@' is ignored),
 // compared case-insensitively with "/ack@IrBot" suffixes and "@IrBot"
@@ -30,20 +41,38 @@ type parser struct {
 //
 // Parse returns ErrNotCommand for ordinary chat, ErrNotForMe for commands
 // addressed to another bot, *UnknownError for an unknown word after "/",
-// "/ir" or "@IrBot", and *UsageError for bad or missing arguments. The
-// grammar, including the rule for telling a leading number that is an
-// incident ref from one that is a step number or part of the text, is
-// described in the package documentation.
+// "/ir" or "@IrBot", *UsageError for bad or missing arguments and
+// *TooLongError for a command longer than the limit. The grammar, including
+// the rule for telling a leading number that is an incident ref from one
+// that is a step number or part of the text, is described in the package
+// documentation.
 func Parse(text, botName string) (Command, error) {
+	return ParseWith(text, &Options{BotName: botName})
+}
+
+// ParseWith is Parse with options; a nil o gives the defaults. It is safe
+// for concurrent use and keeps no state between calls.
+func ParseWith(text string, o *Options) (Command, error) {
+	if o == nil {
+		o = &Options{}
+	}
 	p := &parser{
-		bot:     strings.TrimPrefix(strings.TrimSpace(botName), "@"),
-		tooLong: len(text) > MaxTextLen,
+		bot:    strings.TrimPrefix(strings.TrimSpace(o.BotName), "@"),
+		prefix: strings.TrimSpace(o.Prefix),
+		max:    o.MaxLen,
+	}
+	if p.prefix == "" {
+		p.prefix = DefaultPrefix
+	}
+	if p.max <= 0 {
+		p.max = DefaultMaxLen
 	}
 	s := text
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
 	s = strings.TrimSpace(s)
+	p.n = utf8.RuneCountInString(s)
 	switch {
 	case s == "":
 		return Command{}, ErrNotCommand
@@ -89,14 +118,14 @@ func (p *parser) mention(s string) (Command, error) {
 func (p *parser) body(s string, m mode) (Command, error) {
 	for {
 		if c, ok, err := replyCode(s); ok {
-			return p.finish(c, err, m)
+			return p.finish(c, err)
 		}
 		w, rest := firstWord(s)
 		if w == "" {
 			if m != modeExplicit {
 				return Command{}, ErrNotCommand // plain "ir" alone
 			}
-			return p.finish(Command{Name: Help}, nil, m) // "/ir", "@IrBot"
+			return p.finish(Command{Name: Help}, nil) // "/ir", "@IrBot"
 		}
 		if foldKey(w) != "ir" {
 			break
@@ -111,11 +140,14 @@ func (p *parser) body(s string, m mode) (Command, error) {
 	if m != modePlain && foldKey(toks[0].s) == "start" {
 		// Telegram: "/start" on first contact, "/start CODE" from a deep link.
 		rest := strings.TrimSpace(s[toks[0].end:])
-		if rest == "" || p.tooLong {
-			return p.finish(Command{Name: Help}, nil, m)
+		if rest == "" {
+			return p.finish(Command{Name: Help}, nil)
+		}
+		if p.tooLong() {
+			return Command{}, p.tooLongErr(Link)
 		}
 		c, err := p.args(Link, rest)
-		return p.finish(c, err, m)
+		return p.finish(c, err)
 	}
 	name, k, ok := resolve(toks)
 	if !ok {
@@ -128,15 +160,20 @@ func (p *parser) body(s string, m mode) (Command, error) {
 		return Command{}, ErrNotCommand
 	}
 	rest := strings.TrimSpace(s[toks[k-1].end:])
-	if p.tooLong {
-		return p.finish(Command{Name: name}, nil, m)
+	if p.tooLong() {
+		if m != modePlain {
+			return Command{}, p.tooLongErr(name) // clearly addressed: no need to look further
+		}
+		if len(s) > maxPlainScan {
+			return Command{}, ErrNotCommand
+		}
 	}
 	c, err := p.args(name, rest)
 	if err != nil && m == modePlain && rest != "" {
 		// Plain chat that merely starts with a command word ("xong rồi").
 		return Command{}, ErrNotCommand
 	}
-	return p.finish(c, err, m)
+	return p.finish(c, err)
 }
 
 // maxWord is the longest UnknownError.Word, in bytes.
@@ -154,20 +191,26 @@ func clip(s string, n int) string {
 }
 
 // finish applies the length limit to a parsed command.
-func (p *parser) finish(c Command, err error, m mode) (Command, error) {
+func (p *parser) finish(c Command, err error) (Command, error) {
 	if err != nil {
 		return Command{}, err
 	}
-	if p.tooLong {
-		if m == modePlain {
-			return Command{}, ErrNotCommand
-		}
-		return Command{}, &UsageError{Name: c.Name, Reason: "message too long"}
+	if p.tooLong() {
+		return Command{}, p.tooLongErr(c.Name)
 	}
 	return c, nil
 }
 
-// replyCode parses "<n>a", "<n>d<k>", "<n>s<k>", "<n>n", "<n>r", "<n>e".
+// tooLongErr is the error for an over-long message recognized as command n.
+func (p *parser) tooLongErr(n Name) error {
+	return &TooLongError{Name: n, N: p.n, Max: p.max}
+}
+
+// replyCode parses the reply codes "<n>a", "<n>d<k>", "<n>s<k>", "<n>n",
+// "<n>r" and "<n>e", and for d, s, r and e a note after them, separated by
+// whitespace ("1d2 đã kiểm tra"). Spaces may separate the parts of a code
+// without a note ("12 d 3"); a code followed by a note must be written
+// without them, so chat such as "2 e trực đêm nay" (two "em") stays chat.
 // ok is false when s is not a reply code at all; an out-of-range number is
 // a UsageError.
 func replyCode(s string) (c Command, ok bool, err error) {
@@ -178,19 +221,20 @@ func replyCode(s string) (c Command, ok bool, err error) {
 		}
 		return s[:i], s[i:]
 	}
+	trim := func(s string) (string, bool) {
+		t := strings.TrimLeftFunc(s, unicode.IsSpace)
+		return t, len(t) < len(s)
+	}
 	ref, rest := digits(s)
-	rest = strings.TrimLeftFunc(rest, unicode.IsSpace)
-	if ref == "" || rest == "" {
+	if ref == "" {
 		return Command{}, false, nil
 	}
-	letter := rest[0] | 0x20 // ASCII lower case
-	rest = strings.TrimLeftFunc(rest[1:], unicode.IsSpace)
-	step, rest := digits(rest)
-	if rest != "" {
+	rest, spaced := trim(rest)
+	if rest == "" {
 		return Command{}, false, nil
 	}
 	c = Command{Code: true}
-	switch letter {
+	switch rest[0] | 0x20 { // ASCII lower case
 	case 'a':
 		c.Name = Ack
 	case 'n':
@@ -206,7 +250,22 @@ func replyCode(s string) (c Command, ok bool, err error) {
 	default:
 		return Command{}, false, nil
 	}
-	if (c.Name == Done || c.Name == Skip) != (step != "") {
+	rest = rest[1:]
+	var step string
+	if c.Name == Done || c.Name == Skip {
+		var sp bool
+		rest, sp = trim(rest)
+		if step, rest = digits(rest); step == "" {
+			return Command{}, false, nil
+		}
+		spaced = spaced || sp
+	}
+	note, sep := trim(rest)
+	switch {
+	case note == "":
+	case !sep: // "12ab", "3d2x", "1e6"
+		return Command{}, false, nil
+	case spaced || c.Name == Ack || c.Name == Next:
 		return Command{}, false, nil
 	}
 	if c.Ref, _ = number(ref); c.Ref == 0 {
@@ -217,6 +276,7 @@ func replyCode(s string) (c Command, ok bool, err error) {
 			return Command{}, true, &UsageError{Name: c.Name, Reason: "invalid step number"}
 		}
 	}
+	c.Text = note
 	return c, true, nil
 }
 

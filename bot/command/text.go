@@ -143,10 +143,12 @@ func number(t string) (n int, isNum bool) {
 	return n, true
 }
 
-// markedRef parses the explicit ref forms "#7", "IR-7", "INC-7", "#IR-7"
-// (any ASCII letters, a hyphen, digits), ignoring a trailing ":" or ",".
-// ok reports the form; n is 0 when the number is out of range.
-func markedRef(t string) (n int, ok bool) {
+// markedRef parses the explicit ref forms "#7", "IR-7" and "#IR-7", where
+// "IR" is prefix compared case-insensitively, ignoring a trailing ":" or
+// ",". Any other word, however ref-like ("web-01", "INC-7" when the prefix
+// is "IR", "CVE-2024-3094"), is not a ref. ok reports the form; n is 0
+// when the number is out of range.
+func markedRef(t, prefix string) (n int, ok bool) {
 	t = strings.TrimRight(t, ":,")
 	hash := strings.HasPrefix(t, "#")
 	t = strings.TrimPrefix(t, "#")
@@ -159,14 +161,11 @@ func markedRef(t string) (n int, ok bool) {
 		}
 		return numberStrict(t)
 	}
-	i := 0
-	for i < len(t) && ((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' && t[i] <= 'Z')) {
-		i++
-	}
-	if i == 0 || i >= len(t) || t[i] != '-' {
+	k := len(prefix)
+	if k == 0 || len(t) <= k+1 || t[k] != '-' || !strings.EqualFold(t[:k], prefix) {
 		return 0, false
 	}
-	return numberStrict(t[i+1:])
+	return numberStrict(t[k+1:])
 }
 
 // numberStrict is number without the trailing-punctuation allowance.

@@ -55,7 +55,8 @@ func TestHintRendersReplyCodes(t *testing.T) {
 }
 
 // TestHintCodesMeanTheButtons: every code in a hint, typed back, is the
-// same command as the button it stands for.
+// same command as the button it stands for. A button names the incident
+// with the configured prefix, which the parser is given.
 func TestHintCodesMeanTheButtons(t *testing.T) {
 	for _, data := range []string{"/ack IR-12", "/done IR-12 3", "/skip IR-5 11", "/next IR-12",
 		"/resolve IR-900", "/escalate IR-3", "/ack INC-77"} {
@@ -65,7 +66,8 @@ func TestHintCodesMeanTheButtons(t *testing.T) {
 		if strings.HasPrefix(data, "/skip") {
 			typed += " lý do" // a typed /skip needs a reason, the code does not
 		}
-		want, err := command.Parse(typed, "")
+		prefix, _, _ := strings.Cut(strings.Fields(data)[1], "-")
+		want, err := command.ParseWith(typed, &command.Options{Prefix: prefix})
 		if err != nil {
 			t.Fatalf("%s: %v", data, err)
 		}
