@@ -119,7 +119,7 @@ func (p *parser) args(name Name, a string) (Command, error) {
 		c.Args = []string{"all"}
 
 	case Status, Ack, Steps, Next, Timeline, Verify, Close:
-		if name == Steps && n > 0 {
+		if (name == Steps || name == Ack) && n > 0 {
 			if k := foldKey(l.word(n - 1)); k == "all" || k == "tatca" {
 				c.Args = []string{"all"}
 				n--

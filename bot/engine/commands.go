@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -138,29 +139,87 @@ func firstPhaseName(pb *playbook.Playbook, lang string) string {
 func sevName(n int) string { return "SEV" + strconv.Itoa(n) }
 
 func (e *Engine) ack(ctx context.Context, req *request) error {
-	return e.onIncident(ctx, req, func(c *change) error {
-		if c.inc.State != bot.StateTriggered {
-			if len(c.inc.OpenPages()) > 0 && c.inc.Open() {
-				if e.ackPages(c, c.actorID()) > 0 {
-					c.notify(context.Background(), bot.KindNotice, e.t("page_acked", c.inc.Ref(), c.actorName()), nil)
-				} else {
-					c.reply(e.t("page_ack_waiting", c.inc.Ref()), nil)
-				}
-				return nil
+	if len(req.cmd.Args) > 0 && req.cmd.Args[0] == "all" {
+		return e.ackAll(ctx, req)
+	}
+	return e.onIncident(ctx, req, func(c *change) error { return e.ackIncident(c) })
+}
+
+// ackAll acknowledges every open incident whose page waits for the asker
+// (the "acknowledge all" of a bundle of pages), then answers once.
+func (e *Engine) ackAll(ctx context.Context, req *request) error {
+	open, err := e.st.Incidents(ctx, true)
+	if err != nil {
+		return err
+	}
+	who := req.actor.ID
+	quiet := *req
+	quiet.quiet, quiet.seen = true, nil // the answer below carries the dedup key
+	var refs []string
+	for _, inc := range open {
+		if !pagedAndWaiting(inc, who) {
+			continue
+		}
+		err := e.apply(ctx, inc.ID, &quiet, func(c *change) error {
+			if !pagedAndWaiting(c.inc, who) {
+				return errNothing
 			}
-			return e.refuse("err.already_acked", c.inc.Ref(), e.fmtTime(c.inc.Acknowledged, c.req.lang))
-		}
-		if _, err := fire(context.Background(), c.pb, c.inc, bot.EventAck, nil); err != nil {
-			return e.refuse("err.cannot", "/ack", c.inc.Ref(), e.stateName(c, c.req.lang))
-		}
-		c.inc.State = bot.StateAcknowledged
-		c.inc.Acknowledged = c.now
-		delay := c.now.Sub(c.inc.Declared).Round(time.Second)
-		c.record("ack", map[string]string{"after": delay.String()})
-		e.ackPages(c, c.actorID())
-		return e.enterNext(c, func(lang string) string {
-			return e.cat.T(lang, "acked", c.inc.Ref(), c.actorName(), e.fmtDur(delay, lang))
+			return e.ackIncident(c)
 		})
+		switch {
+		case errors.Is(err, errNothing):
+		case err != nil:
+			var ue *userError
+			if !errors.As(err, &ue) {
+				return err
+			}
+		default:
+			refs = append(refs, inc.Ref())
+		}
+	}
+	if len(refs) == 0 {
+		return e.reply(ctx, req, e.t("acked_none"))
+	}
+	return e.reply(ctx, req, e.t("acked_all", len(refs), strings.Join(refs, ", ")))
+}
+
+// errNothing: the change found nothing to do and commits nothing.
+var errNothing = errors.New("nothing to do")
+
+// pagedAndWaiting reports whether an open page of inc waits for person.
+func pagedAndWaiting(inc *bot.Incident, person string) bool {
+	for _, k := range inc.OpenPages() {
+		p := inc.Pages[k]
+		if contains(p.Targets, person) && !contains(p.Acked, person) {
+			return true
+		}
+	}
+	return false
+}
+
+// ackIncident acknowledges c's incident, or the pages that wait on it.
+func (e *Engine) ackIncident(c *change) error {
+	if c.inc.State != bot.StateTriggered {
+		if len(c.inc.OpenPages()) > 0 && c.inc.Open() {
+			if e.ackPages(c, c.actorID()) > 0 {
+				c.notify(context.Background(), bot.KindNotice, e.t("page_acked", c.inc.Ref(), c.actorName()), nil)
+			} else {
+				c.reply(e.t("page_ack_waiting", c.inc.Ref()), nil)
+			}
+			return nil
+		}
+		return e.refuse("err.already_acked", c.inc.Ref(), e.fmtTime(c.inc.Acknowledged, c.req.lang))
+	}
+	if _, err := fire(context.Background(), c.pb, c.inc, bot.EventAck, nil); err != nil {
+		return e.refuse("err.cannot", "/ack", c.inc.Ref(), e.stateName(c, c.req.lang))
+	}
+	c.inc.State = bot.StateAcknowledged
+	c.inc.Acknowledged = c.now
+	delay := c.now.Sub(c.inc.Declared).Round(time.Second)
+	c.record("ack", map[string]string{"after": delay.String()})
+	e.ackPages(c, c.actorID())
+	return e.enterNext(c, func(lang string) string {
+		return e.cat.T(lang, "acked", c.inc.Ref(), c.actorName(), e.fmtDur(delay, lang))
 	})
 }
 

@@ -48,6 +48,9 @@ type Options struct {
 	Systems []report.System
 	// Reporting fills the formal reports' fixed parts.
 	Reporting Reporting
+	// MaxLen is the longest message each platform carries, in characters:
+	// the longest command text accepted from it (default 4096).
+	MaxLen map[string]int
 	// Platforms are the chat platforms running; messages are queued only
 	// for these, and people are paged only where they can be reached. Nil
 	// means every platform.
@@ -132,6 +135,7 @@ type request struct {
 	actor bot.Person
 	lang  string
 	seen  []string
+	quiet bool // one of many changes of one command: tell the incidents' chats, not the asker (it gets one answer)
 }
 
 // Handle acts on one inbound message or button press: it parses the
@@ -161,7 +165,7 @@ func (e *Engine) Handle(ctx context.Context, in bot.Inbound) (err error) {
 		req.seen = []string{key}
 	}
 	req.lang = e.chatLang(ctx, in.Chat)
-	cmd, err := command.Parse(in.Text, e.o.BotName)
+	cmd, err := command.ParseWith(in.Text, &command.Options{BotName: e.o.BotName, Prefix: e.o.Prefix, MaxLen: e.o.MaxLen[in.Platform]})
 	if errors.Is(err, command.ErrNotCommand) || errors.Is(err, command.ErrNotForMe) {
 		return nil
 	}
@@ -179,7 +183,10 @@ func (e *Engine) Handle(ctx context.Context, in bot.Inbound) (err error) {
 	}
 	var unknown *command.UnknownError
 	var usage *command.UsageError
+	var tooLong *command.TooLongError
 	switch {
+	case errors.As(err, &tooLong):
+		return e.reply(ctx, req, e.t("err.too_long", tooLong.N, tooLong.Max))
 	case errors.As(err, &unknown):
 		if unknown.Suggest != "" {
 			return e.reply(ctx, req, e.t("err.unknown_suggest", unknown.Word, unknown.Suggest))
@@ -346,7 +353,7 @@ func (c *change) recordBot(kind string, data map[string]string) {
 // from, in each chat's own language.
 func (c *change) notify(ctx context.Context, kind string, t text, buttons []bot.Button) {
 	chats := append([]bot.ChatRef(nil), c.inc.Chats...)
-	if c.req != nil && !c.inc.HasChat(c.req.in.Chat) {
+	if c.req != nil && !c.req.quiet && !c.inc.HasChat(c.req.in.Chat) {
 		chats = append(chats, c.req.in.Chat)
 	}
 	for _, ch := range chats {
@@ -363,6 +370,9 @@ func (c *change) notify(ctx context.Context, kind string, t text, buttons []bot.
 
 // reply answers only the chat the command came from.
 func (c *change) reply(t text, buttons []bot.Button) {
+	if c.req.quiet {
+		return
+	}
 	c.out = append(c.out, bot.Outgoing{Incident: c.inc.ID, Chat: c.req.in.Chat, Kind: bot.KindReply,
 		Text: t(c.req.lang), Buttons: buttons, ReplyTo: c.req.in.MessageID})
 }

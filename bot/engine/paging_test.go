@@ -303,3 +303,40 @@ func TestHandoffIsAnnouncedOnce(t *testing.T) {
 		t.Fatalf("handoff announcements: %q", announces)
 	}
 }
+
+// TestAckAllTakesEveryPageWaitingForMe: the "acknowledge all" of a bundle
+// of pages acknowledges each incident whose page waits for the asker,
+// leaves the others alone, tells each incident's chat, and answers the
+// asker once.
+func TestAckAllTakesEveryPageWaitingForMe(t *testing.T) {
+	h := newHarness(t, "en", team(), withPaging(0))
+	for i := range 3 {
+		h.sayIn(soc, "binh", fmt.Sprintf("/declare ransomware Shares encrypted %d", i)) // an is on duty: paged for each
+	}
+	h.sayIn(soc, "binh", "/declare ddos Portal slow")
+	h.sayIn(soc, "binh", "/ack IR-4") // taken by binh: no longer waits for an
+	h.drain()
+	dm := bot.ChatRef{Platform: "console", ID: "dm:an", Direct: true}
+	out := h.sayIn(dm, "an", "/ack all")
+	var toAn []string
+	for _, m := range out {
+		if m.Chat == dm {
+			toAn = append(toAn, m.Text)
+		}
+	}
+	if len(toAn) != 1 || !strings.Contains(toAn[0], "Acknowledged 3 incidents: IR-1, IR-2, IR-3") {
+		t.Fatalf("an was told %q; want one answer naming IR-1..3", toAn)
+	}
+	for id := int64(1); id <= 4; id++ {
+		inc, err := h.st.Incident(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inc.State == bot.StateTriggered {
+			t.Errorf("%s not acknowledged after an's /ack all", inc.Ref())
+		}
+	}
+	if again := h.sayIn(dm, "an", "/ack all"); len(again) != 1 || !strings.Contains(again[0].Text, "No page is waiting") {
+		t.Fatalf("second /ack all: %+v", again)
+	}
+}

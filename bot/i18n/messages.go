@@ -7,6 +7,7 @@ func messages() map[string]map[string]string {
 		// errors and refusals
 		"err.unknown":         {"vi": "Không có lệnh %s. Gõ /help để xem các lệnh.", "en": "No command %s. Type /help for the list."},
 		"err.unknown_suggest": {"vi": "Không có lệnh %s. Ý bạn là /%s? Gõ /help để xem các lệnh.", "en": "No command %s. Did you mean /%s? Type /help for the list."},
+		"err.too_long":        {"vi": "Quá dài: %d trên %d ký tự. Hãy chia thành nhiều tin.", "en": "Too long: %d of %d characters. Split it into several messages."},
 		"err.usage":           {"vi": "Cách dùng: %s", "en": "Usage: %s"},
 		"err.stranger":        {"vi": "Xin lỗi, bạn chưa có trong danh sách người ứng cứu nên chưa thao tác được. Hãy nhờ quản trị viên cấp mã /link.", "en": "Sorry, you are not on the responder list, so you cannot act yet. Ask an admin for a /link code."},
 		"err.not_yet":         {"vi": "Lệnh %s chưa được bật trên hệ thống này.", "en": "%s is not enabled on this system."},
@@ -115,6 +116,8 @@ func messages() map[string]map[string]string {
 		"why.failed":           {"vi": "đã thử nhiều lần", "en": "every try failed"},
 		"page.bundle":          {"vi": "📟 TRỰC BAN — %d sự cố cần bạn tiếp nhận:\n%s\nTiếp nhận tất cả: /ack all", "en": "📟 PAGE — %d incidents need you:\n%s\nAcknowledge all: /ack all"},
 		"page.bundle_more":     {"vi": "… và %d sự cố khác: %s", "en": "… and %d more: %s"},
+		"acked_all":            {"vi": "✅ Đã tiếp nhận %d sự cố: %s.", "en": "✅ Acknowledged %d incidents: %s."},
+		"acked_none":           {"vi": "Không có cuộc gọi trực nào đang chờ bạn tiếp nhận.", "en": "No page is waiting for you."},
 		"btn.ack_all":          {"vi": "✅ Tiếp nhận tất cả", "en": "✅ Acknowledge all"},
 		"page.nobody":          {"vi": "không có ai trực", "en": "nobody on duty"},
 		"paged":                {"vi": "📟 %s: đã gọi %s (cấp %d/%d, vòng %d/%d). Chưa ai xác nhận sau %s sẽ gọi cấp tiếp theo. Xác nhận: /ack hoặc %da.", "en": "📟 %s: paged %s (level %d/%d, round %d/%d). If nobody acknowledges within %s, the next level is paged. Acknowledge: /ack or %da."},

@@ -69,8 +69,12 @@ func newApp(cfg *Config, st store.Store, senders []chat.Sender, botName string, 
 	}
 	a := &app{cfg: cfg, st: st, log: log}
 	running := make([]string, 0, len(senders))
+	maxLen := map[string]int{}
 	for _, s := range senders {
 		running = append(running, s.Platform())
+		if l, ok := s.(chat.Limiter); ok && l.Limits().MaxLen > 0 {
+			maxLen[s.Platform()] = l.Limits().MaxLen
+		}
 	}
 	a.eng = engine.New(st, books, engine.Options{
 		Prefix:      cfg.IncidentPrefix,
@@ -85,6 +89,7 @@ func newApp(cfg *Config, st store.Store, senders []chat.Sender, botName string, 
 		Systems:     cfg.Systems,
 		BotName:     botName,
 		Platforms:   running,
+		MaxLen:      maxLen,
 		Reporting:   engine.Reporting{Org: cfg.Reporting.Org, Recipients: cfg.Reporting.Recipients, References: cfg.Reporting.References},
 		OnCommit: func(tx *store.Tx) {
 			if a.metrics != nil {

@@ -88,6 +88,7 @@ type Message struct {
 	Document  *Document
 	Service   string // service message kind ("forum_topic_created", "migrate_to_chat_id", …), "" = ordinary
 	Date      int64
+	At        time.Time // when the server took it (Date to the nanosecond)
 }
 
 // Edit is one successful editMessageText.
@@ -138,6 +139,7 @@ type config struct {
 	window     time.Duration
 	global     int
 	retryDelay time.Duration
+	telegram   bool // Telegram's documented limits
 }
 
 // WithToken sets the bot token the server accepts (default
@@ -156,6 +158,12 @@ func WithBot(id int64, username string) Option {
 func WithRateLimit(perChat int, window time.Duration, globalPerSecond int) Option {
 	return func(c *config) { c.perChat, c.window, c.global = perChat, window, globalPerSecond }
 }
+
+// WithTelegramLimits makes the server enforce Telegram's documented
+// limits as sliding windows, answering 429 with retry_after past them: one
+// message a second to any chat, 20 a minute to a group, 30 a second over
+// all chats.
+func WithTelegramLimits() Option { return func(c *config) { c.telegram = true } }
 
 // WithWebhookRetry sets the pause before the server re-posts an update its
 // webhook refused (default 50ms; the real API backs off much longer).
@@ -455,7 +463,8 @@ func (s *Server) addMessageLocked(fc *fchat, m *Message) *Message {
 	m.ID = fc.nextMsg
 	fc.nextMsg++
 	m.ChatID = fc.ID
-	m.Date = time.Now().Unix()
+	m.At = time.Now()
+	m.Date = m.At.Unix()
 	fc.msgs = append(fc.msgs, m)
 	fc.byID[m.ID] = m
 	return m
@@ -1125,6 +1134,22 @@ func (s *Server) rateLocked(fc *fchat) error {
 		after := int(math.Ceil(oldest.Add(window).Sub(now).Seconds()))
 		return &apiError{code: 429, desc: fmt.Sprintf("Too Many Requests: retry after %d", max(after, 1)),
 			params: map[string]any{"retry_after": max(after, 1)}}
+	}
+	if s.cfg.telegram {
+		fc.sends = prune(fc.sends, time.Minute)
+		if second := prune(fc.sends, time.Second); len(second) >= 1 {
+			return retry(second[0], time.Second)
+		}
+		if fc.Type != Private && len(fc.sends) >= 20 {
+			return retry(fc.sends[0], time.Minute)
+		}
+		s.global = prune(s.global, time.Second)
+		if len(s.global) >= 30 {
+			return retry(s.global[0], time.Second)
+		}
+		fc.sends = append(fc.sends, now)
+		s.global = append(s.global, now)
+		return nil
 	}
 	if s.cfg.perChat > 0 {
 		fc.sends = prune(fc.sends, s.cfg.window)
