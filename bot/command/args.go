@@ -385,9 +385,6 @@ func (p *parser) args(name Name, a string) (Command, error) {
 		}
 
 	case Maintenance:
-		if n == 0 {
-			return bad("arguments missing")
-		}
 		c.Text = a
 		c.Args = l.words(0)
 	}

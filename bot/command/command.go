@@ -341,10 +341,25 @@ func resolve(toks []token) (Name, int, bool) {
 	return "", 0, false
 }
 
-// suggest returns the known command or alias closest to word by
-// (optimal string alignment) edit distance, or "" if none is close. Ties go
-// to canonical names, then to the alias table's order.
+// suggest returns the known command or alias closest to word, or "" if
+// none is close. Ties go to canonical names, then to the alias table's
+// order.
 func suggest(word string) string {
+	var words []string
+	for _, n := range Names() {
+		words = append(words, string(n))
+	}
+	for _, a := range aliasTable() {
+		words = append(words, a.word)
+	}
+	return Closest(word, words)
+}
+
+// Closest returns the candidate closest to word by (optimal string
+// alignment) edit distance, ignoring case and diacritics, or "" if none is
+// close: within 1 edit for words under 5 letters, 2 for longer ones. Ties
+// go to the earlier candidate.
+func Closest(word string, candidates []string) string {
 	w := []rune(foldKey(word))
 	if len(w) == 0 || len(w) > 40 {
 		return ""
@@ -353,15 +368,8 @@ func suggest(word string) string {
 	if len(w) >= 5 {
 		limit = 2
 	}
-	var words []string
-	for _, n := range Names() {
-		words = append(words, string(n))
-	}
-	for _, a := range aliasTable() {
-		words = append(words, a.word)
-	}
 	best, bestD := "", limit+1
-	for _, c := range words {
+	for _, c := range candidates {
 		if d := editDistance(w, []rune(foldKey(c))); d < bestD {
 			best, bestD = c, d
 		}

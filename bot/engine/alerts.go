@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -279,90 +278,4 @@ func clipAll(list []string) []string {
 		list[i] = "• " + clip(list[i], 100)
 	}
 	return list
-}
-
-// Maintenance is a window in which matching alerts are recorded but page
-// nobody. It matches a route, or a label=value, or both.
-type Maintenance struct {
-	Route  string    `json:"route,omitempty" yaml:"route"`
-	Label  string    `json:"label,omitempty" yaml:"label"` // "key=value"
-	Start  time.Time `json:"start" yaml:"start"`
-	End    time.Time `json:"end" yaml:"end"`
-	Reason string    `json:"reason,omitempty" yaml:"reason"`
-	By     string    `json:"by,omitempty" yaml:"-"`
-}
-
-func (m Maintenance) matches(route string, labels map[string]string, now time.Time) bool {
-	if now.Before(m.Start) || !now.Before(m.End) {
-		return false
-	}
-	if m.Route != "" && m.Route != route {
-		return false
-	}
-	if m.Label != "" {
-		k, v, _ := strings.Cut(m.Label, "=")
-		if labels[k] != v {
-			return false
-		}
-	}
-	return m.Route != "" || m.Label != ""
-}
-
-const maintenanceKey = "maintenance"
-
-func (e *Engine) maintenanceWindows(ctx context.Context) []Maintenance {
-	list := append([]Maintenance(nil), e.o.Maintenance...)
-	if v, err := e.st.Get(ctx, maintenanceKey); err == nil {
-		var stored []Maintenance
-		if json.Unmarshal([]byte(v), &stored) == nil {
-			list = append(list, stored...)
-		}
-	}
-	return list
-}
-
-// inMaintenance returns the reason of the window covering an alert, or "".
-func (e *Engine) inMaintenance(ctx context.Context, route string, labels map[string]string, now time.Time) string {
-	for _, m := range e.maintenanceWindows(ctx) {
-		if m.matches(route, labels, now) {
-			return firstNonEmpty(m.Reason, "maintenance")
-		}
-	}
-	return ""
-}
-
-// maintenanceCmd: /maintenance <route|label=value> <duration|until> <reason>.
-func (e *Engine) maintenanceCmd(ctx context.Context, req *request) error {
-	args := req.cmd.Args
-	if len(args) < 2 {
-		return e.refuse("err.usage", "/maintenance <route|label=value> <duration> <reason>")
-	}
-	now := e.o.Clock.Now()
-	end, ok := parseUntil(args[1:2], now, e.o.Location)
-	if !ok {
-		return e.refuse("err.until", args[1])
-	}
-	m := Maintenance{Start: now, End: end, Reason: strings.Join(args[2:], " "), By: req.actor.ID}
-	if strings.Contains(args[0], "=") {
-		m.Label = args[0]
-	} else {
-		m.Route = args[0]
-	}
-	var kept []Maintenance
-	if v, err := e.st.Get(ctx, maintenanceKey); err == nil {
-		json.Unmarshal([]byte(v), &kept)
-	}
-	live := kept[:0]
-	for _, k := range kept {
-		if k.End.After(now) {
-			live = append(live, k)
-		}
-	}
-	live = append(live, m)
-	raw, _ := json.Marshal(live)
-	what := firstNonEmpty(m.Route, m.Label)
-	tx := &store.Tx{Seen: req.seen, Put: map[string]string{maintenanceKey: string(raw)},
-		Outbox: []bot.Outgoing{{Chat: req.in.Chat, Kind: bot.KindReply, ReplyTo: req.in.MessageID,
-			Text: e.cat.T(req.lang, "maintenance_set", what, e.fmtTime(end, req.lang), opt(m.Reason))}}}
-	return e.commit(ctx, tx)
 }

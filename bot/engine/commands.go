@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -417,6 +418,12 @@ func (e *Engine) assign(ctx context.Context, req *request) error {
 			who, name = p.ID, firstNonEmpty(p.Name, p.ID)
 		}
 		role := strings.ToLower(req.cmd.Role)
+		if !slices.Contains(e.o.IncidentRoles, role) {
+			if s := command.Closest(role, e.o.IncidentRoles); s != "" {
+				return e.refuse("err.no_role_suggest", role, s, strings.Join(e.o.IncidentRoles, ", "))
+			}
+			return e.refuse("err.no_role", role, strings.Join(e.o.IncidentRoles, ", "))
+		}
 		if c.inc.Roles == nil {
 			c.inc.Roles = map[string]string{}
 		}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/access"
 	"github.com/irbot/irbot/bot/command"
 	"github.com/irbot/irbot/bot/i18n"
 	"github.com/irbot/irbot/bot/oncall"
@@ -48,6 +49,17 @@ type Options struct {
 	Systems []report.System
 	// Reporting fills the formal reports' fixed parts.
 	Reporting Reporting
+	// Access says who may run which command (default access.Default()).
+	Access *access.Policy
+	// IncidentRoles are the roles /assign gives (default: the roles
+	// playbook steps may name).
+	IncidentRoles []string
+	// RouteChats maps an alert route to the configured chat its incidents
+	// are posted in, where maintenance windows of the route are announced.
+	RouteChats map[string]string
+	// MaintenanceMax is the longest maintenance window /maintenance may
+	// set (default 7 days).
+	MaintenanceMax time.Duration
 	// MaxLen is the longest message each platform carries, in characters:
 	// the longest command text accepted from it (default 4096).
 	MaxLen map[string]int
@@ -94,6 +106,15 @@ func New(st store.Store, books *playbook.Set, o Options) *Engine {
 	}
 	if o.Clock == nil {
 		o.Clock = bot.SystemClock{}
+	}
+	if o.Access == nil {
+		o.Access = access.Default()
+	}
+	if len(o.IncidentRoles) == 0 {
+		o.IncidentRoles = playbook.DefaultRoles()
+	}
+	if o.MaintenanceMax <= 0 {
+		o.MaintenanceMax = 7 * 24 * time.Hour
 	}
 	if o.Catalog == nil {
 		o.Catalog = i18n.Default()
@@ -209,7 +230,14 @@ func (e *Engine) Handle(ctx context.Context, in bot.Inbound) (err error) {
 	if !ok {
 		return e.reply(ctx, req, e.t("err.not_yet", "/"+string(cmd.Name)))
 	}
-	return e.answer(ctx, req, h(ctx, req))
+	if err := e.permit(ctx, req); err != nil {
+		return e.answer(ctx, req, err)
+	}
+	err = h(ctx, req)
+	if err == nil {
+		e.audited(ctx, req)
+	}
+	return e.answer(ctx, req, err)
 }
 
 // answer turns a handler's error into the reply the user sees: a refusal

@@ -103,7 +103,7 @@ func (e *Engine) statsCmd(ctx context.Context, req *request) error {
 	}
 	return e.reply(ctx, req, func(lang string) string {
 		var b strings.Builder
-		b.WriteString(e.cat.T(lang, "stats.head", days, total))
+		b.WriteString(e.cat.N(lang, "stats.head", total, days))
 		for _, group := range []map[string]*agg{bySev, byPB} {
 			keys := make([]string, 0, len(group))
 			for k := range group {

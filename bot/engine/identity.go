@@ -106,10 +106,8 @@ func (e *Engine) stranger(ctx context.Context, req *request) error {
 func (e *Engine) Audit(ctx context.Context, kind string, data map[string]string) {
 	defer e.lock(AuditID)()
 	for attempt := 0; attempt < maxRetries; attempt++ {
-		inc, err := e.st.Incident(ctx, AuditID)
-		if errors.Is(err, store.ErrNotFound) {
-			inc = &bot.Incident{ID: AuditID, Prefix: "AUDIT", Title: "audit log", State: bot.StateClosed, CreatedBy: "irbot"}
-		} else if err != nil {
+		inc, err := e.auditLog(ctx)
+		if err != nil {
 			e.log.Error("audit", "kind", kind, "err", err)
 			return
 		}
@@ -125,4 +123,13 @@ func (e *Engine) Audit(ctx context.Context, kind string, data map[string]string)
 		}
 		return
 	}
+}
+
+// auditLog returns the audit log's record, new if there is none yet.
+func (e *Engine) auditLog(ctx context.Context) (*bot.Incident, error) {
+	inc, err := e.st.Incident(ctx, AuditID)
+	if errors.Is(err, store.ErrNotFound) {
+		return &bot.Incident{ID: AuditID, Prefix: "AUDIT", Title: "audit log", State: bot.StateClosed, CreatedBy: "irbot"}, nil
+	}
+	return inc, err
 }

@@ -27,8 +27,12 @@ func (e *Engine) fmtClock(t, now time.Time) string {
 	return lt.Format("02/01 15:04")
 }
 
-// fmtDur shows a duration the way people say it: 45s, 12m, 2h05m, 3d4h.
+// fmtDur says a duration in words, in its two largest units: "5 phút",
+// "2 giờ 5 phút", "7 days". Without a language it is compact: 2h05m.
 func (e *Engine) fmtDur(d time.Duration, lang string) string {
+	if lang != "" {
+		return e.durWords(d, lang)
+	}
 	d = d.Round(time.Second)
 	switch {
 	case d < time.Minute:
@@ -291,4 +295,30 @@ func (e *Engine) fmtDurString(s, lang string) string {
 		return s
 	}
 	return e.fmtDur(d, lang)
+}
+
+// durWords says d in words in lang: its largest unit and, when not
+// zero, the next one; under a minute in seconds.
+func (e *Engine) durWords(d time.Duration, lang string) string {
+	d = d.Round(time.Second)
+	if d < time.Minute {
+		return e.cat.N(lang, "dur.s", int(d.Seconds()))
+	}
+	units := []struct {
+		key string
+		n   int
+	}{
+		{"dur.d", int(d / (24 * time.Hour))},
+		{"dur.h", int(d/time.Hour) % 24},
+		{"dur.m", int(d/time.Minute) % 60},
+	}
+	i := 0
+	for units[i].n == 0 {
+		i++
+	}
+	out := e.cat.N(lang, units[i].key, units[i].n)
+	if i+1 < len(units) && units[i+1].n > 0 {
+		out += " " + e.cat.N(lang, units[i+1].key, units[i+1].n)
+	}
+	return out
 }

@@ -206,7 +206,7 @@ func TestSetFieldsAndStats(t *testing.T) {
 	h.clock.Add(56 * time.Minute)
 	h.say("/resolve")
 	got := h.say("/stats 30d")
-	mustContain(t, "stats", got, "Last 30 days: 1 incidents", "SEV2: 1 · 4m · 1h00m", pb.Name.In("en")+": 1 · 4m · 1h00m")
+	mustContain(t, "stats", got, "Last 30 days: 1 incident ", "SEV2: 1 · 4 minutes · 1 hour", pb.Name.In("en")+": 1 · 4 minutes · 1 hour")
 }
 
 func TestReportGoesToTheFocalPointAndIsRecorded(t *testing.T) {

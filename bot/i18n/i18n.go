@@ -53,6 +53,16 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 	return fmt.Sprintf(tpl, args...)
 }
 
+// N returns the message for a count n: key+".one" when n is 1 and the
+// catalogue has it, else key+".other"; n is the first argument.
+func (c *Catalog) N(lang, key string, n int, args ...any) string {
+	k := key + ".other"
+	if n == 1 && c.Has(key+".one") {
+		k = key + ".one"
+	}
+	return c.T(lang, k, append([]any{n}, args...)...)
+}
+
 // Has reports whether key exists.
 func (c *Catalog) Has(key string) bool { _, ok := c.msgs[key]; return ok }
 

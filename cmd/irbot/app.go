@@ -77,20 +77,24 @@ func newApp(cfg *Config, st store.Store, senders []chat.Sender, botName string, 
 		}
 	}
 	a.eng = engine.New(st, books, engine.Options{
-		Prefix:      cfg.IncidentPrefix,
-		Language:    cfg.Language,
-		Location:    cfg.loc,
-		Directory:   bot.NewDirectory(cfg.People, cfg.Chats),
-		Logger:      log,
-		Rosters:     cfg.Rosters,
-		Policies:    cfg.Escalation,
-		Maintenance: cfg.Maintenance,
-		Summaries:   cfg.summaries(),
-		Systems:     cfg.Systems,
-		BotName:     botName,
-		Platforms:   running,
-		MaxLen:      maxLen,
-		Reporting:   engine.Reporting{Org: cfg.Reporting.Org, Recipients: cfg.Reporting.Recipients, References: cfg.Reporting.References},
+		Prefix:         cfg.IncidentPrefix,
+		Language:       cfg.Language,
+		Location:       cfg.loc,
+		Directory:      bot.NewDirectory(cfg.People, cfg.Chats),
+		Logger:         log,
+		Rosters:        cfg.Rosters,
+		Policies:       cfg.Escalation,
+		Maintenance:    cfg.Maintenance,
+		Summaries:      cfg.summaries(),
+		Systems:        cfg.Systems,
+		BotName:        botName,
+		Platforms:      running,
+		Access:         cfg.policy,
+		IncidentRoles:  cfg.Access.IncidentRoles,
+		MaintenanceMax: cfg.Access.maintenanceMax(),
+		RouteChats:     cfg.routeChats(),
+		MaxLen:         maxLen,
+		Reporting:      engine.Reporting{Org: cfg.Reporting.Org, Recipients: cfg.Reporting.Recipients, References: cfg.Reporting.References},
 		OnCommit: func(tx *store.Tx) {
 			if a.metrics != nil {
 				a.metrics.Committed(tx)
@@ -291,4 +295,13 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 1
 	}
 	return 0
+}
+
+// routeChats maps each alert route to its chat.
+func (c *Config) routeChats() map[string]string {
+	out := map[string]string{}
+	for _, r := range c.Alerts.Routes {
+		out[r.ID] = r.Chat
+	}
+	return out
 }

@@ -15,7 +15,9 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/access"
 	"github.com/irbot/irbot/bot/alerts"
+	"github.com/irbot/irbot/bot/command"
 	"github.com/irbot/irbot/bot/engine"
 	"github.com/irbot/irbot/bot/oncall"
 	"github.com/irbot/irbot/bot/report"
@@ -43,9 +45,46 @@ type Config struct {
 	Summaries   SummariesConfig      `yaml:"summaries"`
 	Systems     []report.System      `yaml:"systems"`
 	Reporting   ReportingConfig      `yaml:"reporting"`
+	Access      AccessConfig         `yaml:"access"`
 
-	path string
-	loc  *time.Location
+	path   string
+	loc    *time.Location
+	policy *access.Policy
+}
+
+// AccessConfig says who may do what (bot/access has the defaults).
+type AccessConfig struct {
+	// Roles adds roles, or renames default ones, with vi/en display names.
+	Roles []struct {
+		ID   string            `yaml:"id"`
+		Name map[string]string `yaml:"name"`
+	} `yaml:"roles"`
+	// Permissions maps a command (or assign.commander) to the roles that
+	// may run it, replacing the default for that command. Admins may
+	// always; incident_commander is the incident's own commander; listed is
+	// anyone on the people list.
+	Permissions map[string][]string `yaml:"permissions"`
+	// IncidentRoles are the roles /assign gives; default: the roles
+	// playbook steps may name.
+	IncidentRoles []string `yaml:"incident_roles"`
+	// MaintenanceMax is the longest window /maintenance sets (default 7d).
+	MaintenanceMax string `yaml:"maintenance_max"`
+}
+
+// maintenanceMax returns access.maintenance_max (checked by check).
+func (a AccessConfig) maintenanceMax() time.Duration {
+	d, _ := parseDays(a.MaintenanceMax)
+	return d
+}
+
+// parseDays is time.ParseDuration that also takes whole days ("7d").
+func parseDays(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		if k, err := strconv.Atoi(n); err == nil && k > 0 {
+			return time.Duration(k) * 24 * time.Hour, nil
+		}
+	}
+	return time.ParseDuration(s)
 }
 
 // SummariesConfig is what leaders are told and when.
@@ -248,6 +287,9 @@ func (c *Config) check() error {
 			return fmt.Errorf("people %q: language %q: use vi or en", p.ID, p.Language)
 		}
 	}
+	if err := c.checkAccess(); err != nil {
+		return err
+	}
 	chats := map[string]bool{}
 	for i, ch := range c.Chats {
 		if ch.ID == "" {
@@ -373,4 +415,48 @@ func (c *Config) escalationNames() []string {
 		out[i] = e.ID
 	}
 	return out
+}
+
+// checkAccess builds the permission policy and checks every person's roles.
+func (c *Config) checkAccess() error {
+	var roles []access.RoleInfo
+	for i, r := range c.Access.Roles {
+		if r.ID == "" {
+			return fmt.Errorf("access.roles[%d]: id missing", i)
+		}
+		roles = append(roles, access.RoleInfo{ID: access.Role(r.ID), Name: r.Name})
+	}
+	rules := map[access.Action][]access.Role{}
+	for a, who := range c.Access.Permissions {
+		for _, r := range who {
+			rules[access.Action(a)] = append(rules[access.Action(a)], access.Role(r))
+		}
+	}
+	p, err := access.New(roles, rules)
+	if err != nil {
+		return fmt.Errorf("access: %w", err)
+	}
+	for _, person := range c.People {
+		for _, r := range person.Roles {
+			if p.Known(access.Role(r)) {
+				continue
+			}
+			var known []string
+			for _, ri := range append(access.DefaultRoles(), roles...) {
+				known = append(known, string(ri.ID))
+			}
+			hint := ""
+			if s := command.Closest(r, known); s != "" {
+				hint = fmt.Sprintf(" (did you mean %s?)", s)
+			}
+			return fmt.Errorf("people %q: role %q is not a role%s; roles: %s; add new ones under access.roles", person.ID, r, hint, strings.Join(known, ", "))
+		}
+	}
+	if m := c.Access.MaintenanceMax; m != "" {
+		if d, err := parseDays(m); err != nil || d <= 0 {
+			return fmt.Errorf("access.maintenance_max: %q: use a duration such as 7d or 12h", m)
+		}
+	}
+	c.policy = p
+	return nil
 }

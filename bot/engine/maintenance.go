@@ -1,0 +1,243 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/store"
+)
+
+// Maintenance is a window in which matching alerts are recorded but page
+// nobody. It matches a route, or a label=value, or both.
+type Maintenance struct {
+	Route  string    `json:"route,omitempty" yaml:"route"`
+	Label  string    `json:"label,omitempty" yaml:"label"` // "key=value"
+	Start  time.Time `json:"start" yaml:"start"`
+	End    time.Time `json:"end" yaml:"end"`
+	Reason string    `json:"reason,omitempty" yaml:"reason"`
+	By     string    `json:"by,omitempty" yaml:"-"`
+}
+
+func (m Maintenance) matches(route string, labels map[string]string, now time.Time) bool {
+	if now.Before(m.Start) || !now.Before(m.End) {
+		return false
+	}
+	if m.Route != "" && m.Route != route {
+		return false
+	}
+	if m.Label != "" {
+		k, v, _ := strings.Cut(m.Label, "=")
+		if labels[k] != v {
+			return false
+		}
+	}
+	return m.Route != "" || m.Label != ""
+}
+
+const maintenanceKey = "maintenance"
+
+func (e *Engine) maintenanceWindows(ctx context.Context) []Maintenance {
+	list := append([]Maintenance(nil), e.o.Maintenance...)
+	if v, err := e.st.Get(ctx, maintenanceKey); err == nil {
+		var stored []Maintenance
+		if json.Unmarshal([]byte(v), &stored) == nil {
+			list = append(list, stored...)
+		}
+	}
+	return list
+}
+
+// inMaintenance returns the reason of the window covering an alert, or "".
+func (e *Engine) inMaintenance(ctx context.Context, route string, labels map[string]string, now time.Time) string {
+	for _, m := range e.maintenanceWindows(ctx) {
+		if m.matches(route, labels, now) {
+			return firstNonEmpty(m.Reason, "maintenance")
+		}
+	}
+	return ""
+}
+
+// storedWindows returns the windows set from chat that have not ended.
+func (e *Engine) storedWindows(ctx context.Context, now time.Time) ([]Maintenance, error) {
+	var kept []Maintenance
+	v, err := e.st.Get(ctx, maintenanceKey)
+	switch {
+	case err == nil:
+		if err := json.Unmarshal([]byte(v), &kept); err != nil {
+			return nil, fmt.Errorf("read maintenance windows: %w", err)
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return nil, fmt.Errorf("read maintenance windows: %w", err)
+	}
+	live := kept[:0]
+	for _, k := range kept {
+		if k.End.After(now) {
+			live = append(live, k)
+		}
+	}
+	return live, nil
+}
+
+// target names what a window silences: its route or its label.
+func (m Maintenance) target() string { return firstNonEmpty(m.Route, m.Label) }
+
+// maintenanceCmd lists, sets, extends or ends maintenance windows:
+//
+//	/maintenance                                   the windows now
+//	/maintenance <route|label=value> <duration|until> <reason>
+//	/maintenance end <route|label=value>
+//
+// A reason is required and the duration is capped (MaintenanceMax). Each
+// change is written with an entry in the audit log in one commit, and
+// announced where the asker is and in the route's chat, with who did it.
+func (e *Engine) maintenanceCmd(ctx context.Context, req *request) error {
+	args := req.cmd.Args
+	now := e.o.Clock.Now()
+	live, err := e.storedWindows(ctx, now)
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		return e.listWindows(ctx, req, live, now)
+	}
+	usage := func() error {
+		return e.refuse("err.usage", "/maintenance <route|label=value> <duration> <reason> · /maintenance end <route|label=value>")
+	}
+	var kind, key string
+	var m Maintenance
+	switch {
+	case strings.EqualFold(args[0], "end") || strings.EqualFold(args[0], "ketthuc"):
+		if len(args) != 2 {
+			return usage()
+		}
+		i := windowOf(live, args[1])
+		if i < 0 {
+			return e.refuse("err.no_window", args[1])
+		}
+		m = live[i]
+		m.End = now
+		live = append(live[:i], live[i+1:]...)
+		kind, key = "maintenance_ended", "maintenance_ended"
+	default:
+		if len(args) < 2 {
+			return usage()
+		}
+		end, ok := parseUntil(args[1:2], now, e.o.Location)
+		if !ok {
+			return e.refuse("err.until", args[1])
+		}
+		if end.Sub(now) > e.o.MaintenanceMax {
+			return e.refuse("err.window_too_long", e.fmtDur(e.o.MaintenanceMax, req.lang))
+		}
+		reason := strings.Join(args[2:], " ")
+		if strings.TrimSpace(reason) == "" {
+			return e.refuse("err.window_reason", args[0], args[1])
+		}
+		m = Maintenance{Start: now, End: end, Reason: reason, By: req.actor.ID}
+		if strings.Contains(args[0], "=") {
+			m.Label = args[0]
+		} else {
+			m.Route = args[0]
+		}
+		kind, key = "maintenance_started", "maintenance_set"
+		if i := windowOf(live, m.target()); i >= 0 {
+			m.Start = live[i].Start
+			live = append(live[:i], live[i+1:]...)
+			kind, key = "maintenance_extended", "maintenance_extended"
+		}
+		live = append(live, m)
+	}
+	raw, err := json.Marshal(live)
+	if err != nil {
+		return err
+	}
+	who := firstNonEmpty(req.actor.Name, req.actor.ID)
+	say := func(lang string) string {
+		if kind == "maintenance_ended" {
+			return e.cat.T(lang, key, m.target(), who)
+		}
+		return e.cat.T(lang, key, m.target(), e.fmtTime(m.End, lang), m.Reason, who)
+	}
+	tx := &store.Tx{Seen: req.seen, Put: map[string]string{maintenanceKey: string(raw)},
+		Outbox: []bot.Outgoing{{Chat: req.in.Chat, Kind: bot.KindReply, ReplyTo: req.in.MessageID, Text: say(req.lang)}}}
+	for _, ch := range e.windowChats(m) {
+		if ch != req.in.Chat {
+			tx.Outbox = append(tx.Outbox, bot.Outgoing{Chat: ch, Kind: bot.KindNotice, Text: say(e.chatLang(ctx, ch))})
+		}
+	}
+	data := map[string]string{"person": req.actor.ID, "target": m.target(), "start": m.Start.Format(time.RFC3339),
+		"end": m.End.Format(time.RFC3339), "reason": m.Reason, "chat": req.in.Chat.String()}
+	return e.commitAudited(ctx, tx, kind, data)
+}
+
+// windowOf returns the index of the live window on target, or -1.
+func windowOf(live []Maintenance, target string) int {
+	for i, w := range live {
+		if strings.EqualFold(w.target(), target) {
+			return i
+		}
+	}
+	return -1
+}
+
+// windowChats are where a window is announced: its route's chat, or for a
+// label window every route's chat.
+func (e *Engine) windowChats(m Maintenance) []bot.ChatRef {
+	var ids []string
+	for _, route := range bot.SortedKeys(e.o.RouteChats) {
+		chatID := e.o.RouteChats[route]
+		if (m.Route == "" || m.Route == route) && !contains(ids, chatID) {
+			ids = append(ids, chatID)
+		}
+	}
+	var out []bot.ChatRef
+	for _, id := range ids {
+		out = append(out, e.chatRefs(id)...)
+	}
+	return out
+}
+
+func (e *Engine) listWindows(ctx context.Context, req *request, live []Maintenance, now time.Time) error {
+	all := append(append([]Maintenance(nil), e.o.Maintenance...), live...)
+	var lines []string
+	for _, w := range all {
+		if !w.End.After(now) {
+			continue
+		}
+		by := ""
+		if w.By != "" {
+			by = " · " + e.personName(w.By)
+		}
+		lines = append(lines, fmt.Sprintf("• %s → %s · %s%s", w.target(), e.fmtTime(w.End, req.lang), w.Reason, by))
+	}
+	if len(lines) == 0 {
+		return e.reply(ctx, req, e.t("maintenance_none"))
+	}
+	return e.reply(ctx, req, e.t("maintenance_list", strings.Join(lines, "\n")))
+}
+
+// commitAudited commits tx, which changes no incident, together with an
+// entry in the audit log: both or neither.
+func (e *Engine) commitAudited(ctx context.Context, tx *store.Tx, kind string, data map[string]string) error {
+	defer e.lock(AuditID)()
+	for attempt := 0; ; attempt++ {
+		inc, err := e.auditLog(ctx)
+		if err != nil {
+			return err
+		}
+		evs := []bot.Event{{At: e.o.Clock.Now(), Actor: data["person"], Kind: kind, Data: data}}
+		inc.Seq, inc.LastHash = bot.Chain(inc.Seq, inc.LastHash, evs)
+		inc.Updated = e.o.Clock.Now()
+		tx.Incident, tx.Events = inc, evs
+		err = e.commit(ctx, tx)
+		if errors.Is(err, store.ErrConflict) && attempt < maxRetries {
+			continue
+		}
+		return err
+	}
+}

@@ -1,0 +1,57 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/access"
+	"github.com/irbot/irbot/bot/command"
+)
+
+// permit checks that req's actor may run its command. A refusal is
+// recorded in the audit log and returned as a userError that says who may.
+// When only the incident's commander may, the incident is found here and
+// fixed in req, so the handler acts on the incident that was checked.
+func (e *Engine) permit(ctx context.Context, req *request) error {
+	if e.o.Directory.Open() {
+		return nil // no people configured: a first try in the terminal
+	}
+	act := access.ActionOf(req.cmd)
+	d := e.o.Access.Check(req.actor, act)
+	if d.Allowed || (act == access.Action(command.Override) && e.adminOfARoster(req.actor)) {
+		return nil // a roster's own admins: the handler checks which roster
+	}
+	if d.NeedsIncident {
+		id, err := e.target(ctx, req)
+		if err != nil {
+			return err
+		}
+		if inc, err := e.st.Incident(ctx, id); err == nil && e.o.Access.AllowedOn(req.actor, act, inc) {
+			req.cmd.Ref = int(id)
+			return nil
+		}
+	}
+	e.Audit(ctx, "refused", map[string]string{"person": req.actor.ID, "action": string(act),
+		"chat": req.in.Chat.String(), "text": clip(req.in.Text, 200)})
+	return &userError{t: func(lang string) string {
+		return e.cat.T(lang, "err.forbidden", "/"+string(req.cmd.Name), e.o.Access.WhoCan(act, lang, e.cat.T(lang, "word.or")))
+	}}
+}
+
+// audited records a privileged action that was done in the audit log.
+func (e *Engine) audited(ctx context.Context, req *request) {
+	if act := access.ActionOf(req.cmd); e.o.Access.Privileged(act) {
+		e.Audit(ctx, "privileged", map[string]string{"person": req.actor.ID, "action": string(act),
+			"chat": req.in.Chat.String(), "text": clip(req.in.Text, 200)})
+	}
+}
+
+// adminOfARoster reports whether p is listed among some roster's admins.
+func (e *Engine) adminOfARoster(p bot.Person) bool {
+	for _, r := range e.o.Rosters {
+		if contains(r.Admins, p.ID) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,189 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/access"
+	"github.com/irbot/irbot/bot/command"
+	"github.com/irbot/irbot/bot/engine"
+)
+
+// roleTeam has one person per default role, and "owner", a responder who
+// declares (and so commands) the incident the others act on.
+func roleTeam() *bot.Directory {
+	people := []bot.Person{{ID: "owner", Name: "Owner", Roles: []string{"responder"}}}
+	for _, r := range []access.Role{access.Responder, access.Commander, access.Leader, access.RosterAdmin, access.Admin, access.Observer} {
+		people = append(people, bot.Person{ID: string(r), Name: string(r), Roles: []string{string(r)}})
+	}
+	people = append(people, bot.Person{ID: "norole", Name: "No role"}) // listed without roles: a responder
+	return bot.NewDirectory(people, []bot.Chat{{ID: "soc", Purpose: "response", IDs: map[string]string{"console": "soc"}}})
+}
+
+// TestPermissionMatrix runs every command as every default role on an
+// incident someone else commands. What is refused says who may, and every
+// refusal is in the audit log; what is allowed is not refused.
+func TestPermissionMatrix(t *testing.T) {
+	lines := map[command.Name]string{
+		command.Declare: "/declare ddos Portal slow", command.Incidents: "/incidents", command.Status: "/status IR-1",
+		command.Ack: "/ack IR-1", command.Steps: "/steps IR-1", command.Done: "/done IR-1 1", command.Skip: "/skip IR-1 2 not needed",
+		command.Next: "/next IR-1", command.Note: "/note IR-1 web-01 down", command.Sev: "/sev IR-1 1 worse",
+		command.Assign: "/assign IR-1 scribe owner", command.Resolve: "/resolve IR-1 fixed", command.Close: "/close IR-1",
+		command.Reopen: "/reopen IR-1 again", command.Cancel: "/cancel IR-1 false alarm", command.Timeline: "/timeline IR-1",
+		command.Verify: "/verify IR-1", command.Playbooks: "/playbooks", command.Help: "/help", command.Lang: "/lang en",
+		command.Link: "/link ABCDEF", command.Oncall: "/oncall", command.Roster: "/roster", command.Override: "/override truc-ban owner 1h",
+		command.Handoff: "/handoff owner", command.Page: "/page owner help", command.Escalate: "/escalate IR-1",
+		command.Report: "/report IR-1 md", command.Set: "/set IR-1 cause misconfiguration", command.Stats: "/stats",
+		command.Maintenance: "/maintenance prom 1h upgrade",
+	}
+	read := []access.Role{access.Responder, access.Commander, access.Leader, access.RosterAdmin, access.Admin, access.Observer, "norole"}
+	work := []access.Role{access.Responder, access.Commander, access.RosterAdmin, access.Admin, "norole"}
+	lead := []access.Role{access.Commander, access.Admin}
+	roster := []access.Role{access.RosterAdmin, access.Admin}
+	want := map[command.Name][]access.Role{
+		command.Incidents: read, command.Status: read, command.Steps: read, command.Timeline: read, command.Verify: read,
+		command.Playbooks: read, command.Help: read, command.Lang: read, command.Link: read, command.Oncall: read,
+		command.Roster: read, command.Report: read, command.Stats: read,
+		command.Declare: work, command.Ack: work, command.Done: work, command.Skip: work, command.Next: work, command.Note: work,
+		command.Assign: work, command.Resolve: work, command.Handoff: work, command.Page: work, command.Escalate: work, command.Set: work,
+		command.Sev: lead, command.Close: lead, command.Reopen: lead, command.Cancel: lead,
+		command.Override: roster, command.Maintenance: roster,
+	}
+	for _, n := range command.Names() {
+		if _, ok := lines[n]; !ok {
+			t.Fatalf("no test line for /%s", n)
+		}
+	}
+	for _, role := range read {
+		t.Run(string(role), func(t *testing.T) {
+			h := newHarness(t, "en", roleTeam(), withPaging(0))
+			h.sayIn(soc, "owner", "/declare ransomware Shares encrypted")
+			h.drain()
+			refusals := 0
+			for _, n := range command.Names() {
+				out := h.sayIn(soc, string(role), lines[n])
+				refused := strings.Contains(joinTexts(out), "You may not use /"+string(n)+".")
+				allowed := contains(want[n], role)
+				switch {
+				case refused && allowed:
+					t.Errorf("%s refused %s: %s", role, lines[n], joinTexts(out))
+				case !refused && !allowed:
+					t.Errorf("%s allowed %s: %s", role, lines[n], joinTexts(out))
+				}
+				if refused {
+					refusals++
+					if !strings.Contains(joinTexts(out), "Only ") {
+						t.Errorf("refusal of %s does not say who may: %s", lines[n], joinTexts(out))
+					}
+				}
+			}
+			if got := auditCount(t, h, "refused"); got != refusals {
+				t.Errorf("%d refusals, %d in the audit log", refusals, got)
+			}
+		})
+	}
+}
+
+func contains(list []access.Role, r access.Role) bool {
+	for _, x := range list {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// auditCount counts the audit log's events of kind.
+func auditCount(t *testing.T, h *harness, kind string) int {
+	t.Helper()
+	evs, err := h.st.Timeline(context.Background(), engine.AuditID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range evs {
+		if e.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+// TestIncidentCommanderMayCloseTheirOwn: the person who declared (the
+// incident's commander) may cancel it though they are only a responder;
+// the cancel is a privileged action, so it is in the audit log.
+func TestIncidentCommanderMayCloseTheirOwn(t *testing.T) {
+	h := newHarness(t, "en", roleTeam(), withPaging(0))
+	h.sayIn(soc, "owner", "/declare ransomware Shares encrypted")
+	h.sayIn(soc, "owner", "/declare ddos Portal slow")
+	out := h.sayIn(soc, "responder", "/cancel IR-2 not ours")
+	if !strings.Contains(joinTexts(out), "Only the incident's commander, incident commander or admin may.") {
+		t.Fatalf("another responder cancelled: %s", joinTexts(out))
+	}
+	out = h.sayIn(soc, "owner", "/cancel IR-2 false alarm")
+	if strings.Contains(joinTexts(out), "You may not") {
+		t.Fatalf("the incident's commander was refused: %s", joinTexts(out))
+	}
+	inc, _ := h.st.Incident(context.Background(), 2)
+	if inc.State != bot.StateCancelled {
+		t.Fatalf("IR-2 is %s", inc.State)
+	}
+	if auditCount(t, h, "privileged") != 1 || auditCount(t, h, "refused") != 1 {
+		t.Fatalf("audit: %d privileged, %d refused", auditCount(t, h, "privileged"), auditCount(t, h, "refused"))
+	}
+	// Assigning a role nobody configured gets a suggestion, not a new role.
+	out = h.sayIn(soc, "owner", "/assign IR-1 comander responder")
+	if !strings.Contains(joinTexts(out), `No role "comander". Did you mean commander?`) {
+		t.Fatalf("unknown role: %s", joinTexts(out))
+	}
+	inc, _ = h.st.Incident(context.Background(), 1)
+	if _, ok := inc.Roles["comander"]; ok {
+		t.Fatal("a misspelt role was created")
+	}
+}
+
+// TestMaintenanceNeedsReasonLimitAndIsAudited: a window needs a reason, is
+// capped, is announced in the route's chat with who set it, and its
+// start, extension and end are in the audit log.
+func TestMaintenanceNeedsReasonLimitAndIsAudited(t *testing.T) {
+	h := newHarness(t, "en", roleTeam(), withPaging(0), func(o *engine.Options) {
+		o.RouteChats = map[string]string{"prom": "soc"}
+	})
+	dm := bot.ChatRef{Platform: "console", ID: "dm:roster_admin", Direct: true}
+	for _, c := range []struct{ line, want string }{
+		{"/maintenance prom 2h", "Give a reason"},
+		{"/maintenance alertname=RansomwareDetected 100000h no more alerts", "at most 7 days"},
+		{"/maintenance end prom", "No maintenance window for prom"},
+	} {
+		if out := joinTexts(h.sayIn(dm, "roster_admin", c.line)); !strings.Contains(out, c.want) {
+			t.Errorf("%s: %s; want %q", c.line, out, c.want)
+		}
+	}
+	out := h.sayIn(dm, "roster_admin", "/maintenance prom 2h server upgrade")
+	var inSOC string
+	for _, m := range out {
+		if m.Chat == soc {
+			inSOC = m.Text
+		}
+	}
+	if !strings.Contains(inSOC, "Maintenance for prom until") || !strings.Contains(inSOC, "set by roster_admin") {
+		t.Fatalf("soc was told %q; want the window and who set it", inSOC)
+	}
+	h.sayIn(dm, "roster_admin", "/maintenance prom 4h still upgrading")
+	if out := joinTexts(h.sayIn(dm, "roster_admin", "/maintenance")); !strings.Contains(out, "prom →") || !strings.Contains(out, "still upgrading") {
+		t.Fatalf("list: %s", out)
+	}
+	h.sayIn(dm, "roster_admin", "/maintenance end prom")
+	for _, k := range []string{"maintenance_started", "maintenance_extended", "maintenance_ended"} {
+		if auditCount(t, h, k) != 1 {
+			t.Errorf("audit log has %d %s", auditCount(t, h, k), k)
+		}
+	}
+	if out := joinTexts(h.sayIn(soc, "leader", "/maintenance prom 1h quiet")); !strings.Contains(out, "You may not use /maintenance") {
+		t.Fatalf("a leader set a window: %s", out)
+	}
+	_ = fmt.Sprint()
+}
