@@ -62,6 +62,10 @@ type Incident struct {
 	Route  string            `json:"route,omitempty"`
 	Group  string            `json:"group,omitempty"`
 	Alerts map[string]string `json:"alerts,omitempty"`
+	// AlertRaw maps each alert fingerprint to the SHA-256 of the raw
+	// payload last stored in the timeline: a repeat with the same payload
+	// refers to it instead of storing it again.
+	AlertRaw map[string]string `json:"alert_raw,omitempty"`
 
 	CreatedBy    string    `json:"created_by"`
 	Detected     time.Time `json:"detected"`
@@ -139,6 +143,7 @@ func (i *Incident) Clone() *Incident {
 	c.Fields = cloneMap(i.Fields)
 	c.Labels = cloneMap(i.Labels)
 	c.Alerts = cloneMap(i.Alerts)
+	c.AlertRaw = cloneMap(i.AlertRaw)
 	c.Chats = append([]ChatRef(nil), i.Chats...)
 	c.Pages = make([]Page, len(i.Pages))
 	for k, p := range i.Pages {

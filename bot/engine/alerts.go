@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sort"
@@ -229,8 +231,20 @@ func (e *Engine) recordAlerts(ctx context.Context, c *change, in Intake, alerts 
 		if known && prev == a.Status {
 			kind = "alert_repeat"
 		}
-		c.events = append(c.events, bot.Event{At: c.now, Actor: "alert:" + in.Route, Kind: kind, Data: map[string]string{
-			"status": a.Status, "fingerprint": a.Fingerprint, "title": a.Title, "severity": a.Severity, "raw": a.Raw}})
+		data := map[string]string{"status": a.Status, "fingerprint": a.Fingerprint, "title": a.Title, "severity": a.Severity}
+		if a.Raw != "" {
+			sum := sha256.Sum256([]byte(a.Raw))
+			h := hex.EncodeToString(sum[:])
+			data["raw_sha256"] = h
+			if c.inc.AlertRaw[a.Fingerprint] != h { // the payload once; repeats refer to it by its hash
+				data["raw"] = a.Raw
+				if c.inc.AlertRaw == nil {
+					c.inc.AlertRaw = map[string]string{}
+				}
+				c.inc.AlertRaw[a.Fingerprint] = h
+			}
+		}
+		c.events = append(c.events, bot.Event{At: c.now, Actor: "alert:" + in.Route, Kind: kind, Data: data})
 		switch {
 		case kind == "alert_repeat" || opening:
 		case a.Status == bot.AlertFiring:

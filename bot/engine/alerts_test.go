@@ -50,12 +50,20 @@ func TestAlertsOpenJoinAndResolve(t *testing.T) {
 	}
 	evs, _ := h.st.Timeline(ctx, 1, 0)
 	alerts := 0
+	stored := map[string]bool{} // raw payloads by hash, each stored once
 	for _, e := range evs {
 		if strings.HasPrefix(e.Kind, "alert") {
 			alerts++
-			if e.Data["raw"] == "" {
-				t.Fatalf("alert event without its raw payload: %+v", e)
+			h := e.Data["raw_sha256"]
+			switch {
+			case h == "":
+				t.Fatalf("alert event without its raw payload's hash: %+v", e)
+			case e.Data["raw"] != "" && stored[h]:
+				t.Fatalf("raw payload stored again: %+v", e)
+			case e.Data["raw"] == "" && !stored[h]:
+				t.Fatalf("alert event refers to a payload never stored: %+v", e)
 			}
+			stored[h] = true
 		}
 	}
 	if alerts != 8 {

@@ -385,3 +385,49 @@ func TestTwoChatsFollowOneIncident(t *testing.T) {
 		t.Fatalf("a chat that acted on IR-1 should follow it:\n%s", got)
 	}
 }
+
+// TestLinkCodesResistGuessing: codes carry 80 bits and are typed in any
+// case with or without dashes; wrong codes are limited per account and
+// per chat, and a flood of them adds two audit entries, not one each.
+func TestLinkCodesResistGuessing(t *testing.T) {
+	h := newHarness(t, "en", bot.NewDirectory([]bot.Person{{ID: "an", Name: "An"}}, nil))
+	code, err := h.eng.IssueLinkCode(context.Background(), "an", 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(strings.ReplaceAll(code, "-", "")) != 16 {
+		t.Fatalf("code %q: want 16 base32 characters (80 bits)", code)
+	}
+	guesser := bot.ChatRef{Platform: "telegram", ID: "666", Direct: true}
+	for i := range 20 {
+		out := h.sayIn(guesser, "666", fmt.Sprintf("/link AAAA-BBBB-CCCC-%04d", i))
+		want := "wrong or expired"
+		if i >= 5 {
+			want = "Too many wrong link codes. Try again in"
+		}
+		if len(out) != 1 || !strings.Contains(out[0].Text, want) {
+			t.Fatalf("guess %d: %+v; want %q", i+1, out, want)
+		}
+	}
+	// The right code is refused too while the account is locked out...
+	if out := h.sayIn(guesser, "666", "/link "+code); !strings.Contains(joinTexts(out), "Too many") {
+		t.Fatalf("locked account: %+v", out)
+	}
+	refused := 0
+	evs, _ := h.st.Timeline(context.Background(), engine.AuditID, 0)
+	for _, e := range evs {
+		if e.Kind == "link_refused" {
+			refused++
+		}
+	}
+	if refused != 2 {
+		t.Fatalf("%d audit entries for 5 wrong codes and 15 refused tries, want 2", refused)
+	}
+	// ...and works, lower case and without dashes, for someone else, and
+	// for the guesser once the window has passed.
+	h.clock.Add(time.Hour)
+	typed := strings.ToLower(strings.ReplaceAll(code, "-", ""))
+	if out := h.sayIn(guesser, "666", "/link "+typed); !strings.Contains(joinTexts(out), "Linked: you are An") {
+		t.Fatalf("the right code after the window: %+v", out)
+	}
+}

@@ -19,7 +19,26 @@ import (
 const AuditID = 0
 
 func identityKey(platform, user string) string { return "identity:" + platform + ":" + user }
-func linkCodeKey(code string) string           { return "linkcode:" + strings.ToUpper(code) }
+func linkCodeKey(code string) string           { return "linkcode:" + normCode(code) }
+
+// normCode is a link code as stored: upper case, without the dashes and
+// spaces people type between its groups.
+func normCode(code string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == ' ' {
+			return -1
+		}
+		return r
+	}, strings.ToUpper(code))
+}
+
+// Wrong /link codes are limited per account and per chat: linkTries in
+// linkWindow, then refused without looking at the code until the window
+// ends.
+const (
+	linkTries  = 5
+	linkWindow = time.Hour
+)
 
 // actor finds who sent a message: a configured person, or one who linked
 // this platform account with /link.
@@ -40,11 +59,12 @@ func (e *Engine) IssueLinkCode(ctx context.Context, person string, ttl time.Dura
 	if !ok {
 		return "", fmt.Errorf("no person %q in the configuration", person)
 	}
-	var b [5]byte
+	var b [10]byte // 80 bits: at linkTries guesses an hour, out of reach for any code's life
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", err
 	}
-	code := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])
+	raw := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])
+	code := raw[:4] + "-" + raw[4:8] + "-" + raw[8:12] + "-" + raw[12:]
 	exp := e.o.Clock.Now().Add(ttl).Unix()
 	err := e.commit(ctx, &store.Tx{Put: map[string]string{linkCodeKey(code): p.ID + "|" + strconv.FormatInt(exp, 10)}})
 	if err != nil {
@@ -56,20 +76,22 @@ func (e *Engine) IssueLinkCode(ctx context.Context, person string, ttl time.Dura
 
 // link handles /link <code> from any platform account, known or not.
 func (e *Engine) link(ctx context.Context, req *request) error {
-	code := strings.ToUpper(strings.TrimSpace(req.cmd.Text))
-	v, err := e.st.Get(ctx, linkCodeKey(code))
-	if errors.Is(err, store.ErrNotFound) {
-		e.Audit(ctx, "link_refused", map[string]string{"platform": req.in.Platform, "user": req.in.User, "reason": "unknown code"})
-		return e.refuse("err.link_code")
+	code := strings.TrimSpace(req.cmd.Text)
+	now := e.o.Clock.Now()
+	keys := []string{"linkfail:" + req.in.Platform + ":" + req.in.User, "linkfail:chat:" + req.in.Chat.String()}
+	for _, k := range keys {
+		if n, until := e.linkFailures(ctx, k, now); n >= linkTries {
+			return e.refuse("err.link_wait", e.fmtDur(until.Sub(now), req.lang))
+		}
 	}
-	if err != nil {
+	v, err := e.st.Get(ctx, linkCodeKey(code))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	id, expS, _ := strings.Cut(v, "|")
 	exp, _ := strconv.ParseInt(expS, 10, 64)
-	if e.o.Clock.Now().Unix() > exp {
-		e.Audit(ctx, "link_refused", map[string]string{"platform": req.in.Platform, "user": req.in.User, "reason": "expired code"})
-		return e.refuse("err.link_code")
+	if reason := map[bool]string{true: "unknown code", false: "expired code"}[v == ""]; v == "" || now.Unix() > exp {
+		return e.linkFailed(ctx, req, keys, now, reason)
 	}
 	p, _ := e.o.Directory.Person(id)
 	tx := &store.Tx{Seen: req.seen, Put: map[string]string{linkCodeKey(code): "", identityKey(req.in.Platform, req.in.User): id},
@@ -132,4 +154,47 @@ func (e *Engine) auditLog(ctx context.Context) (*bot.Incident, error) {
 		return &bot.Incident{ID: AuditID, Prefix: "AUDIT", Title: "audit log", State: bot.StateClosed, CreatedBy: "irbot"}, nil
 	}
 	return inc, err
+}
+
+// linkFailures returns the wrong /link attempts counted under key in the
+// current window, and when that window ends.
+func (e *Engine) linkFailures(ctx context.Context, key string, now time.Time) (int, time.Time) {
+	v, err := e.st.Get(ctx, key)
+	if err != nil {
+		return 0, now
+	}
+	nS, startS, _ := strings.Cut(v, "|")
+	n, _ := strconv.Atoi(nS)
+	start, _ := strconv.ParseInt(startS, 10, 64)
+	end := time.Unix(start, 0).Add(linkWindow)
+	if !now.Before(end) {
+		return 0, now
+	}
+	return n, end
+}
+
+// linkFailed counts a wrong code against the account and the chat, audits
+// the first wrong try of a window and the one that reaches the limit (the
+// rest are counted, so a flood cannot grow the log), and refuses.
+func (e *Engine) linkFailed(ctx context.Context, req *request, keys []string, now time.Time, reason string) error {
+	put := map[string]string{}
+	worst := 0
+	for _, k := range keys {
+		n, end := e.linkFailures(ctx, k, now)
+		start := end.Add(-linkWindow)
+		if n == 0 {
+			start = now
+		}
+		n++
+		worst = max(worst, n)
+		put[k] = strconv.Itoa(n) + "|" + strconv.FormatInt(start.Unix(), 10)
+	}
+	if err := e.commit(ctx, &store.Tx{Put: put}); err != nil {
+		return err
+	}
+	if worst == 1 || worst == linkTries {
+		e.Audit(ctx, "link_refused", map[string]string{"platform": req.in.Platform, "user": req.in.User,
+			"chat": req.in.Chat.String(), "reason": reason, "tries": strconv.Itoa(worst)})
+	}
+	return e.refuse("err.link_code")
 }

@@ -187,3 +187,42 @@ func TestMaintenanceNeedsReasonLimitAndIsAudited(t *testing.T) {
 	}
 	_ = fmt.Sprint()
 }
+
+// TestOrdinaryWordsAreNotIncidentRefs: the misreadings that were seen.
+// Hostnames shaped like a reference stay in the text and the command acts
+// on the chat's own incident, never on another one.
+func TestOrdinaryWordsAreNotIncidentRefs(t *testing.T) {
+	h := newHarness(t, "en", nil)
+	other := bot.ChatRef{Platform: "console", ID: "noc"}
+	h.sayIn(soc, "an", "/declare outage Core switch down")      // IR-1 here
+	h.sayIn(other, "an", "/declare ddos Portal slow")           // IR-2 elsewhere
+	h.sayIn(other, "an", "/declare phishing Fake invoice mail") // IR-3 elsewhere
+	cases := []struct{ line, note string }{
+		{"/note web-01 unreachable", "web-01 unreachable"},
+		{"/note server-2 down", "server-2 down"},
+		{"/note host-3 10.0.0.5:8080 v2.3.1 JIRA-123 CVE-2024-3094 01/12/2026", "host-3 10.0.0.5:8080 v2.3.1 JIRA-123 CVE-2024-3094 01/12/2026"},
+		{"/note máy-2 đã khởi động lại", "máy-2 đã khởi động lại"},
+	}
+	for _, c := range cases {
+		h.sayIn(soc, "an", c.line)
+	}
+	h.sayIn(soc, "an", "/cancel host-2 was down but fine")
+	for id, want := range map[int64]string{2: bot.StateTriggered, 3: bot.StateTriggered, 1: bot.StateCancelled} {
+		inc, _ := h.st.Incident(context.Background(), id)
+		if inc.State != want {
+			t.Errorf("%s is %s, want %s", inc.Ref(), inc.State, want)
+		}
+	}
+	evs, _ := h.st.Timeline(context.Background(), 1, 0)
+	var notes []string
+	for _, e := range evs {
+		if e.Kind == "note" {
+			notes = append(notes, e.Data["text"])
+		}
+	}
+	for i, c := range cases {
+		if i >= len(notes) || notes[i] != c.note {
+			t.Errorf("%s: IR-1's notes %q; want %q", c.line, notes, c.note)
+		}
+	}
+}

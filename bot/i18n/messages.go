@@ -42,6 +42,7 @@ func messages() map[string]map[string]string {
 		"err.still_open":      {"vi": "%s vẫn đang mở, không cần mở lại.", "en": "%s is still open; nothing to reopen."},
 		"err.plain_confirm":   {"vi": "Để tránh nhầm với tin nhắn thường, hãy gõ /%[1]s, hoặc ghi rõ mã sự cố: %[1]s IR-3 …", "en": "To avoid acting on ordinary chat, type /%[1]s, or name the incident: %[1]s IR-3 …"},
 		"err.link_code":       {"vi": "Mã liên kết không đúng hoặc đã hết hạn. Xin quản trị viên mã mới.", "en": "That link code is wrong or expired. Ask an admin for a new one."},
+		"err.link_wait":       {"vi": "Đã nhập sai mã liên kết quá nhiều lần. Hãy thử lại sau %s, hoặc xin quản trị viên mã mới.", "en": "Too many wrong link codes. Try again in %s, or ask an admin for a new code."},
 		"linked":              {"vi": "🔗 Đã liên kết: bạn là %s trên %s.", "en": "🔗 Linked: you are %s on %s."},
 		"help.link":           {"vi": "liên kết tài khoản chat bằng mã", "en": "link this chat account with a code"},
 		"err.lang":            {"vi": "Ngôn ngữ hỗ trợ: %s", "en": "Languages: %s"},
