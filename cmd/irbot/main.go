@@ -28,6 +28,7 @@ Usage:
   irbot report   <IR-n> [--format md|html|vi03|vi04|json] [--lang vi|en]
   irbot roster   ics <roster> [--shifts 60]                         the roster as iCalendar
   irbot link-code [--ttl 24h] <person>                             one-time code for /link
+  irbot audit    [--config F] [--since 24h]                       the audit log: refusals, privileged actions, links
   irbot health   [--url http://127.0.0.1:8080/healthz]              probe a running server
   irbot version
 
@@ -50,6 +51,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdValidate(args[1:], stdout, stderr)
 	case "verify":
 		return cmdVerify(ctx, args[1:], stdout, stderr)
+	case "audit":
+		return cmdAudit(ctx, args[1:], stdout, stderr)
 	case "link-code":
 		return cmdLinkCode(ctx, args[1:], stdout, stderr)
 	case "roster":

@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/engine"
 )
 
 // cmdLinkCode issues a one-time code with which a person links a chat
@@ -131,6 +134,47 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fmt.Fprint(stdout, out)
 	if len(missing) > 0 {
 		fmt.Fprintf(stderr, "blank fields: %s (fill with /set <field> <value>)\n", strings.Join(missing, ", "))
+	}
+	return 0
+}
+
+// cmdAudit prints the audit log: refusals, privileged actions, maintenance
+// windows, account links, forged webhooks. irbot audit [--since 24h].
+func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c := newCLI("audit", stderr)
+	fs := c.fs
+	since := fs.Duration("since", 0, "only entries this recent (0 = all)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg, err := c.config()
+	if err != nil {
+		return 2
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "irbot:", err)
+		return 2
+	}
+	defer st.Close()
+	evs, err := st.Timeline(ctx, engine.AuditID, 0)
+	if err != nil {
+		fmt.Fprintln(stderr, "irbot:", err)
+		return 1
+	}
+	for _, e := range evs {
+		if *since > 0 && time.Since(e.At) > *since {
+			continue
+		}
+		var kv []string
+		for _, k := range bot.SortedKeys(e.Data) {
+			kv = append(kv, k+"="+strconv.Quote(e.Data[k]))
+		}
+		fmt.Fprintf(stdout, "%s  %-22s %s\n", e.At.In(cfg.loc).Format("02/01/2006 15:04:05"), e.Kind, strings.Join(kv, " "))
+	}
+	if err := bot.Verify(evs); err != nil {
+		fmt.Fprintln(stderr, "irbot: the audit log's hash chain is broken:", err)
+		return 1
 	}
 	return 0
 }
