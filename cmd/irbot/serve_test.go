@@ -166,6 +166,7 @@ func TestServeTakesRealAlertPayloads(t *testing.T) {
 	mac.Write(siem)
 	req, _ := http.NewRequest("POST", s.base+"/alerts/siem", bytes.NewReader(siem))
 	req.Header.Set("X-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
