@@ -7,9 +7,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/chat"
 	"github.com/irbot/irbot/bot/chat/telegram"
 	"github.com/irbot/irbot/bot/chat/telegram/telegramtest"
 )
@@ -395,4 +399,76 @@ func TestTokenNeverInErrors(t *testing.T) {
 	if !strings.Contains(e.logs.String(), "getUpdates failed") {
 		t.Fatal("no getUpdates failure logged")
 	}
+}
+
+// auditClock is a clock the test moves by hand.
+type auditClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *auditClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *auditClock) add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
+// TestForgedWebhooksAudited: every forged webhook request is told to
+// OnForged; wired to a chat.RefusalAudit (as the serve command does), a
+// flood of them makes one audit entry a minute, the next one counting
+// the rest, and a good request still goes through.
+func TestForgedWebhooksAudited(t *testing.T) {
+	clock := &auditClock{now: time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC)}
+	var mu sync.Mutex
+	var entries []chat.Refusal
+	audit := chat.NewRefusalAudit(func(r chat.Refusal) { mu.Lock(); entries = append(entries, r); mu.Unlock() },
+		&chat.RefusalAuditOptions{Clock: clock})
+	var calls atomic.Int64
+	e := newEnv(t, envOpt{cfg: telegram.Config{Mode: telegram.ModeWebhook, WebhookSecret: "s3cret_T0ken-x",
+		OnForged: func(remote string) {
+			calls.Add(1)
+			audit.Refused(telegram.Platform, remote, "missing or wrong secret")
+		}}})
+	e.ad.SetHandler(e.eng.Handle)
+	srv := httptest.NewServer(e.ad)
+	defer srv.Close()
+	post := func(secret, body string) int {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if secret != "" {
+			req.Header.Set(telegram.SecretHeader, secret)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	e.fake.AddChat(telegramtest.Chat{ID: grp})
+	u := rawMessage(900, grp, "group", 1, an, "/declare outage Core switch down")
+	for i := range 50 {
+		if code := post([]string{"", "wrong"}[i%2], u); code != http.StatusUnauthorized {
+			t.Fatalf("forged request %d: HTTP %d, want 401", i, code)
+		}
+	}
+	clock.add(time.Minute)
+	if code := post("nope", u); code != http.StatusUnauthorized {
+		t.Fatalf("forged request: HTTP %d, want 401", code)
+	}
+	if n := calls.Load(); n != 51 {
+		t.Fatalf("OnForged called %d times, want every one of 51", n)
+	}
+	mu.Lock()
+	got := append([]chat.Refusal(nil), entries...)
+	mu.Unlock()
+	if len(got) != 2 || got[0].Suppressed != 0 || got[1].Suppressed != 49 ||
+		got[0].Platform != "telegram" || !strings.HasPrefix(got[0].Remote, "127.0.0.1:") {
+		t.Fatalf("audit entries %+v, want 2: the first request, then one a minute later counting 49", got)
+	}
+	if e.incidents() != 0 {
+		t.Fatal("a forged request acted")
+	}
+	if code := post("s3cret_T0ken-x", u); code != http.StatusOK {
+		t.Fatalf("good secret: HTTP %d", code)
+	}
+	e.waitMsg(grp, "IR-1", "Core switch down")
 }

@@ -316,10 +316,11 @@ func (a *Adapter) SetHandler(h chat.Handler) {
 const maxWebhookBody = 1 << 20
 
 // ServeHTTP receives webhook updates. A request without the right
-// X-Telegram-Bot-Api-Secret-Token is refused with 401 and dropped. A good
-// update is handed to the handler set with SetHandler and answered 200
-// only after the handler returned nil; otherwise 500, and Telegram posts
-// it again (the engine deduplicates).
+// X-Telegram-Bot-Api-Secret-Token is refused with 401, unread, logged at
+// warn and reported to Config.OnForged. A good update is handed to the
+// handler set with SetHandler and answered 200 only after the handler
+// returned nil; otherwise 500, and Telegram posts it again (the engine
+// deduplicates).
 func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -327,7 +328,11 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !chat.SecretEqual(r.Header.Get(SecretHeader), a.cfg.WebhookSecret) {
-		a.log.Warn("telegram webhook: request with a missing or wrong secret token dropped", "remote", r.RemoteAddr)
+		a.log.Warn("telegram webhook: request with a missing or wrong secret token refused", "remote", r.RemoteAddr,
+			"secret_sent", r.Header.Get(SecretHeader) != "")
+		if a.cfg.OnForged != nil {
+			a.cfg.OnForged(r.RemoteAddr)
+		}
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}

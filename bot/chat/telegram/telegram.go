@@ -85,6 +85,11 @@ type Config struct {
 	// X-Telegram-Bot-Api-Secret-Token header; required in webhook mode
 	// (1–256 of A-Z a-z 0-9 _ -).
 	WebhookSecret string
+	// OnForged, if set, is told of every webhook request refused for a
+	// missing or wrong secret, with the request's remote address (the serve
+	// command records it in the audit log, rate limited by a
+	// chat.RefusalAudit). It is called in the request's goroutine.
+	OnForged func(remote string)
 	// BotName is the bot's username without '@'; "" asks getMe.
 	BotName string
 	// Limits are the delivery limits; the zero value means Telegram's
