@@ -385,6 +385,56 @@ func TestForgedWebhookIsRefusedAndRecorded(t *testing.T) {
 	}
 }
 
+// TestForgedWebhookFloodAuditedAtABoundedRate: wired to a
+// chat.RefusalAudit (as the serve command does), a flood of forged posts
+// makes one audit entry a minute, the next one counting the rest, while
+// each is still refused, counted and reported; a good post goes through.
+func TestForgedWebhookFloodAuditedAtABoundedRate(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC)}
+	var mu sync.Mutex
+	var entries []chat.Refusal
+	audit := chat.NewRefusalAudit(func(r chat.Refusal) { mu.Lock(); entries = append(entries, r); mu.Unlock() },
+		&chat.RefusalAuditOptions{Clock: clock})
+	fake := zalotest.New(t)
+	log, _ := newLogger(t, secret, fake.Token())
+	ad := newAdapter(t, fake, zalo.Config{Mode: zalo.ModeWebhook, WebhookSecret: secret,
+		OnForged: func(remote string) { audit.Refused(zalo.Platform, remote, "missing or wrong secret") }},
+		openStore(t, t.TempDir()), log)
+	rec := newRecorder()
+	ad.SetHandler(rec.handle)
+	srv := httptest.NewServer(ad)
+	defer srv.Close()
+	u := fake.NewUpdate(zalotest.EventText, "g-soc", zalotest.Group, zalotest.From{ID: "z-an", Name: "An"}, "trangthai")
+	for i := range 40 {
+		if code, err := zalotest.PostWebhook(srv.URL, []string{"", "wrong-secret-value"}[i%2], u); err != nil || code != http.StatusUnauthorized {
+			t.Fatalf("forged post %d: HTTP %d, %v; want 401", i, code, err)
+		}
+	}
+	clock.mu.Lock()
+	clock.now = clock.now.Add(time.Minute)
+	clock.mu.Unlock()
+	if code, err := zalotest.PostWebhook(srv.URL, "", u); err != nil || code != http.StatusUnauthorized {
+		t.Fatalf("forged post: HTTP %d, %v; want 401", code, err)
+	}
+	if n := ad.Stats().Forged; n != 41 {
+		t.Fatalf("stats count %d forged posts, want 41", n)
+	}
+	mu.Lock()
+	got := append([]chat.Refusal(nil), entries...)
+	mu.Unlock()
+	if len(got) != 2 || got[0].Suppressed != 0 || got[1].Suppressed != 39 || got[1].Platform != "zalo" ||
+		!strings.HasPrefix(got[1].Remote, "127.0.0.1:") {
+		t.Fatalf("audit entries %+v, want 2: the first post, then one a minute later counting 39", got)
+	}
+	if len(rec.inbound()) != 0 {
+		t.Fatal("a forged post reached the handler")
+	}
+	if code, err := zalotest.PostWebhook(srv.URL, secret, u); err != nil || code != http.StatusOK {
+		t.Fatalf("good post: HTTP %d, %v", code, err)
+	}
+	rec.waitN(t, 1)
+}
+
 func TestWebhookAcceptsEveryShapeAndAnswersAfterTheHandler(t *testing.T) {
 	e := newWebhookEnv(t)
 	from := zalotest.From{ID: "z-an", Name: "An"}
