@@ -1,12 +1,15 @@
 package slack
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	slackapi "github.com/slack-go/slack"
@@ -35,6 +38,12 @@ const (
 // button presses are answered 200 at once, with an empty body, and handed
 // to the handler set with SetHandler afterwards, in arrival order per
 // chat; the engine's replies reach the chat through the delivery layer.
+//
+// Each inbound message carries an id the engine deduplicates by: the
+// event_id of an event, the trigger_id of a slash command, the action_ts
+// and user of a button press; and when Slack sent none of these, an id
+// made from the signed request itself (see requestID), so that the same
+// signed request posted twice within its five minutes acts once.
 func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -54,9 +63,10 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
+	reqID := requestID(r.Header, body)
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "application/json" {
-		a.serveEvent(w, r, body)
+		a.serveEvent(w, r, body, reqID)
 		return
 	}
 	form, err := url.ParseQuery(string(body))
@@ -68,9 +78,9 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case form.Get("ssl_check") != "":
 		w.WriteHeader(http.StatusOK)
 	case form.Has("payload"):
-		a.serveInteraction(w, r, form.Get("payload"))
+		a.serveInteraction(w, r, form.Get("payload"), reqID)
 	case form.Has("command"):
-		a.serveCommand(w, r, form)
+		a.serveCommand(w, r, form, reqID)
 	default:
 		http.Error(w, "not a Slack request", http.StatusBadRequest)
 	}
@@ -100,8 +110,25 @@ func (a *Adapter) verify(h http.Header, body []byte) string {
 	return ""
 }
 
+// requestID names a verified request by what its signature covers, the
+// timestamp and the body: "req:" and 32 hex digits of their SHA-256. It is
+// the inbound id of work that carries no id of Slack's (a slash command
+// without trigger_id, an event without event_id, a button press without
+// action_ts). A replay of the request — the same signed bytes, within the
+// five minutes the signature is accepted — gets the same id, and the
+// engine acts on it once; a command typed again is signed at another
+// time, and is a new request. (Two identical requests signed in the same
+// second would be taken as one: Slack sends its ids, so this is only the
+// fallback.)
+func requestID(h http.Header, body []byte) string {
+	sum := sha256.New()
+	io.WriteString(sum, "v0:"+h.Get("X-Slack-Request-Timestamp")+":")
+	sum.Write(body)
+	return "req:" + hex.EncodeToString(sum.Sum(nil)[:16])
+}
+
 // serveEvent answers an Events API request.
-func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte) {
+func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte, reqID string) {
 	var outer struct {
 		Type      string `json:"type"`
 		Challenge string `json:"challenge"`
@@ -141,6 +168,9 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	if in.ID == "" {
+		in.ID = reqID
+	}
 	if n := r.Header.Get("X-Slack-Retry-Num"); n != "" {
 		a.log.Info("slack: event retried by Slack", "event", cb.EventID, "retry", n,
 			"reason", r.Header.Get("X-Slack-Retry-Reason"))
@@ -149,7 +179,7 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte
 }
 
 // serveCommand answers a slash command.
-func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, form url.Values) {
+func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, form url.Values, reqID string) {
 	c := slackapi.SlashCommand{ChannelID: form.Get("channel_id"), ChannelName: form.Get("channel_name"),
 		UserID: form.Get("user_id"), UserName: form.Get("user_name"), Command: form.Get("command"),
 		Text: form.Get("text"), TriggerID: form.Get("trigger_id"), TeamID: form.Get("team_id")}
@@ -158,11 +188,14 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, form url.
 		http.Error(w, "incomplete command", http.StatusBadRequest)
 		return
 	}
+	if in.ID == "" {
+		in.ID = reqID
+	}
 	a.accept(w, r, in)
 }
 
 // serveInteraction answers an interactivity payload (button presses).
-func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, payload string) {
+func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, payload, reqID string) {
 	var ic slackapi.InteractionCallback
 	if err := json.Unmarshal([]byte(payload), &ic); err != nil {
 		http.Error(w, "bad payload", http.StatusBadRequest)
@@ -175,7 +208,10 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, paylo
 		return
 	}
 	var last <-chan struct{}
-	for _, in := range ins {
+	for i, in := range ins {
+		if in.ID == "" {
+			in.ID = reqID + ":" + strconv.Itoa(i)
+		}
 		done, err := a.enqueue(in)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusServiceUnavailable)

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/chat"
 	"github.com/irbot/irbot/bot/chat/slack"
 	"github.com/irbot/irbot/bot/chat/slack/slackfake"
 )
@@ -338,5 +340,116 @@ func TestAnsweredAfterTheWorkIsCommitted(t *testing.T) {
 	defer mu.Unlock()
 	if !handled {
 		t.Fatal("answered 200 before the work was handled")
+	}
+}
+
+// TestSignedReplayWithoutSlackIDs: a request that carries none of Slack's
+// ids (a slash command without trigger_id, an event without event_id, a
+// button press without action_ts) gets an id from the signed request, so
+// the same signed request posted again reaches the handler with the same
+// id, and the engine acts on it once; the same text signed at another
+// time is a new request.
+func TestSignedReplayWithoutSlackIDs(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	rec := &inboundRecorder{}
+	e.ad.SetHandler(rec.handle)
+
+	form := func(v url.Values) slackfake.Request {
+		return slackfake.Request{ContentType: "application/x-www-form-urlencoded", Body: []byte(v.Encode())}
+	}
+	cmd := slackfake.SlashCommand{ChannelID: soc, ChannelName: "soc", UserID: uAn, UserName: "an", Text: "note checked the firewall"}.Form()
+	cmd.Del("trigger_id")
+	press := url.Values{"payload": {string(slackfake.Press{User: uBinh, UserName: "binh", Channel: soc, MessageTS: "3.1",
+		Button: slackfake.Button{ActionID: "irbot_0_x", Label: "✅ Acknowledge", Value: "/ack IR-5"}}.Payload())}}
+	event := slackfake.Request{ContentType: "application/json",
+		Body: slackfake.EventCallback("", slackfake.AppMention(uAn, soc, "4.1", "<@"+e.fake.BotUserID+"> status"))}
+
+	at := time.Now().Add(-time.Minute)
+	for _, c := range []struct {
+		name string
+		req  slackfake.Request
+	}{{"slash command", form(cmd)}, {"button press", form(press)}, {"event", event}} {
+		t.Run(c.name, func(t *testing.T) {
+			before := len(rec.list())
+			c.req.SignedAt = at
+			e.ok(e.client.Do(c.req)) // the request
+			e.ok(e.client.Do(c.req)) // the same signed bytes again
+			c.req.SignedAt = at.Add(time.Second)
+			e.ok(e.client.Do(c.req)) // the same text, signed a second later
+			e.drain()
+			got := rec.list()[before:]
+			if len(got) != 3 {
+				t.Fatalf("handler got %d inbound messages, want 3: %+v", len(got), got)
+			}
+			if !strings.HasPrefix(got[0].ID, "req:") || got[1].ID != got[0].ID {
+				t.Fatalf("a replay got id %q, the request %q; want one id made from the request", got[1].ID, got[0].ID)
+			}
+			if got[2].ID == got[0].ID || !strings.HasPrefix(got[2].ID, "req:") {
+				t.Fatalf("a request signed at another time got the same id %q", got[2].ID)
+			}
+		})
+	}
+
+	// Through the engine: the replayed declaration opens one incident and
+	// is answered once.
+	e.ad.SetHandler(e.eng.Handle)
+	decl := slackfake.SlashCommand{ChannelID: soc, ChannelName: "soc", UserID: uAn, UserName: "an", Text: "declare ddos Portal flooded"}.Form()
+	decl.Del("trigger_id")
+	req := form(decl)
+	req.SignedAt = at
+	e.ok(e.client.Do(req))
+	e.ok(e.client.Do(req))
+	e.flush()
+	if n := e.incidents(); n != 1 {
+		t.Fatalf("a signed command posted twice made %d incidents, want 1", n)
+	}
+	if n := e.countWith(soc, "Declared by"); n != 1 {
+		t.Fatalf("the declaration was posted %d times:\n%s", n, dump(e.fake.Messages(soc)))
+	}
+}
+
+// TestRefusedRequestsAuditedAtABoundedRate: wired to a chat.RefusalAudit
+// (as the serve command does), a flood of badly signed requests makes one
+// audit entry a minute, the next one counting the rest.
+func TestRefusedRequestsAuditedAtABoundedRate(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC)}
+	var mu sync.Mutex
+	var entries []chat.Refusal
+	audit := chat.NewRefusalAudit(func(r chat.Refusal) { mu.Lock(); entries = append(entries, r); mu.Unlock() },
+		&chat.RefusalAuditOptions{Clock: clock})
+	calls := 0
+	e := newEnv(t, envOpt{cfg: slack.Config{OnRejected: func(reason, remote string) {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		audit.Refused(slack.Platform, remote, reason)
+	}}})
+	body := slackfake.EventCallback("Ev0FORGED", slackfake.AppMention(uAn, soc, "1.1", "<@"+e.fake.BotUserID+"> declare ddos forged"))
+	forged := []slackfake.Request{{Unsigned: true}, {Signature: "v0=" + strings.Repeat("ab", 32)},
+		{SignedAt: time.Now().Add(-time.Hour)}}
+	for i := range 30 {
+		r := forged[i%len(forged)]
+		r.ContentType, r.Body = "application/json", body
+		if resp, err := e.client.Do(r); err != nil || resp.Status != http.StatusUnauthorized {
+			t.Fatalf("request %d: %d, %v; want 401", i, resp.Status, err)
+		}
+	}
+	clock.mu.Lock()
+	clock.now = clock.now.Add(time.Minute)
+	clock.mu.Unlock()
+	if resp, _ := e.client.Do(slackfake.Request{ContentType: "application/json", Body: body, Unsigned: true}); resp.Status != http.StatusUnauthorized {
+		t.Fatalf("unsigned: %d, want 401", resp.Status)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != 31 {
+		t.Fatalf("OnRejected called %d times, want every one of 31", calls)
+	}
+	if len(entries) != 2 || entries[0].Reason != slack.RejectMissing || entries[0].Suppressed != 0 ||
+		entries[1].Suppressed != 29 || entries[1].Platform != "slack" || !strings.HasPrefix(entries[1].Remote, "127.0.0.1:") {
+		t.Fatalf("audit entries %+v, want 2: the first request, then one a minute later counting 29", entries)
+	}
+	if e.incidents() != 0 {
+		t.Fatal("a refused request acted")
 	}
 }
