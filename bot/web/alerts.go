@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/irbot/irbot/bot"
@@ -21,10 +23,12 @@ type AlertRoute struct {
 // IntakeFunc records decoded alerts (the engine's Alerts, bound to a route).
 type IntakeFunc func(ctx context.Context, r alerts.Route, as []bot.Alert) (engine.AlertResult, error)
 
-// MountAlerts serves POST /alerts/{route}: 404 for an unknown route, 413
-// over the body limit, 401 without the route's credentials, 400 for a body
-// that does not parse (with the line and column), 500 when the alerts could
-// not be recorded (the sender retries), 200 with the incidents touched.
+// MountAlerts serves POST /alerts/{route}: 404 for an unknown route, 415
+// unless the body is declared JSON (see jsonContent), 413 over the body
+// limit, 401 without the route's credentials, 400 for a body that does not
+// parse (with the line and column), 500 when the alerts could not be
+// recorded (the sender retries), 200 with the incidents touched. Every
+// refusal is counted in irbot_http_rejections_total (endpoint "alerts").
 func (s *Server) MountAlerts(routes []AlertRoute, intake IntakeFunc) {
 	byID := map[string]AlertRoute{}
 	for _, r := range routes {
@@ -35,6 +39,10 @@ func (s *Server) MountAlerts(routes []AlertRoute, intake IntakeFunc) {
 		rt, ok := byID[r.PathValue("route")]
 		if !ok {
 			s.reject(w, "alerts", "unknown_route", http.StatusNotFound, fmt.Sprintf("no alert route %q", r.PathValue("route")))
+			return
+		}
+		if why := jsonContent(r.Header.Get("Content-Type")); why != "" {
+			s.reject(w, "alerts", "unsupported_media_type", http.StatusUnsupportedMediaType, why)
 			return
 		}
 		body, ok := s.ReadBody(w, r, "alerts")
@@ -70,4 +78,26 @@ func (s *Server) MountAlerts(routes []AlertRoute, intake IntakeFunc) {
 		}
 		writeJSON(w, http.StatusOK, res)
 	})
+}
+
+// jsonContent checks a request's Content-Type for an alert route and
+// returns why it is refused, "" when it is JSON: application/json, with
+// parameters or none, but a charset only if it is UTF-8 (RFC 8259: JSON
+// between systems is UTF-8). Alertmanager and Grafana send
+// "application/json"; a generic sender must say so too. A missing header,
+// text/plain (what a browser form or a bare curl -d can post) and every
+// other type are refused.
+func jsonContent(ct string) string {
+	const want = "Content-Type must be application/json"
+	if strings.TrimSpace(ct) == "" {
+		return want + " (none was sent)"
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/json" {
+		return want
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+		return want + " in UTF-8"
+	}
+	return ""
 }

@@ -24,8 +24,12 @@ type Options struct {
 	Listen  string                          // address, e.g. 127.0.0.1:8080
 	Ready   func(ctx context.Context) error // nil = always ready
 	Metrics *Metrics                        // nil = no /metrics
-	Log     *slog.Logger
-	MaxBody int64 // default DefaultMaxBody
+	// MetricsToken, when set, is the bearer token /metrics requires
+	// (RequireBearer); "" leaves /metrics open to anyone who can reach
+	// the server.
+	MetricsToken string
+	Log          *slog.Logger
+	MaxBody      int64 // default DefaultMaxBody
 }
 
 // Server routes every HTTP endpoint of irbot. Mount platform webhooks with
@@ -36,7 +40,9 @@ type Server struct {
 	srv *http.Server
 }
 
-// New returns a server with /healthz, /readyz and /metrics.
+// New returns a server with /healthz, /readyz and /metrics (behind
+// Options.MetricsToken when it is set; a refused scrape is counted as
+// endpoint "metrics", reason "unauthorized").
 func New(o Options) *Server {
 	if o.Log == nil {
 		o.Log = slog.Default()
@@ -60,7 +66,10 @@ func New(o Options) *Server {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 	if o.Metrics != nil {
-		s.mux.Handle("GET /metrics", promhttp.HandlerFor(o.Metrics.reg, promhttp.HandlerOpts{}))
+		h := promhttp.HandlerFor(o.Metrics.reg, promhttp.HandlerOpts{})
+		s.mux.Handle("GET /metrics", requireBearer(o.MetricsToken, h, func(w http.ResponseWriter) {
+			s.reject(w, "metrics", "unauthorized", http.StatusUnauthorized, "missing or wrong bearer token")
+		}))
 	}
 	s.srv = &http.Server{Handler: s.recoverer(s.mux), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}

@@ -69,6 +69,7 @@ func amPayload(group, fp string, n int) []byte {
 
 func post(c *http.Client, url string, body []byte) (int, error) {
 	req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer t0k")
 	resp, err := c.Do(req)
 	if err != nil {
