@@ -57,6 +57,9 @@ type Incident struct {
 	Fields map[string]string    `json:"fields,omitempty"` // report fields set by hand
 	Labels map[string]string    `json:"labels,omitempty"` // alert labels that opened it
 	Pages  []Page               `json:"pages,omitempty"`  // pages sent for it, oldest first
+	// Snooze holds the incident's paging (not its recording) until it
+	// ends; nil when not snoozed.
+	Snooze *Snooze `json:"snooze,omitempty"`
 	// Route and Group name the alert group that opened it; Alerts maps each
 	// alert fingerprint of the group to its last status.
 	Route  string            `json:"route,omitempty"`
@@ -210,3 +213,13 @@ func (i *Incident) OpenPages() []int {
 	}
 	return out
 }
+
+// Snooze is a hold on an incident's paging.
+type Snooze struct {
+	Until  time.Time `json:"until"`
+	Reason string    `json:"reason"`
+	By     string    `json:"by"`
+}
+
+// Snoozed reports whether paging is held at now.
+func (i *Incident) Snoozed(now time.Time) bool { return i.Snooze != nil && now.Before(i.Snooze.Until) }

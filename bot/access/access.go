@@ -90,11 +90,12 @@ func DefaultRules() map[Action][]Role {
 	roster := []Role{RosterAdmin}
 	r := map[Action][]Role{}
 	for _, n := range []command.Name{command.Incidents, command.Status, command.Steps, command.Timeline, command.Verify,
-		command.Playbooks, command.Help, command.Lang, command.Link, command.Oncall, command.Roster, command.Report, command.Stats} {
+		command.Playbooks, command.Help, command.Lang, command.Link, command.Oncall, command.Roster, command.Report, command.Stats,
+		command.Heartbeats} {
 		r[Action(n)] = read
 	}
 	for _, n := range []command.Name{command.Declare, command.Ack, command.Done, command.Skip, command.Next, command.Note,
-		command.Assign, command.Resolve, command.Handoff, command.Page, command.Escalate, command.Set} {
+		command.Assign, command.Resolve, command.Handoff, command.Page, command.Escalate, command.Set, command.Snooze} {
 		r[Action(n)] = work
 	}
 	for _, a := range []Action{Action(command.Sev), Action(command.Close), Action(command.Reopen), Action(command.Cancel), AssignCommander} {

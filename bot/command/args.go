@@ -387,6 +387,29 @@ func (p *parser) args(name Name, a string) (Command, error) {
 	case Maintenance:
 		c.Text = a
 		c.Args = l.words(0)
+
+	case Snooze:
+		i := 0
+		if n > 0 {
+			if r, marked := markedRef(l.word(0), p.prefix); marked {
+				if r == 0 {
+					return bad(badRef)
+				}
+				c.Ref, i = r, 1
+			}
+		}
+		if i >= n {
+			return bad("duration missing")
+		}
+		c.Args = []string{l.word(i)}
+		if c.Text = l.rest(i + 1); c.Text == "" {
+			return bad("reason missing")
+		}
+
+	case Heartbeats:
+		if n > 0 {
+			return bad("unexpected argument")
+		}
 	}
 	return c, nil
 }

@@ -41,6 +41,8 @@ const (
 	Set         Name = "set"         // set an incident field
 	Stats       Name = "stats"       // statistics
 	Maintenance Name = "maintenance" // maintenance windows and admin tasks
+	Heartbeats  Name = "heartbeats"  // heartbeat monitors and their last ping
+	Snooze      Name = "snooze"      // hold an alert-opened incident's paging for a while
 )
 
 // DefaultPrefix is the incident prefix used when Options.Prefix is empty.
@@ -174,7 +176,7 @@ func Names() []Name {
 		Declare, Incidents, Status, Ack, Steps, Done, Skip, Next, Note, Sev,
 		Assign, Resolve, Close, Reopen, Cancel, Timeline, Verify, Playbooks,
 		Help, Lang, Link, Oncall, Roster, Override, Handoff, Page, Escalate,
-		Report, Set, Stats, Maintenance,
+		Report, Set, Stats, Maintenance, Heartbeats, Snooze,
 	}
 }
 
@@ -232,6 +234,8 @@ func aliasTable() []alias {
 		{"leothang", Escalate},
 		{"thongke", Stats},
 		{"baotri", Maintenance},
+		{"nhiptim", Heartbeats},
+		{"tamhoan", Snooze},
 		{"su-co", Incidents},
 		{"suco", Incidents},
 	}
@@ -302,7 +306,11 @@ func Usage(n Name) string {
 	case Stats:
 		return "/stats [period]"
 	case Maintenance:
-		return "/maintenance <args>"
+		return "/maintenance [<route|label=value> <duration> <reason> | end <route|label=value>]"
+	case Heartbeats:
+		return "/heartbeats"
+	case Snooze:
+		return "/snooze [IR-n] <duration> <reason>"
 	}
 	return ""
 }

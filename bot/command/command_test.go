@@ -450,6 +450,8 @@ func validArgs(n Name) string {
 		return " @an gấp"
 	case Maintenance:
 		return " on"
+	case Snooze:
+		return " 2h đang xử lý"
 	case Set:
 		return " title x"
 	}
@@ -489,6 +491,8 @@ var accented = map[string][]string{
 	"leothang":     {"leothang", "leo thang"},
 	"thongke":      {"thốngkê", "thống kê"},
 	"baotri":       {"bảotrì", "bảo trì"},
+	"nhiptim":      {"nhịptim", "nhịp tim"},
+	"tamhoan":      {"tạmhoãn", "tạm hoãn"},
 	"su-co":        {"sự-cố"},
 	"suco":         {"sựcố", "sự cố"},
 }
@@ -545,7 +549,7 @@ func TestAliasNFD(t *testing.T) {
 
 func TestEveryNameParses(t *testing.T) {
 	names := Names()
-	if len(names) != 31 || names[0] != Declare || names[len(names)-1] != Maintenance {
+	if len(names) != 33 || names[0] != Declare || names[len(names)-1] != Snooze {
 		t.Fatalf("Names() = %v", names)
 	}
 	seen := map[Name]bool{}

@@ -41,6 +41,10 @@ type AlertResult struct {
 // incident is resolved. sev maps an alert to a severity 1..4.
 func (e *Engine) Alerts(ctx context.Context, in Intake, alerts []bot.Alert, sev func(bot.Alert) int) (AlertResult, error) {
 	var res AlertResult
+	alerts, err := e.watchdogPings(ctx, in.Route, alerts)
+	if err != nil {
+		return res, err
+	}
 	groups := map[string][]bot.Alert{}
 	var order []string
 	for _, a := range alerts {
@@ -84,7 +88,7 @@ func (e *Engine) alertGroup(ctx context.Context, in Intake, group string, alerts
 			}
 			if err == nil && inc.Open() {
 				err := e.apply(ctx, id, nil, func(c *change) error {
-					e.joinAlerts(ctx, c, in, alerts)
+					e.joinAlerts(ctx, c, in, alerts, sev)
 					return nil
 				})
 				return inc.Ref(), false, err
@@ -212,9 +216,19 @@ func (e *Engine) openFromAlerts(ctx context.Context, in Intake, group string, pr
 	return inc.Ref(), nil
 }
 
-// joinAlerts records alerts on an open incident of their group.
-func (e *Engine) joinAlerts(ctx context.Context, c *change, in Intake, alerts []bot.Alert) {
+// joinAlerts records alerts on an open incident of their group. A firing
+// alert more severe than the incident ends its snooze.
+func (e *Engine) joinAlerts(ctx context.Context, c *change, in Intake, alerts []bot.Alert, sev func(bot.Alert) int) {
 	e.recordAlerts(ctx, c, in, alerts, false)
+	if !c.inc.Snoozed(c.now) {
+		return
+	}
+	for _, a := range alerts {
+		if a.Status == bot.AlertFiring && sev != nil && sev(a) < c.inc.Severity {
+			e.endSnooze(ctx, c, "snooze_broken")
+			return
+		}
+	}
 }
 
 // recordAlerts appends an event per alert and tells the chats of what

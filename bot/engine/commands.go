@@ -50,6 +50,8 @@ func (e *Engine) handlers() map[command.Name]handler {
 		command.Link:        e.link,
 		command.Report:      e.reportCmd,
 		command.Stats:       e.statsCmd,
+		command.Snooze:      e.snoozeCmd,
+		command.Heartbeats:  e.heartbeatsCmd,
 	}
 }
 

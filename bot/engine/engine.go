@@ -60,6 +60,8 @@ type Options struct {
 	// MaintenanceMax is the longest maintenance window /maintenance may
 	// set (default 7 days).
 	MaintenanceMax time.Duration
+	// Heartbeats are the monitors of the monitoring chain.
+	Heartbeats []Heartbeat
 	// MaxLen is the longest message each platform carries, in characters:
 	// the longest command text accepted from it (default 4096).
 	MaxLen map[string]int

@@ -117,6 +117,11 @@ func (e *Engine) startPage(ctx context.Context, c *change, policy, target, reaso
 // a timer to escalate if nobody acknowledges in time.
 func (e *Engine) pageStep(ctx context.Context, c *change, k int) {
 	p := &c.inc.Pages[k]
+	if c.inc.Snoozed(c.now) {
+		// Held: recorded, nobody paged; the snooze's end pages this step.
+		c.recordBot("page_held", map[string]string{"page": strconv.Itoa(p.N), "until": c.inc.Snooze.Until.UTC().Format(time.RFC3339)})
+		return
+	}
 	pol, ok := e.policy(*p)
 	if !ok || len(pol.Levels) == 0 {
 		p.Status = bot.PageExpired

@@ -37,7 +37,7 @@ func TestPermissionMatrix(t *testing.T) {
 		command.Link: "/link ABCDEF", command.Oncall: "/oncall", command.Roster: "/roster", command.Override: "/override truc-ban owner 1h",
 		command.Handoff: "/handoff owner", command.Page: "/page owner help", command.Escalate: "/escalate IR-1",
 		command.Report: "/report IR-1 md", command.Set: "/set IR-1 cause misconfiguration", command.Stats: "/stats",
-		command.Maintenance: "/maintenance prom 1h upgrade",
+		command.Maintenance: "/maintenance prom 1h upgrade", command.Heartbeats: "/heartbeats", command.Snooze: "/snooze IR-1 1h on it",
 	}
 	read := []access.Role{access.Responder, access.Commander, access.Leader, access.RosterAdmin, access.Admin, access.Observer, "norole"}
 	work := []access.Role{access.Responder, access.Commander, access.RosterAdmin, access.Admin, "norole"}
@@ -46,9 +46,9 @@ func TestPermissionMatrix(t *testing.T) {
 	want := map[command.Name][]access.Role{
 		command.Incidents: read, command.Status: read, command.Steps: read, command.Timeline: read, command.Verify: read,
 		command.Playbooks: read, command.Help: read, command.Lang: read, command.Link: read, command.Oncall: read,
-		command.Roster: read, command.Report: read, command.Stats: read,
+		command.Roster: read, command.Report: read, command.Stats: read, command.Heartbeats: read,
 		command.Declare: work, command.Ack: work, command.Done: work, command.Skip: work, command.Next: work, command.Note: work,
-		command.Assign: work, command.Resolve: work, command.Handoff: work, command.Page: work, command.Escalate: work, command.Set: work,
+		command.Assign: work, command.Resolve: work, command.Handoff: work, command.Page: work, command.Escalate: work, command.Set: work, command.Snooze: work,
 		command.Sev: lead, command.Close: lead, command.Reopen: lead, command.Cancel: lead,
 		command.Override: roster, command.Maintenance: roster,
 	}

@@ -18,87 +18,95 @@ const (
 
 func dueEscTimerID(inc int64, step string) string { return fmt.Sprintf("due2:%d:%s", inc, step) }
 
+// timerHandler handles one due timer of a kind; seenKey makes it
+// idempotent (recorded in the commit that deletes the timer).
+type timerHandler func(ctx context.Context, t bot.Timer, seenKey string) error
+
+// timerHandlers registers a handler per timer kind.
+func (e *Engine) timerHandlers() map[string]timerHandler {
+	return map[string]timerHandler{
+		TimerHandoff:      e.fireRoster,
+		TimerRosterWeek:   e.fireRoster,
+		TimerDigest:       e.fireDigest,
+		TimerEscalate:     e.incidentTimer(e.fireEscalate),
+		TimerCadence:      e.incidentTimer(e.fireSummary),
+		TimerSumDelay:     e.incidentTimer(e.fireSummary),
+		TimerStepDue:      e.incidentTimer(e.fireStep),
+		TimerStepEscalate: e.incidentTimer(e.fireStep),
+		TimerHeartbeat:    e.fireHeartbeat,
+		TimerSnooze:       e.incidentTimer(e.fireSnoozeEnd),
+	}
+}
+
 // Fire handles a due timer. It is idempotent: the timer's id is recorded in
 // the same commit that deletes the timer, so a timer delivered twice (after
 // a crash, or to two replicas) acts once. Timers of unknown kind or for
 // incidents that no longer need them are just removed.
 func (e *Engine) Fire(ctx context.Context, t bot.Timer) error {
 	seenKey := "timer:" + t.ID + ":" + strconv.FormatInt(t.Due.UnixNano(), 10)
-	drop := func() error {
-		return e.commit(ctx, &store.Tx{CancelTimers: []string{t.ID}, Seen: []string{seenKey}})
+	if h, ok := e.timerHandlers()[t.Kind]; ok {
+		return h(ctx, t, seenKey)
 	}
-	if t.Kind == TimerHandoff || t.Kind == TimerRosterWeek {
-		return e.fireRoster(ctx, t, seenKey)
-	}
-	if t.Kind == TimerDigest {
-		return e.fireDigest(ctx, t, seenKey)
-	}
-	if t.Incident == 0 {
-		return drop()
-	}
-	switch t.Kind {
-	case TimerEscalate:
+	return e.dropTimer(ctx, t, seenKey)
+}
+
+// dropTimer removes a timer that has nothing left to do.
+func (e *Engine) dropTimer(ctx context.Context, t bot.Timer, seenKey string) error {
+	return e.commit(ctx, &store.Tx{CancelTimers: []string{t.ID}, Seen: []string{seenKey}})
+}
+
+// incidentTimer makes a handler of f, which acts on the timer's incident in
+// one change that also deletes the timer. A timer whose incident is gone is
+// dropped.
+func (e *Engine) incidentTimer(f func(ctx context.Context, c *change, t bot.Timer)) timerHandler {
+	return func(ctx context.Context, t bot.Timer, seenKey string) error {
+		if t.Incident == 0 {
+			return e.dropTimer(ctx, t, seenKey)
+		}
 		err := e.apply(ctx, t.Incident, nil, func(c *change) error {
 			c.seen = []string{seenKey}
 			c.cancel = append(c.cancel, t.ID)
-			e.fireEscalate(ctx, c, t)
+			f(ctx, c, t)
 			return nil
 		})
-		if _, ok := err.(*userError); ok {
-			return drop()
+		var ue *userError
+		if errors.As(err, &ue) {
+			return e.dropTimer(ctx, t, seenKey)
 		}
 		return err
-	case TimerCadence, TimerSumDelay:
-		err := e.apply(ctx, t.Incident, nil, func(c *change) error {
-			c.seen = []string{seenKey}
-			c.cancel = append(c.cancel, t.ID)
-			e.fireSummary(ctx, c, t)
-			return nil
-		})
-		if _, ok := err.(*userError); ok {
-			return drop()
+	}
+}
+
+// fireStep reminds of an overdue step, then escalates if it stays open.
+func (e *Engine) fireStep(ctx context.Context, c *change, t bot.Timer) {
+	if !c.inc.Open() {
+		return
+	}
+	for _, s := range c.pb.Steps() {
+		if s.ID != t.Data["step"] {
+			continue
 		}
-		return err
-	case TimerStepDue, TimerStepEscalate:
-		err := e.apply(ctx, t.Incident, nil, func(c *change) error {
-			c.seen = []string{seenKey}
-			c.cancel = append(c.cancel, t.ID)
-			if !c.inc.Open() {
-				return nil
+		if _, ok := c.inc.Steps[s.ID]; ok {
+			return
+		}
+		if t.Kind == TimerStepEscalate {
+			// Still open a whole due period after the reminder: escalate.
+			reason := fmt.Sprintf("step %d overdue: %s", s.Number, s.Title.In("en"))
+			c.record("step_escalated", map[string]string{"step": strconv.Itoa(s.Number), "id": s.ID})
+			if open := c.inc.OpenPages(); len(open) > 0 {
+				e.escalate(ctx, c, open[0], reason)
+			} else if c.inc.Escalation != "" {
+				e.startPage(ctx, c, c.inc.Escalation, "", reason)
 			}
-			for _, s := range c.pb.Steps() {
-				if s.ID != t.Data["step"] {
-					continue
-				}
-				if _, ok := c.inc.Steps[s.ID]; ok {
-					return nil
-				}
-				if t.Kind == TimerStepEscalate {
-					// Still open a whole due period after the reminder: escalate.
-					reason := fmt.Sprintf("step %d overdue: %s", s.Number, s.Title.In("en"))
-					c.record("step_escalated", map[string]string{"step": strconv.Itoa(s.Number), "id": s.ID})
-					if open := c.inc.OpenPages(); len(open) > 0 {
-						e.escalate(ctx, c, open[0], reason)
-					} else if c.inc.Escalation != "" {
-						e.startPage(ctx, c, c.inc.Escalation, "", reason)
-					}
-					return nil
-				}
-				c.record("step_overdue", map[string]string{"step": strconv.Itoa(s.Number), "id": s.ID, "title": s.Title.In("en")})
-				c.notify(ctx, bot.KindNotice, func(lang string) string {
-					return e.cat.T(lang, "overdue", c.inc.Ref(), s.Number, s.Title.In(lang), roleName(s.Role))
-				}, []bot.Button{{Label: "✅ " + strconv.Itoa(s.Number), Data: fmt.Sprintf("/done %s %d", c.inc.Ref(), s.Number)}})
-				c.set = append(c.set, bot.Timer{ID: dueEscTimerID(c.inc.ID, s.ID), Due: c.now.Add(s.Due.D()), Kind: TimerStepEscalate,
-					Incident: c.inc.ID, Data: map[string]string{"step": s.ID}})
-			}
-			return nil
-		})
-		if _, ok := err.(*userError); ok {
-			return drop()
+			return
 		}
-		return err
+		c.record("step_overdue", map[string]string{"step": strconv.Itoa(s.Number), "id": s.ID, "title": s.Title.In("en")})
+		c.notify(ctx, bot.KindNotice, func(lang string) string {
+			return e.cat.T(lang, "overdue", c.inc.Ref(), s.Number, s.Title.In(lang), roleName(s.Role))
+		}, []bot.Button{{Label: "✅ " + strconv.Itoa(s.Number), Data: fmt.Sprintf("/done %s %d", c.inc.Ref(), s.Number)}})
+		c.set = append(c.set, bot.Timer{ID: dueEscTimerID(c.inc.ID, s.ID), Due: c.now.Add(s.Due.D()), Kind: TimerStepEscalate,
+			Incident: c.inc.ID, Data: map[string]string{"step": s.ID}})
 	}
-	return drop()
 }
 
 // DeliveryFailed records in the incident's timeline that a message could

@@ -1,0 +1,225 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/store"
+)
+
+// TimerHeartbeat fires when a heartbeat's pings stop.
+const TimerHeartbeat = "heartbeat"
+
+// Heartbeat is a monitor of the monitoring chain: something (a cron job,
+// Prometheus through Alertmanager's always-firing Watchdog alert) pings it
+// every Interval; when no ping came for Interval+Grace, an incident is
+// opened through Intake and its policy paged, as for an alert. When pings
+// resume it is told, and resolved with the intake's AutoResolve.
+type Heartbeat struct {
+	ID       string
+	Name     map[string]string // language → name
+	Interval time.Duration
+	Grace    time.Duration
+	Intake   Intake
+	// Watchdog makes Alertmanager's Watchdog alert arriving on
+	// Intake.Route count as a ping (and not open an incident).
+	Watchdog bool
+}
+
+// ErrNoHeartbeat: no heartbeat monitor has that id.
+var ErrNoHeartbeat = errors.New("no such heartbeat")
+
+// heartbeatState is a heartbeat's last ping, kept in the key-value area.
+type heartbeatState struct {
+	Last time.Time `json:"last"`
+	Down bool      `json:"down"` // an incident was opened for missed pings
+}
+
+func heartbeatKey(id string) string     { return "heartbeat:" + id }
+func heartbeatTimerID(id string) string { return "heartbeat:" + id }
+func heartbeatAlertID(id string) string { return "heartbeat:" + id }
+
+func (e *Engine) heartbeat(id string) (Heartbeat, bool) {
+	for _, h := range e.o.Heartbeats {
+		if h.ID == id {
+			return h, true
+		}
+	}
+	return Heartbeat{}, false
+}
+
+func (e *Engine) heartbeatState(ctx context.Context, id string) (heartbeatState, error) {
+	var s heartbeatState
+	v, err := e.st.Get(ctx, heartbeatKey(id))
+	if errors.Is(err, store.ErrNotFound) {
+		return s, nil
+	}
+	if err != nil {
+		return s, fmt.Errorf("read heartbeat %s: %w", id, err)
+	}
+	return s, json.Unmarshal([]byte(v), &s)
+}
+
+// StartHeartbeats arms every heartbeat that has no timer yet, counting its
+// first interval from now, so a monitor that never pinged is noticed too.
+func (e *Engine) StartHeartbeats(ctx context.Context) error {
+	for _, h := range e.o.Heartbeats {
+		s, err := e.heartbeatState(ctx, h.ID)
+		if err != nil {
+			return err
+		}
+		if !s.Last.IsZero() {
+			continue // armed by its last ping
+		}
+		s.Last = e.o.Clock.Now()
+		if err := e.commitHeartbeat(ctx, h, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Engine) commitHeartbeat(ctx context.Context, h Heartbeat, s heartbeatState) error {
+	raw, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	tx := &store.Tx{Put: map[string]string{heartbeatKey(h.ID): string(raw)}}
+	if !s.Down {
+		tx.SetTimers = []bot.Timer{{ID: heartbeatTimerID(h.ID), Due: s.Last.Add(h.Interval + h.Grace), Kind: TimerHeartbeat,
+			Data: map[string]string{"heartbeat": h.ID}}}
+	}
+	return e.commit(ctx, tx)
+}
+
+// Ping records a heartbeat's ping and re-arms its timer. A heartbeat that
+// was down is up again: its incident's alert resolves (and with
+// auto_resolve, the incident).
+func (e *Engine) Ping(ctx context.Context, id string) error {
+	h, ok := e.heartbeat(id)
+	if !ok {
+		return ErrNoHeartbeat
+	}
+	defer e.lockKey("heartbeat:" + id)()
+	s, err := e.heartbeatState(ctx, id)
+	if err != nil {
+		return err
+	}
+	now := e.o.Clock.Now()
+	if s.Down {
+		a := e.heartbeatAlert(h, bot.AlertResolved, s.Last, now)
+		if _, err := e.Alerts(ctx, h.Intake, []bot.Alert{a}, func(bot.Alert) int { return 0 }); err != nil {
+			return err
+		}
+	}
+	return e.commitHeartbeat(ctx, h, heartbeatState{Last: now})
+}
+
+// fireHeartbeat opens an incident for a heartbeat whose pings stopped. The
+// alert is raised before the state is marked down, so a crash between the
+// two raises it again, which joins the incident it opened: one page.
+func (e *Engine) fireHeartbeat(ctx context.Context, t bot.Timer, seenKey string) error {
+	h, ok := e.heartbeat(t.Data["heartbeat"])
+	if !ok {
+		return e.dropTimer(ctx, t, seenKey)
+	}
+	defer e.lockKey("heartbeat:" + h.ID)()
+	s, err := e.heartbeatState(ctx, h.ID)
+	if err != nil {
+		return err
+	}
+	now := e.o.Clock.Now()
+	if s.Down || now.Before(s.Last.Add(h.Interval+h.Grace)) {
+		return e.dropTimer(ctx, t, seenKey) // a ping came after this timer was set
+	}
+	a := e.heartbeatAlert(h, bot.AlertFiring, s.Last, now)
+	sev := 2
+	if pb, ok := e.books.Get(firstNonEmpty(h.Intake.Playbook, "outage")); ok && pb.Severity > 0 {
+		sev = pb.Severity
+	}
+	if _, err := e.Alerts(ctx, h.Intake, []bot.Alert{a}, func(bot.Alert) int { return sev }); err != nil {
+		return err
+	}
+	s.Down = true
+	raw, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	return e.commit(ctx, &store.Tx{Put: map[string]string{heartbeatKey(h.ID): string(raw)},
+		CancelTimers: []string{t.ID}, Seen: []string{seenKey}})
+}
+
+// heartbeatAlert is the alert a heartbeat raises or resolves.
+func (e *Engine) heartbeatAlert(h Heartbeat, status string, last, now time.Time) bot.Alert {
+	name := firstNonEmpty(h.Name[e.o.Language], h.Name["en"], h.ID)
+	title := e.cat.T(e.o.Language, "heartbeat_missed", name, e.fmtDur(now.Sub(last), e.o.Language))
+	if status == bot.AlertResolved {
+		title = e.cat.T(e.o.Language, "heartbeat_back", name)
+	}
+	return bot.Alert{Route: h.Intake.Route, Source: "heartbeat", Fingerprint: heartbeatAlertID(h.ID), GroupKey: heartbeatAlertID(h.ID),
+		Status: status, Title: title, Labels: map[string]string{"alertname": "HeartbeatMissed", "heartbeat": h.ID},
+		StartsAt: last}
+}
+
+// watchdogPings takes Alertmanager's Watchdog alerts out of alerts as
+// pings of the heartbeats that listen for them on the route.
+func (e *Engine) watchdogPings(ctx context.Context, route string, alerts []bot.Alert) ([]bot.Alert, error) {
+	var hb []Heartbeat
+	for _, h := range e.o.Heartbeats {
+		if h.Watchdog && h.Intake.Route == route {
+			hb = append(hb, h)
+		}
+	}
+	if len(hb) == 0 {
+		return alerts, nil
+	}
+	kept := alerts[:0:0]
+	pinged := false
+	for _, a := range alerts {
+		if a.Labels["alertname"] != "Watchdog" {
+			kept = append(kept, a)
+			continue
+		}
+		if a.Status == bot.AlertFiring {
+			pinged = true
+		}
+	}
+	if pinged {
+		for _, h := range hb {
+			if err := e.Ping(ctx, h.ID); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return kept, nil
+}
+
+// heartbeatsCmd lists the heartbeat monitors and their last ping.
+func (e *Engine) heartbeatsCmd(ctx context.Context, req *request) error {
+	if len(e.o.Heartbeats) == 0 {
+		return e.reply(ctx, req, e.t("heartbeats_none"))
+	}
+	now := e.o.Clock.Now()
+	var lines []string
+	for _, h := range e.o.Heartbeats {
+		s, err := e.heartbeatState(ctx, h.ID)
+		if err != nil {
+			return err
+		}
+		name := firstNonEmpty(h.Name[req.lang], h.Name["en"], h.ID)
+		key := "heartbeat.ok"
+		switch {
+		case s.Down:
+			key = "heartbeat.down"
+		case s.Last.IsZero():
+			key = "heartbeat.never"
+		}
+		lines = append(lines, e.cat.T(req.lang, key, name, e.fmtDur(now.Sub(s.Last), req.lang), e.fmtDur(h.Interval, req.lang)))
+	}
+	return e.reply(ctx, req, e.t("heartbeats", strings.Join(lines, "\n")))
+}

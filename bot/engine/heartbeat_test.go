@@ -1,0 +1,113 @@
+package engine_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/engine"
+	"github.com/irbot/irbot/bot/scheduler"
+)
+
+func withHeartbeat(o *engine.Options) {
+	withPaging(0)(o)
+	o.Heartbeats = []engine.Heartbeat{{ID: "prom", Name: map[string]string{"en": "Prometheus", "vi": "Prometheus"},
+		Interval: 2 * time.Minute, Grace: 30 * time.Second, Watchdog: true,
+		Intake: engine.Intake{Route: "am", Chat: "soc", Escalation: "ops", Playbook: "outage", AutoResolve: true}}}
+}
+
+// TestHeartbeatOpensAnIncidentWhenPingsStop: pings keep it quiet; a
+// missing ping opens one incident and pages once; pings resuming resolve
+// it; Alertmanager's Watchdog counts as a ping.
+func TestHeartbeatOpensAnIncidentWhenPingsStop(t *testing.T) {
+	h := newHarness(t, "en", team(), withHeartbeat)
+	ctx := context.Background()
+	sched := scheduler.New(h.st, h.eng.Fire, h.clock, "w1", nil)
+	if err := h.eng.StartHeartbeats(ctx); err != nil {
+		t.Fatal(err)
+	}
+	watchdog := bot.Alert{Route: "am", Fingerprint: "wd", GroupKey: "wd", Status: bot.AlertFiring, Title: "Watchdog",
+		Labels: map[string]string{"alertname": "Watchdog"}}
+	for range 5 { // pings every minute, by hand and by Watchdog: quiet
+		h.clock.Add(time.Minute)
+		if err := h.eng.Ping(ctx, "prom"); err != nil {
+			t.Fatal(err)
+		}
+		h.clock.Add(time.Minute)
+		if _, err := h.eng.Alerts(ctx, engine.Intake{Route: "am", Chat: "soc"}, []bot.Alert{watchdog}, func(bot.Alert) int { return 4 }); err != nil {
+			t.Fatal(err)
+		}
+		sched.Tick(ctx)
+	}
+	if all, _ := h.st.Incidents(ctx, false); len(all) != 0 {
+		t.Fatalf("pings kept coming, yet %d incidents (the Watchdog one?)", len(all))
+	}
+	h.drain()
+	h.clock.Add(2*time.Minute + 29*time.Second)
+	sched.Tick(ctx)
+	if all, _ := h.st.Incidents(ctx, false); len(all) != 0 {
+		t.Fatal("opened before interval + grace")
+	}
+	h.clock.Add(2 * time.Second)
+	sched.Tick(ctx)
+	sched.Tick(ctx)
+	out := h.drain()
+	if p := pagesTo(out, "dung"); len(p) != 1 || !strings.Contains(joinTexts(out), "Heartbeat missed: no ping from Prometheus") {
+		t.Fatalf("missing ping: %d pages to the ops duty person; messages:\n%s", len(p), joinTexts(out))
+	}
+	h.clock.Add(time.Minute)
+	if err := h.eng.Ping(ctx, "prom"); err != nil {
+		t.Fatal(err)
+	}
+	inc, _ := h.st.Incident(ctx, 1)
+	if inc.State != bot.StateResolved {
+		t.Fatalf("pings back, incident %s", inc.State)
+	}
+	mustContain(t, "heartbeats", h.say("/heartbeats"), "Prometheus: last ping 0 seconds ago (every 2 minutes)")
+	if err := h.eng.Ping(ctx, "nope"); err != engine.ErrNoHeartbeat {
+		t.Fatalf("unknown heartbeat: %v", err)
+	}
+}
+
+// TestSnoozeHoldsPagingUntilItEnds: a snoozed incident's escalation pages
+// nobody; the end reminds the chat and pages; a more severe alert ends it
+// at once.
+func TestSnoozeHoldsPagingUntilItEnds(t *testing.T) {
+	h := newHarness(t, "en", team(), withPaging(0))
+	ctx := context.Background()
+	sched := scheduler.New(h.st, h.eng.Fire, h.clock, "w1", nil)
+	in := engine.Intake{Route: "am", Chat: "soc", Escalation: "security"}
+	al := func(fp string, sev int) (bot.Alert, func(bot.Alert) int) {
+		return bot.Alert{Route: "am", Fingerprint: fp, GroupKey: "g", Status: bot.AlertFiring, Title: "disk " + fp,
+			Labels: map[string]string{"alertname": "Disk"}}, func(bot.Alert) int { return sev }
+	}
+	a, sev := al("a", 3)
+	h.eng.Alerts(ctx, in, []bot.Alert{a}, sev)
+	h.drain()
+	out := h.sayIn(soc, "an", "/snooze IR-1 1h đang xử lý")
+	mustContain(t, "snooze", joinTexts(out), "IR-1: An snoozed paging until", "(đang xử lý)")
+	h.clock.Add(10 * time.Minute) // past level 1's 5m
+	sched.Tick(ctx)
+	if p := pagesTo(h.drain(), "cuong"); len(p) != 0 {
+		t.Fatal("level 2 paged while snoozed")
+	}
+	h.clock.Add(50 * time.Minute)
+	sched.Tick(ctx)
+	out = h.drain()
+	if !strings.Contains(joinTexts(out), "snooze over; paging again") || len(pagesTo(out, "an")) != 1 {
+		t.Fatalf("snooze end: %s", joinTexts(out))
+	}
+	h.sayIn(soc, "an", "/snooze IR-1 2h again")
+	h.drain()
+	b, sev1 := al("b", 1)
+	h.eng.Alerts(ctx, in, []bot.Alert{b}, sev1)
+	out = h.drain()
+	if !strings.Contains(joinTexts(out), "a more severe alert came in") || len(pagesTo(out, "an")) != 1 {
+		t.Fatalf("a SEV1 alert during a snooze: %s", joinTexts(out))
+	}
+	if auditCount(t, h, "snoozed") != 2 {
+		t.Fatalf("snoozes audited: %d", auditCount(t, h, "snoozed"))
+	}
+}
