@@ -200,8 +200,8 @@ func (e *Engine) openFromAlerts(ctx context.Context, in Intake, group string, pr
 			s += "\n" + e.cat.T(lang, "maintenance_quiet", quiet)
 		}
 		return s
-	}, []bot.Button{{Label: e.cat.T(e.o.Language, "btn.ack"), Data: "/ack " + inc.Ref()},
-		{Label: e.cat.T(e.o.Language, "btn.steps"), Data: "/steps " + inc.Ref()}})
+	}, []bot.Button{e.button("btn.ack", "/ack "+inc.Ref()),
+		e.button("btn.steps", "/steps "+inc.Ref())})
 	e.recordAlerts(ctx, c, in, alerts, true)
 	if quiet == "" && inc.Escalation != "" {
 		if _, ok := e.policy(bot.Page{Policy: inc.Escalation}); ok {

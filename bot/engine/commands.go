@@ -122,8 +122,8 @@ func (e *Engine) declare(ctx context.Context, req *request) error {
 	c.notify(ctx, bot.KindStatus, func(lang string) string {
 		return e.cat.T(lang, "declared", inc.Ref(), sevName(sev), pb.Name.In(lang), inc.Title, c.actorName(),
 			firstPhaseName(pb, lang))
-	}, []bot.Button{{Label: e.cat.T(req.lang, "btn.ack"), Data: "/ack " + inc.Ref()},
-		{Label: e.cat.T(req.lang, "btn.steps"), Data: "/steps " + inc.Ref()}})
+	}, []bot.Button{e.button("btn.ack", "/ack "+inc.Ref()),
+		e.button("btn.steps", "/steps "+inc.Ref())})
 	if _, ok := e.policy(bot.Page{Policy: inc.Escalation}); ok && inc.Escalation != "" {
 		e.startPage(ctx, c, inc.Escalation, "", "")
 	}
@@ -456,7 +456,7 @@ func (e *Engine) resolve(ctx context.Context, req *request) error {
 		e.cancelPages(c)
 		c.record("resolved", map[string]string{"summary": req.cmd.Text, "duration": c.now.Sub(c.inc.Declared).Round(time.Second).String()})
 		c.notify(context.Background(), bot.KindStatus, e.t("resolved", c.inc.Ref(), c.actorName(), e.fmtDurT(c.now.Sub(c.inc.Declared)), opt(req.cmd.Text)),
-			[]bot.Button{{Label: e.cat.T(c.req.lang, "btn.close"), Data: "/close " + c.inc.Ref()}})
+			[]bot.Button{e.button("btn.close", "/close "+c.inc.Ref())})
 		return nil
 	})
 }

@@ -307,6 +307,8 @@ func (e *Engine) commitOrDuplicate(ctx context.Context, tx *store.Tx) error {
 	kept := tx.Outbox[:0]
 	for _, m := range tx.Outbox {
 		if e.running(m.Chat.Platform) {
+			m.Buttons = slices.Clone(m.Buttons) // buttons may be shared between messages
+			e.localize(ctx, &m)
 			kept = append(kept, m)
 		}
 	}
@@ -318,6 +320,47 @@ func (e *Engine) commitOrDuplicate(ctx context.Context, tx *store.Tx) error {
 		e.o.OnCommit(tx)
 	}
 	return nil
+}
+
+// labelKey marks a button label that is a catalogue key, rendered in the
+// language of the chat the message goes to when it is committed.
+const labelKey = "\x00"
+
+// button is a button whose label is the catalogue's key, in the reader's
+// language.
+func (e *Engine) button(key, data string) bot.Button {
+	return bot.Button{Label: labelKey + key, Data: data}
+}
+
+// localize renders the catalogue-keyed button labels of m in the language
+// of its reader: the chat's, or for a direct chat the person's.
+func (e *Engine) localize(ctx context.Context, m *bot.Outgoing) {
+	lang := ""
+	for i, b := range m.Buttons {
+		key, ok := strings.CutPrefix(b.Label, labelKey)
+		if !ok {
+			continue
+		}
+		if lang == "" {
+			lang = e.readerLang(ctx, m.Chat)
+		}
+		m.Buttons[i].Label = e.cat.T(lang, key)
+	}
+}
+
+// readerLang is the language of whoever reads chat: set there with /lang,
+// else for a direct chat the person's, else the chat's configured one.
+func (e *Engine) readerLang(ctx context.Context, ch bot.ChatRef) string {
+	if v, err := e.st.Get(ctx, langKey(ch)); err == nil && v != "" {
+		return v
+	}
+	if ch.Direct {
+		id := strings.TrimPrefix(ch.ID, "dm:")
+		if p, ok := e.o.Directory.Lookup(ch.Platform, id); ok && p.Language != "" {
+			return p.Language
+		}
+	}
+	return e.chatLang(ctx, ch)
 }
 
 // running reports whether platform is one the bot delivers to now.

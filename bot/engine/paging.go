@@ -138,7 +138,7 @@ func (e *Engine) pageStep(ctx context.Context, c *change, k int) {
 	}
 	c.recordBot(kind, map[string]string{"page": strconv.Itoa(p.N), "policy": p.Policy, "level": strconv.Itoa(level + 1),
 		"round": strconv.Itoa(round), "people": strings.Join(people, ","), "chats": strings.Join(chats, ","), "reason": p.Reason})
-	ack := []bot.Button{{Label: e.cat.T(e.o.Language, "btn.ack"), Data: "/ack " + c.inc.Ref()}}
+	ack := []bot.Button{e.button("btn.ack", "/ack "+c.inc.Ref())}
 	pb := c.pb
 	for _, id := range people {
 		person, _ := e.o.Directory.Person(id)
@@ -253,7 +253,7 @@ func (e *Engine) escalate(ctx context.Context, c *change, k int, reason string) 
 		p.Status = bot.PageExpired
 		c.recordBot("page_expired", map[string]string{"page": strconv.Itoa(p.N), "steps": strconv.Itoa(p.Step + 1)})
 		c.notify(ctx, bot.KindNotice, e.t("page_expired", c.inc.Ref(), pol.Repeat+1), []bot.Button{
-			{Label: e.cat.T(e.o.Language, "btn.ack"), Data: "/ack " + c.inc.Ref()}})
+			e.button("btn.ack", "/ack "+c.inc.Ref())})
 		return
 	}
 	p.Step++

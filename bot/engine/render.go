@@ -171,7 +171,7 @@ func (e *Engine) stepButtons(inc *bot.Incident, pb *playbook.Playbook, idx int) 
 	if idx < len(pb.Phases)-1 {
 		out = append(out, bot.Button{Label: "▶ " + pb.Phases[idx+1].Name.In(e.o.Language), Data: "/next " + inc.Ref()})
 	} else {
-		out = append(out, bot.Button{Label: "🏁 " + e.cat.T(e.o.Language, "btn.resolve"), Data: "/resolve " + inc.Ref()})
+		out = append(out, e.button("btn.resolve", "/resolve "+inc.Ref()))
 	}
 	return out
 }
@@ -179,9 +179,9 @@ func (e *Engine) stepButtons(inc *bot.Incident, pb *playbook.Playbook, idx int) 
 func (e *Engine) statusButtons(inc *bot.Incident, pb *playbook.Playbook) []bot.Button {
 	switch {
 	case inc.State == bot.StateTriggered:
-		return []bot.Button{{Label: e.cat.T(e.o.Language, "btn.ack"), Data: "/ack " + inc.Ref()}}
+		return []bot.Button{e.button("btn.ack", "/ack "+inc.Ref())}
 	case inc.State == bot.StateResolved:
-		return []bot.Button{{Label: e.cat.T(e.o.Language, "btn.close"), Data: "/close " + inc.Ref()}}
+		return []bot.Button{e.button("btn.close", "/close "+inc.Ref())}
 	}
 	return e.stepButtons(inc, pb, pb.PhaseIndex(inc.State))
 }

@@ -118,7 +118,7 @@ func (e *Engine) summarize(ctx context.Context, c *change) {
 		lang := e.chatLang(ctx, ch)
 		c.out = append(c.out, bot.Outgoing{Incident: c.inc.ID, Chat: ch, Kind: bot.KindSummary,
 			Text: e.renderSummary(c, recent, lang), EditKey: "",
-			Buttons: []bot.Button{{Label: e.cat.T(lang, "btn.status"), Data: "/status " + c.inc.Ref()}}})
+			Buttons: []bot.Button{e.button("btn.status", "/status "+c.inc.Ref())}})
 	}
 	c.inc.SummaryAt = c.now
 	c.summarized = true

@@ -102,7 +102,7 @@ func messages() map[string]map[string]string {
 		"btn.ack":     {"vi": "✅ Xác nhận", "en": "✅ Acknowledge"},
 		"btn.steps":   {"vi": "📋 Các bước", "en": "📋 Steps"},
 		"btn.close":   {"vi": "📁 Đóng hồ sơ", "en": "📁 Close"},
-		"btn.resolve": {"vi": "Xử lý xong", "en": "Resolve"},
+		"btn.resolve": {"vi": "🏁 Xử lý xong", "en": "🏁 Resolve"},
 
 		// timeline events
 		"ev.declared":     {"vi": "khai báo (%s, %s): %s", "en": "declared (%s, %s): %s"},
