@@ -431,7 +431,9 @@ func (e *Engine) assign(ctx context.Context, req *request) error {
 		}
 		c.inc.Roles[role] = who
 		c.record("assign", map[string]string{"role": role, "person": who})
-		c.notify(context.Background(), bot.KindNotice, e.t("assigned", c.inc.Ref(), name, role, c.actorName()), nil)
+		c.notify(context.Background(), bot.KindNotice, func(lang string) string {
+			return e.cat.T(lang, "assigned", c.inc.Ref(), name, e.roleName(role, lang), c.actorName())
+		}, nil)
 		return nil
 	})
 }

@@ -91,7 +91,7 @@ func (e *Engine) renderPhase(inc *bot.Incident, pb *playbook.Playbook, idx int, 
 				tail += ": " + clip(st.Note, 60)
 			}
 		} else {
-			tail = " (" + roleName(s.Role) + ")"
+			tail = " (" + e.roleName(s.Role, lang) + ")"
 			if s.Due > 0 && pb.PhaseIndex(inc.State) == idx && !inc.PhaseStarted.IsZero() {
 				tail += " ⏰" + inc.PhaseStarted.Add(s.Due.D()).In(e.o.Location).Format("15:04")
 			}
@@ -105,7 +105,14 @@ func (e *Engine) renderPhase(inc *bot.Incident, pb *playbook.Playbook, idx int, 
 	return strings.Join(lines, "\n")
 }
 
-func roleName(r string) string { return strings.ReplaceAll(r, "_", " ") }
+// roleName is an incident role's display name in lang: from the catalogue
+// ("role.police_focal_point"), else the id with spaces.
+func (e *Engine) roleName(r, lang string) string {
+	if e.cat.Has("role." + r) {
+		return e.cat.T(lang, "role."+r)
+	}
+	return strings.ReplaceAll(r, "_", " ")
+}
 
 // renderStatus is the incident's status card.
 func (e *Engine) renderStatus(inc *bot.Incident, pb *playbook.Playbook, lang string) string {
@@ -125,7 +132,7 @@ func (e *Engine) renderStatus(inc *bot.Incident, pb *playbook.Playbook, lang str
 	b.WriteString("\n" + e.cat.T(lang, "status_state", phase, done, total))
 	roles := make([]string, 0, len(inc.Roles))
 	for _, r := range bot.SortedKeys(inc.Roles) {
-		roles = append(roles, roleName(r)+": "+e.personName(inc.Roles[r]))
+		roles = append(roles, e.roleName(r, lang)+": "+e.personName(inc.Roles[r]))
 	}
 	if len(roles) > 0 {
 		b.WriteString("\n" + strings.Join(roles, " · "))
@@ -144,7 +151,7 @@ func (e *Engine) renderStatus(inc *bot.Incident, pb *playbook.Playbook, lang str
 		idx := pb.PhaseIndex(inc.State)
 		for _, s := range pb.Phases[idx].Steps {
 			if _, ok := inc.Steps[s.ID]; !ok {
-				b.WriteString("\n" + e.cat.T(lang, "next.step", s.Number, s.Title.In(lang), roleName(s.Role)))
+				b.WriteString("\n" + e.cat.T(lang, "next.step", s.Number, s.Title.In(lang), e.roleName(s.Role, lang)))
 				break
 			}
 		}
@@ -215,7 +222,7 @@ func (e *Engine) renderEvent(ev bot.Event, pb *playbook.Playbook, lang string) s
 	case "severity":
 		what = e.cat.T(lang, "ev.severity", d["from"], d["to"], opt(d["reason"]))
 	case "assign":
-		what = e.cat.T(lang, "ev.assign", e.personName(d["person"]), roleName(d["role"]))
+		what = e.cat.T(lang, "ev.assign", e.personName(d["person"]), e.roleName(d["role"], lang))
 	case "resolved":
 		what = e.cat.T(lang, "ev.resolved", opt(d["summary"]))
 	case "closed":

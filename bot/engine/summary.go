@@ -190,7 +190,7 @@ func (e *Engine) needs(c *change, lang string) []string {
 	if idx := c.pb.PhaseIndex(c.inc.State); idx >= 0 && !c.inc.PhaseStarted.IsZero() {
 		for _, s := range c.pb.Phases[idx].Steps {
 			if _, ok := c.inc.Steps[s.ID]; !ok && s.Due > 0 && c.now.After(c.inc.PhaseStarted.Add(s.Due.D())) {
-				out = append(out, "• "+e.cat.T(lang, "need.overdue", s.Number, s.Title.In(lang), roleName(s.Role)))
+				out = append(out, "• "+e.cat.T(lang, "need.overdue", s.Number, s.Title.In(lang), e.roleName(s.Role, lang)))
 			}
 		}
 	}
