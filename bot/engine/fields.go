@@ -51,7 +51,15 @@ func (e *Engine) setCmd(ctx context.Context, req *request) error {
 			}
 		}
 		c.record("field_set", map[string]string{"field": field, "value": value})
-		c.reply(e.t("field_set", c.inc.Ref(), field, value), nil)
+		shown := value
+		if field == report.FieldSystem {
+			for _, s := range e.o.Systems {
+				if s.ID == value {
+					shown = firstNonEmpty(s.Name.In(req.lang), value)
+				}
+			}
+		}
+		c.reply(e.t("field_set", c.inc.Ref(), report.FieldName(field, req.lang), shown), nil)
 		return nil
 	})
 }

@@ -235,7 +235,7 @@ func messages() map[string]map[string]string {
 		// report fields and statistics
 		"err.field":        {"vi": "Không có trường %q. Các trường: %s", "en": "No field %q. Fields: %s"},
 		"err.system":       {"vi": "Không có hệ thống %q. Các hệ thống: %s", "en": "No system %q. Systems: %s"},
-		"field_set":        {"vi": "📝 %s: đã ghi %s = %s", "en": "📝 %s: %s set to %s"},
+		"field_set":        {"vi": "📝 %s: đã ghi %s: %s", "en": "📝 %s: %s set to %s"},
 		"stats.head.one":   {"vi": "📈 %[2]d ngày qua: %[1]d sự cố (trung vị thời gian xác nhận · xử lý)", "en": "📈 Last %[2]d days: %[1]d incident (median time to acknowledge · to resolve)"},
 		"stats.head.other": {"vi": "📈 %[2]d ngày qua: %[1]d sự cố (trung vị thời gian xác nhận · xử lý)", "en": "📈 Last %[2]d days: %[1]d incidents (median time to acknowledge · to resolve)"},
 		"stats.line":       {"vi": "%s: %d · %s · %s", "en": "%s: %d · %s · %s"},

@@ -64,3 +64,12 @@ const (
 func SettableFields() []string {
 	return []string{FieldDescription, FieldHowDetected, FieldImpact, FieldCause, FieldResult, FieldNotified, FieldSupport, FieldFollowUps, FieldSystem}
 }
+
+// FieldName returns a settable field's display name in lang.
+func FieldName(field, lang string) string {
+	t := tr{l: langIndex(lang), cat: catalogue()}
+	if t.has("field." + field) {
+		return t.T("field." + field)
+	}
+	return field
+}
