@@ -100,6 +100,9 @@ func (e *Engine) declare(ctx context.Context, req *request) error {
 		for _, p := range e.books.List() {
 			ids = append(ids, p.ID)
 		}
+		if s := command.Closest(req.cmd.Playbook, ids); s != "" {
+			return e.refuse("err.no_playbook_suggest", req.cmd.Playbook, s, strings.Join(ids, ", "))
+		}
 		return e.refuse("err.no_playbook", req.cmd.Playbook, strings.Join(ids, ", "))
 	}
 	id, err := e.st.NextID(ctx, "incident")
@@ -605,19 +608,25 @@ func (e *Engine) verify(ctx context.Context, req *request) error {
 	if err != nil {
 		return err
 	}
-	return e.apply(ctx, id, req, func(c *change) error {
-		evs, err := e.st.Timeline(ctx, c.inc.ID, 0)
-		if err != nil {
-			return fmt.Errorf("read timeline %s: %w", c.inc.Ref(), err)
-		}
-		if err := VerifyIncident(c.inc, evs); err != nil {
-			// Nothing is appended to a broken chain; the answer is the finding.
-			return &userError{t: e.t("verify_broken", c.inc.Ref(), err.Error())}
-		}
-		c.record("verified", map[string]string{"events": strconv.Itoa(len(evs)), "last_hash": c.inc.LastHash})
-		c.reply(e.t("verify_ok", c.inc.Ref(), len(evs), short(c.inc.LastHash)), nil)
-		return nil
-	})
+	// Checking changes nothing: no event is written, so the count and the
+	// last hash stay what they were; who checked goes to the audit log.
+	inc, err := e.st.Incident(ctx, id)
+	if err != nil {
+		return e.refuse("err.no_incident", fmt.Sprintf("%s-%d", e.o.Prefix, id))
+	}
+	evs, err := e.st.Timeline(ctx, inc.ID, 0)
+	if err != nil {
+		return fmt.Errorf("read timeline %s: %w", inc.Ref(), err)
+	}
+	result := "ok"
+	reply := e.t("verify_ok", inc.Ref(), len(evs), short(inc.LastHash))
+	if err := VerifyIncident(inc, evs); err != nil {
+		result = err.Error()
+		reply = e.t("verify_broken", inc.Ref(), err.Error())
+	}
+	e.Audit(ctx, "verified", map[string]string{"person": req.actor.ID, "incident": inc.Ref(), "events": strconv.Itoa(len(evs)),
+		"last_hash": inc.LastHash, "result": result})
+	return e.reply(ctx, req, reply)
 }
 
 // VerifyIncident checks a timeline's hash chain and that it ends where the
@@ -685,20 +694,48 @@ func (e *Engine) help(ctx context.Context, req *request) error {
 		}
 		if _, known := e.handlers()[n]; known {
 			return e.reply(ctx, req, func(lang string) string {
-				return command.Usage(n) + "\n" + e.cat.T(lang, "help."+string(n))
+				return command.Usage(n) + aliasesOf(n) + "\n" + e.cat.T(lang, "help."+string(n))
 			})
 		}
+		// Not a command: a suggestion and a pointer, not the whole list.
+		var words []string
+		for _, n := range command.Names() {
+			words = append(words, string(n))
+		}
+		for a := range command.Aliases() {
+			words = append(words, a)
+		}
+		slices.Sort(words)
+		if s := command.Closest(topic, words); s != "" {
+			return e.reply(ctx, req, e.t("help_suggest", topic, s))
+		}
+		return e.reply(ctx, req, e.t("help_unknown", topic))
 	}
 	return e.reply(ctx, req, func(lang string) string {
 		var b strings.Builder
 		b.WriteString(e.cat.T(lang, "help_head"))
 		for _, n := range command.Names() {
 			if _, ok := e.handlers()[n]; ok {
-				b.WriteString("\n" + command.Usage(n) + " — " + e.cat.T(lang, "help."+string(n)))
+				b.WriteString("\n" + command.Usage(n) + aliasesOf(n) + " — " + e.cat.T(lang, "help."+string(n)))
 			}
 		}
 		return b.String()
 	})
+}
+
+// aliasesOf lists a command's Vietnamese aliases: " (/xacnhan)".
+func aliasesOf(n command.Name) string {
+	var out []string
+	for a, m := range command.Aliases() {
+		if m == n && !strings.Contains(a, "-") {
+			out = append(out, "/"+a)
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	slices.Sort(out)
+	return " (" + strings.Join(out, ", ") + ")"
 }
 
 func (e *Engine) setLang(ctx context.Context, req *request) error {
