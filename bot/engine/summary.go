@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/playbook"
 	"github.com/irbot/irbot/store"
 )
 
@@ -140,19 +141,16 @@ func (e *Engine) renderSummary(c *change, recent []bot.Event, lang string) strin
 	if i := pb.PhaseIndex(inc.State); i >= 0 {
 		phase = e.cat.T(lang, "phase_line", i+1, len(pb.Phases), phase)
 	}
-	b.WriteString("\n" + e.cat.T(lang, "sum.conditions", phase, done, total, e.fmtDur(c.now.Sub(inc.Declared), lang),
-		e.personName(inc.Roles["commander"])))
-	var acts []string
-	for _, ev := range recent {
-		switch ev.Kind {
-		case "ack", "step_done", "step_skipped", "phase", "note", "severity", "assign", "page_ack", "page_escalated", "page_expired",
-			"resolved", "reopened", "cancelled", "closed", "alert":
-			acts = append(acts, "• "+strings.SplitN(e.renderEvent(ev, pb, lang), " — ", 2)[1])
-		}
+	age := e.cat.T(lang, "sum.just_declared")
+	if d := c.now.Sub(inc.Declared); d >= time.Minute {
+		age = e.cat.T(lang, "sum.since", e.fmtDur(d, lang))
 	}
-	if len(acts) > 6 {
-		acts = append(acts[:1], append([]string{fmt.Sprintf("• … (+%d)", len(acts)-5)}, acts[len(acts)-4:]...)...)
+	cmdr := e.cat.T(lang, "sum.no_commander")
+	if id := inc.Roles["commander"]; id != "" {
+		cmdr = e.cat.T(lang, "sum.commander", e.personName(id))
 	}
+	b.WriteString("\n" + e.cat.T(lang, "sum.conditions", phase, done, total, age, cmdr))
+	acts := e.summaryActions(recent, pb, lang)
 	if len(acts) == 0 {
 		acts = []string{"• " + e.cat.T(lang, "sum.nothing")}
 	}
@@ -194,8 +192,29 @@ func (e *Engine) needs(c *change, lang string) []string {
 			}
 		}
 	}
-	if c.inc.State == bot.StateTriggered && len(c.inc.Pages) == 0 {
-		out = append(out, "• "+e.cat.T(lang, "need.ack"))
+	if idx := c.pb.PhaseIndex(c.inc.State); idx >= 0 {
+		var open []string
+		for _, s := range c.pb.Phases[idx].Steps {
+			overdue := s.Due > 0 && !c.inc.PhaseStarted.IsZero() && c.now.After(c.inc.PhaseStarted.Add(s.Due.D()))
+			if _, ok := c.inc.Steps[s.ID]; !ok && s.Required && !overdue {
+				open = append(open, fmt.Sprintf("%d. %s", s.Number, clip(s.Title.In(lang), 80)))
+			}
+		}
+		if len(open) > 0 {
+			out = append(out, "• "+e.cat.T(lang, "need.required", strings.Join(open, "; ")))
+		}
+	}
+	if c.inc.State == bot.StateTriggered {
+		switch {
+		case len(c.inc.Pages) == 0:
+			out = append(out, "• "+e.cat.T(lang, "need.ack"))
+		case c.now.Sub(c.inc.Pages[len(c.inc.Pages)-1].Started) < time.Minute:
+			var who []string
+			for _, id := range c.inc.Pages[len(c.inc.Pages)-1].Targets {
+				who = append(who, e.personName(id))
+			}
+			out = append(out, "• "+e.cat.T(lang, "need.paging", strings.Join(who, ", ")))
+		}
 	}
 	return out
 }
@@ -321,7 +340,7 @@ func (e *Engine) renderDigest(ctx context.Context, all []*bot.Incident, at time.
 	for _, r := range e.o.Rosters {
 		if _, sched, err := e.roster(ctx, r.ID); err == nil {
 			if sh, ok := sched.OnDuty(at); ok {
-				duty = append(duty, rosterName(r, lang)+": "+e.personName(sh.Person))
+				duty = append(duty, e.personName(sh.Person)+" ("+rosterName(r, lang)+")")
 			}
 		}
 	}
@@ -337,4 +356,75 @@ func medianDur(e *Engine, ds []time.Duration, lang string) string {
 	}
 	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
 	return e.fmtDur(ds[len(ds)/2], lang)
+}
+
+// summaryActions says what was done since the last summary: the steps
+// done and skipped grouped by phase (so none hides behind a count), the
+// other changes in order, a line said several times once with its count.
+func (e *Engine) summaryActions(recent []bot.Event, pb *playbook.Playbook, lang string) []string {
+	type phaseSteps struct{ done, skipped []string }
+	byPhase := map[string]*phaseSteps{}
+	var phases []string
+	var lines []string
+	count := map[string]int{}
+	for _, ev := range recent {
+		switch ev.Kind {
+		case "step_done", "step_skipped":
+			var s playbook.Step
+			for _, x := range pb.Steps() {
+				if x.ID == ev.Data["id"] {
+					s = x
+				}
+			}
+			if s.ID == "" {
+				continue
+			}
+			ph := s.Phase
+			ps := byPhase[ph]
+			if ps == nil {
+				ps = &phaseSteps{}
+				byPhase[ph] = ps
+				phases = append(phases, ph)
+			}
+			item := fmt.Sprintf("%d. %s", s.Number, clip(s.Title.In(lang), 80))
+			if n := ev.Data["note"]; n != "" {
+				item += ": " + clip(n, 80)
+			}
+			if ev.Kind == "step_done" {
+				ps.done = append(ps.done, item)
+			} else {
+				ps.skipped = append(ps.skipped, item)
+			}
+		case "ack", "phase", "note", "severity", "assign", "page_ack", "page_escalated", "page_expired",
+			"resolved", "reopened", "cancelled", "closed", "alert":
+			line := "• " + strings.SplitN(e.renderEvent(ev, pb, lang), " — ", 2)[1]
+			if count[line]++; count[line] == 1 {
+				lines = append(lines, line)
+			}
+		}
+	}
+	for i, l := range lines {
+		if n := count[l]; n > 1 {
+			lines[i] = fmt.Sprintf("%s (×%d)", l, n)
+		}
+	}
+	if len(lines) > 8 {
+		lines = append(lines[:2], append([]string{fmt.Sprintf("• … (+%d)", len(lines)-6)}, lines[len(lines)-4:]...)...)
+	}
+	for _, ph := range phases {
+		ps := byPhase[ph]
+		name := ph
+		if i := pb.PhaseIndex(ph); i >= 0 {
+			name = pb.Phases[i].Name.In(lang)
+		}
+		parts := []string{}
+		if len(ps.done) > 0 {
+			parts = append(parts, e.cat.T(lang, "sum.steps_done", name, strings.Join(ps.done, "; ")))
+		}
+		if len(ps.skipped) > 0 {
+			parts = append(parts, e.cat.T(lang, "sum.steps_skipped", strings.Join(ps.skipped, "; ")))
+		}
+		lines = append(lines, "• "+strings.Join(parts, " · "))
+	}
+	return lines
 }

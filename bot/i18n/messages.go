@@ -217,7 +217,15 @@ func messages() map[string]map[string]string {
 		// leadership summaries
 		"btn.status":        {"vi": "📊 Tình trạng", "en": "📊 Status"},
 		"sum.head":          {"vi": "📊 %s · %s · %s\n%s", "en": "📊 %s · %s · %s\n%s"},
-		"sum.conditions":    {"vi": "Tình hình: %s · %d/%d bước · %s kể từ khai báo · chỉ huy: %s", "en": "Now: %s · %d/%d steps · %s since declared · commander: %s"},
+		"sum.conditions":    {"vi": "Tình hình: %s · %d/%d bước · %s · %s", "en": "Now: %s · %d/%d steps · %s · %s"},
+		"sum.since":         {"vi": "%s kể từ khai báo", "en": "%s since declared"},
+		"sum.just_declared": {"vi": "vừa khai báo", "en": "just declared"},
+		"sum.commander":     {"vi": "chỉ huy: %s", "en": "commander: %s"},
+		"sum.no_commander":  {"vi": "chưa có chỉ huy (/assign commander <người>)", "en": "no commander yet (/assign commander <person>)"},
+		"sum.steps_done":    {"vi": "%s: xong %s", "en": "%s: done %s"},
+		"sum.steps_skipped": {"vi": "bỏ qua %s", "en": "skipped %s"},
+		"need.required":     {"vi": "bước bắt buộc chưa xong: %s", "en": "required steps open: %s"},
+		"need.paging":       {"vi": "chờ người trực tiếp nhận (đã gọi %s)", "en": "waiting for the duty officer to acknowledge (paged %s)"},
 		"sum.actions":       {"vi": "Đã làm từ lần báo trước:", "en": "Done since the last update:"},
 		"sum.nothing":       {"vi": "chưa có thay đổi", "en": "no change"},
 		"sum.needs":         {"vi": "Cần:", "en": "Needs:"},
@@ -233,7 +241,7 @@ func messages() map[string]map[string]string {
 		"digest.open":       {"vi": "Đang mở: %d", "en": "Open: %d"},
 		"digest.closed":     {"vi": "Kết thúc trong 24 giờ qua: %d", "en": "Finished in the last 24 hours: %d"},
 		"digest.times":      {"vi": "Thời gian xác nhận (trung vị): %s · thời gian xử lý (trung vị): %s", "en": "Time to acknowledge (median): %s · time to resolve (median): %s"},
-		"digest.duty":       {"vi": "Trực ban: %s", "en": "On duty: %s"},
+		"digest.duty":       {"vi": "Người trực: %s", "en": "On duty: %s"},
 
 		// report fields and statistics
 		"err.field":        {"vi": "Không có trường %q. Các trường: %s", "en": "No field %q. Fields: %s"},
