@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/irbot/irbot/bot"
@@ -38,14 +39,25 @@ const summarySettle = 2 * time.Second
 
 // app is the wired bot.
 type app struct {
-	cfg     *Config
-	st      store.Store
+	cfg *Config
+	st  store.Store
+	// eng is the engine the app was opened with. Delivery, timers and
+	// serve's handlers use engine(), which a reload (SIGHUP) replaces.
 	eng     *engine.Engine
+	cur     atomic.Pointer[engine.Engine]
 	deliv   *chat.Deliverer
 	sched   *scheduler.Scheduler
 	log     *slog.Logger
 	metrics *web.Metrics // nil outside serve
+
+	// What a new engine is built with besides the configuration.
+	botName string
+	running []string
+	maxLen  map[string]int
 }
+
+// engine returns the engine in use; safe for concurrent use.
+func (a *app) engine() *engine.Engine { return a.cur.Load() }
 
 // openApp opens the store and wires engine, delivery and scheduler.
 func openApp(cfg *Config, senders []chat.Sender, log *slog.Logger) (*app, error) {
@@ -67,33 +79,51 @@ func newApp(cfg *Config, st store.Store, senders []chat.Sender, botName string, 
 	if err != nil {
 		return nil, fmt.Errorf("playbooks:\n%w", err)
 	}
-	a := &app{cfg: cfg, st: st, log: log}
-	running := make([]string, 0, len(senders))
-	maxLen := map[string]int{}
+	a := &app{cfg: cfg, st: st, log: log, botName: botName, running: make([]string, 0, len(senders)), maxLen: map[string]int{}}
 	for _, s := range senders {
-		running = append(running, s.Platform())
+		a.running = append(a.running, s.Platform())
 		if l, ok := s.(chat.Limiter); ok && l.Limits().MaxLen > 0 {
-			maxLen[s.Platform()] = l.Limits().MaxLen
+			a.maxLen[s.Platform()] = l.Limits().MaxLen
 		}
 	}
-	a.eng = engine.New(st, books, engine.Options{
+	a.eng = a.newEngine(cfg, books)
+	a.cur.Store(a.eng)
+	opts := []chat.DeliverOption{chat.WithLogger(log),
+		chat.WithFailure(func(ctx context.Context, m bot.Outgoing, cause error) { a.engine().DeliveryFailed(ctx, m, cause) }),
+		chat.WithBundle(func(pages []bot.Outgoing) bot.Outgoing { return a.engine().BundlePages(pages) })}
+	if len(senders) == 1 && senders[0].Platform() == console.Platform {
+		opts = append(opts, chat.WithWorkers(1)) // one terminal: print in commit order
+	} else {
+		opts = append(opts, chat.WithSettle(summarySettle))
+	}
+	a.deliv = chat.NewDeliverer(st, senders, opts...)
+	host, _ := os.Hostname()
+	fire := func(ctx context.Context, t bot.Timer) error { return a.engine().Fire(ctx, t) }
+	a.sched = scheduler.New(st, fire, bot.SystemClock{}, host+":"+strconv.Itoa(os.Getpid()), log)
+	return a, nil
+}
+
+// newEngine builds an engine for cfg and books on the app's store,
+// platforms and hooks: at the start, and again on every reload.
+func (a *app) newEngine(cfg *Config, books *playbook.Set) *engine.Engine {
+	return engine.New(a.st, books, engine.Options{
 		Prefix:         cfg.IncidentPrefix,
 		Language:       cfg.Language,
 		Location:       cfg.loc,
 		Directory:      bot.NewDirectory(cfg.People, cfg.Chats),
-		Logger:         log,
+		Logger:         a.log,
 		Rosters:        cfg.Rosters,
 		Policies:       cfg.Escalation,
 		Maintenance:    cfg.Maintenance,
 		Summaries:      cfg.summaries(),
 		Systems:        cfg.Systems,
-		BotName:        botName,
-		Platforms:      running,
+		BotName:        a.botName,
+		Platforms:      a.running,
 		Access:         cfg.policy,
 		IncidentRoles:  cfg.Access.IncidentRoles,
 		MaintenanceMax: cfg.Access.maintenanceMax(),
 		RouteChats:     cfg.routeChats(),
-		MaxLen:         maxLen,
+		MaxLen:         a.maxLen,
 		Reporting:      engine.Reporting{Org: cfg.Reporting.Org, Recipients: cfg.Reporting.Recipients, References: cfg.Reporting.References},
 		OnCommit: func(tx *store.Tx) {
 			if a.metrics != nil {
@@ -107,16 +137,6 @@ func newApp(cfg *Config, st store.Store, senders []chat.Sender, botName string, 
 			}
 		},
 	})
-	opts := []chat.DeliverOption{chat.WithLogger(log), chat.WithFailure(a.eng.DeliveryFailed), chat.WithBundle(a.eng.BundlePages)}
-	if len(senders) == 1 && senders[0].Platform() == console.Platform {
-		opts = append(opts, chat.WithWorkers(1)) // one terminal: print in commit order
-	} else {
-		opts = append(opts, chat.WithSettle(summarySettle))
-	}
-	a.deliv = chat.NewDeliverer(st, senders, opts...)
-	host, _ := os.Hostname()
-	a.sched = scheduler.New(st, a.eng.Fire, bot.SystemClock{}, host+":"+strconv.Itoa(os.Getpid()), log)
-	return a, nil
 }
 
 func (a *app) Close() error { return a.st.Close() }
@@ -124,18 +144,29 @@ func (a *app) Close() error { return a.st.Close() }
 // openStore opens the configured store: the embedded file, or Redis.
 func openStore(ctx context.Context, cfg *Config) (store.Store, error) {
 	if cfg.Store == "" {
-		return bolt.Open(cfg.DataDir)
+		st, err := bolt.Open(cfg.DataDir)
+		if err != nil {
+			return nil, fmt.Errorf("store: %w: stop any other irbot using data_dir %s%s, or give this one a directory of its own that it can write (--data DIR, %s or data_dir)",
+				err, cfg.DataDir, cfg.from("data_dir"), envData)
+		}
+		return st, nil
 	}
-	return openRedis(ctx, cfg.Store)
+	st, err := openRedis(ctx, cfg.Store)
+	if err != nil {
+		return nil, fmt.Errorf("store %s%s: %w: check that Redis runs there and the URL is right (store, or %s)", redactURL(cfg.Store), cfg.from("store"), err, envStore)
+	}
+	return st, nil
 }
 
 func cmdConsole(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c := newCLI("console", stderr)
 	fs := c.fs
-	user := fs.String("user", "", "default user for plain lines (default: the first configured person, or \"you\")")
-	chatID := fs.String("chat", "", "default chat for plain lines (default: the first response chat, or \"console\")")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	user := fs.String("user", "", "plain lines speak as `USER` (default: the first configured person, or \"you\")")
+	chatID := fs.String("chat", "", "plain lines speak in `CHAT` (default: the first response chat, or \"console\")")
+	c.describe(stdout, "irbot console [flags]",
+		"The bot in this terminal: type commands as a person in a chat (\"binh@soc: /note …\" speaks as another).\nWith stdin not a terminal, runs the lines as a script and exits at EOF.")
+	if code, ok := c.parse(args); !ok {
+		return code
 	}
 	cfg, err := c.config()
 	if err != nil {
@@ -206,9 +237,11 @@ func isTerminal(f *os.File) bool {
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	c := newCLI("validate", stderr)
 	fs := c.fs
-	graph := fs.String("graph", "", "print this playbook's state graph as Mermaid")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	graph := fs.String("graph", "", "print the state graph of `PLAYBOOK` as Mermaid")
+	c.describe(stdout, "irbot validate [flags] [DIR]",
+		"Check the playbooks in DIR (default playbooks_dir, else the built-in ones): every problem as file:line:col, exit 1 on any.")
+	if code, ok := c.parse(args); !ok {
+		return code
 	}
 	cfg, err := c.config()
 	if err != nil {
@@ -245,8 +278,10 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c := newCLI("verify", stderr)
 	fs := c.fs
-	if err := fs.Parse(args); err != nil {
-		return 2
+	c.describe(stdout, "irbot verify [flags] [IR-n ...]",
+		"Recompute the hash chains of the named incidents' timelines (default: every incident); exit 1 if one is broken.")
+	if code, ok := c.parse(args); !ok {
+		return code
 	}
 	cfg, err := c.config()
 	if err != nil {

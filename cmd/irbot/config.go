@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -48,6 +50,7 @@ type Config struct {
 	Access      AccessConfig         `yaml:"access"`
 
 	path   string
+	env    map[string]string // field -> the environment variable that set it
 	loc    *time.Location
 	policy *access.Policy
 }
@@ -192,7 +195,9 @@ func secret(env, file string) (string, error) {
 const defaultConfigPath = "configs/irbot.yaml"
 
 // loadConfig reads path ("" = the default file if present, else defaults),
-// decodes it strictly and checks it. Errors name file:line.
+// decodes it strictly, makes its relative paths relative to the file's
+// directory, applies $IRBOT_DATA, $IRBOT_STORE and $IRBOT_LISTEN over it,
+// and checks it. Errors name file:line and the fix.
 func loadConfig(path string) (*Config, error) {
 	c := &Config{}
 	explicit := path != ""
@@ -213,6 +218,10 @@ func loadConfig(path string) (*Config, error) {
 		}
 	}
 	c.path = path
+	if path != "" {
+		c.relativeTo(filepath.Dir(path))
+	}
+	c.fromEnv(os.Getenv)
 	if err := c.check(); err != nil {
 		if path == "" {
 			return nil, fmt.Errorf("config: %w", err)
@@ -220,6 +229,59 @@ func loadConfig(path string) (*Config, error) {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	return c, nil
+}
+
+// relativeTo makes the file's relative paths (data_dir, playbooks_dir,
+// token_file) relative to dir, the file's directory, so that a config
+// means the same from any working directory.
+func (c *Config) relativeTo(dir string) {
+	rel := func(p *string) {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(dir, *p)
+		}
+	}
+	rel(&c.DataDir)
+	rel(&c.PlaybooksDir)
+	rel(&c.Platforms.Telegram.TokenFile)
+	rel(&c.Platforms.Zalo.TokenFile)
+	for i := range c.Alerts.Routes {
+		rel(&c.Alerts.Routes[i].TokenFile)
+	}
+}
+
+// fromEnv applies the environment's overrides of the file: IRBOT_DATA
+// (data_dir), IRBOT_STORE (store) and IRBOT_LISTEN (http.listen).
+// Relative paths in them are relative to the working directory.
+func (c *Config) fromEnv(getenv func(string) string) {
+	for _, o := range []struct {
+		field, env string
+		to         *string
+	}{{"data_dir", envData, &c.DataDir}, {"store", envStore, &c.Store}, {"http.listen", envListen, &c.HTTP.Listen}} {
+		if v := getenv(o.env); v != "" {
+			*o.to = v
+			if c.env == nil {
+				c.env = map[string]string{}
+			}
+			c.env[o.field] = o.env
+		}
+	}
+}
+
+// describePath names where the configuration came from, for messages.
+func (c *Config) describePath() string {
+	if c.path == "" {
+		return "configs/irbot.yaml (not found; running on the defaults; pass --config FILE or set " + envConfig + ")"
+	}
+	return c.path
+}
+
+// from says where a field's value came from when the environment set it:
+// " (from IRBOT_STORE)", else "".
+func (c *Config) from(field string) string {
+	if e := c.env[field]; e != "" {
+		return " (from " + e + ")"
+	}
+	return ""
 }
 
 // trimYAMLErr turns yaml.v3's decode errors into one line:
@@ -231,6 +293,11 @@ func trimYAMLErr(err error) string {
 		for i, m := range te.Errors {
 			if f := unknownField.FindStringSubmatch(m); f != nil {
 				m = f[1] + "unknown field \"" + f[2] + "\""
+				if s := command.Closest(f[2], yamlFields(reflect.TypeFor[Config](), f[3])); s != "" {
+					m += fmt.Sprintf(" (did you mean %s?)", s)
+				} else {
+					m += "; configs/irbot.yaml documents every field"
+				}
 			}
 			msgs[i] = m
 		}
@@ -239,7 +306,39 @@ func trimYAMLErr(err error) string {
 	return strings.TrimPrefix(err.Error(), "yaml: ")
 }
 
-var unknownField = regexp.MustCompile(`^(line \d+: )field (\S+) not found in type .*$`)
+var unknownField = regexp.MustCompile(`^(line \d+: )field (\S+) not found in type (\S+)$`)
+
+// yamlFields returns the YAML field names of the struct type named name
+// ("main.HTTPConfig") found anywhere inside t, for suggestions.
+func yamlFields(t reflect.Type, name string) []string {
+	seen := map[reflect.Type]bool{}
+	var walk func(t reflect.Type) []string
+	walk = func(t reflect.Type) []string {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || seen[t] {
+			return nil
+		}
+		seen[t] = true
+		var names []string
+		for i := range t.NumField() {
+			if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); tag != "" && tag != "-" {
+				names = append(names, tag)
+			}
+		}
+		if t.String() == name {
+			return names
+		}
+		for i := range t.NumField() {
+			if got := walk(t.Field(i).Type); got != nil {
+				return got
+			}
+		}
+		return nil
+	}
+	return walk(t)
+}
 
 // check fills defaults and validates.
 func (c *Config) check() error {
@@ -269,7 +368,7 @@ func (c *Config) check() error {
 		}
 	}
 	if c.Store != "" && !strings.HasPrefix(c.Store, "redis://") && !strings.HasPrefix(c.Store, "rediss://") && !strings.HasPrefix(c.Store, "redis-sentinel://") {
-		return fmt.Errorf("store %q: empty (embedded file) or redis://, rediss://, redis-sentinel://", redactURL(c.Store))
+		return fmt.Errorf("store %q%s: leave it empty for the embedded file in data_dir, or use redis://, rediss:// or redis-sentinel://", redactURL(c.Store), c.from("store"))
 	}
 	if c.HTTP.Listen == "" {
 		c.HTTP.Listen = "127.0.0.1:8080"
@@ -277,10 +376,10 @@ func (c *Config) check() error {
 	seen := map[string]bool{}
 	for i, p := range c.People {
 		if p.ID == "" {
-			return fmt.Errorf("people[%d]: id missing", i)
+			return fmt.Errorf("people[%d]: id missing: give every person a short id, e.g. id: an", i)
 		}
 		if seen[p.ID] {
-			return fmt.Errorf("people: duplicate id %q", p.ID)
+			return fmt.Errorf("people: duplicate id %q: every person needs an id of their own; rename or remove one", p.ID)
 		}
 		seen[p.ID] = true
 		if p.Language != "" && p.Language != "vi" && p.Language != "en" {
@@ -293,10 +392,10 @@ func (c *Config) check() error {
 	chats := map[string]bool{}
 	for i, ch := range c.Chats {
 		if ch.ID == "" {
-			return fmt.Errorf("chats[%d]: id missing", i)
+			return fmt.Errorf("chats[%d]: id missing: give every chat a short id, e.g. id: soc", i)
 		}
 		if chats[ch.ID] {
-			return fmt.Errorf("chats: duplicate id %q", ch.ID)
+			return fmt.Errorf("chats: duplicate id %q: put every platform's id of one chat under its ids, or rename one", ch.ID)
 		}
 		chats[ch.ID] = true
 		switch ch.Purpose {
@@ -312,7 +411,7 @@ func (c *Config) check() error {
 	rosters := map[string]bool{}
 	for _, r := range c.Rosters {
 		if rosters[r.ID] {
-			return fmt.Errorf("rosters: duplicate id %q", r.ID)
+			return fmt.Errorf("rosters: duplicate id %q: rename or remove one", r.ID)
 		}
 		rosters[r.ID] = true
 		if _, err := oncall.Compile(r); err != nil {
@@ -321,12 +420,12 @@ func (c *Config) check() error {
 		for _, l := range r.Layers {
 			for _, m := range l.Members {
 				if len(people) > 0 && !people[m] {
-					return fmt.Errorf("roster %q: member %q is not in people", r.ID, m)
+					return fmt.Errorf("roster %q: member %q is not in people: add them under people, or take them off the roster", r.ID, m)
 				}
 			}
 		}
 		if r.AnnounceIn != "" && !chats[r.AnnounceIn] {
-			return fmt.Errorf("roster %q: announce_in %q is not in chats", r.ID, r.AnnounceIn)
+			return fmt.Errorf("roster %q: announce_in %q is not in chats: add that chat under chats, or set announce_in to one of: %s", r.ID, r.AnnounceIn, c.chatIDs())
 		}
 	}
 	var peopleCheck map[string]bool
@@ -336,7 +435,7 @@ func (c *Config) check() error {
 	policies := map[string]bool{}
 	for _, p := range c.Escalation {
 		if policies[p.ID] {
-			return fmt.Errorf("escalation: duplicate id %q", p.ID)
+			return fmt.Errorf("escalation: duplicate id %q: rename or remove one", p.ID)
 		}
 		policies[p.ID] = true
 		if err := p.Check(rosters, peopleCheck, chats); err != nil {
@@ -367,33 +466,50 @@ func (c *Config) check() error {
 		}
 	}
 	if c.Summaries.Chat != "" && !chats[c.Summaries.Chat] {
-		return fmt.Errorf("summaries.chat: %q is not in chats", c.Summaries.Chat)
+		return fmt.Errorf("summaries.chat: %q is not in chats: add it under chats, set it to one of: %s, or leave it empty for every leadership chat", c.Summaries.Chat, c.chatIDs())
 	}
 	if c.Reporting.FocalChat != "" && !chats[c.Reporting.FocalChat] {
-		return fmt.Errorf("reporting.focal_point_chat: %q is not in chats", c.Reporting.FocalChat)
+		return fmt.Errorf("reporting.focal_point_chat: %q is not in chats: add it under chats, set it to one of: %s, or leave it empty", c.Reporting.FocalChat, c.chatIDs())
 	}
 	for _, sys := range c.Systems {
 		if sys.ID == "" || sys.Level < 0 || sys.Level > 5 {
-			return fmt.Errorf("systems %q: needs an id and a level 1..5", sys.ID)
+			return fmt.Errorf("systems %q: give it an id and a level from 1 to 5 (its cấp độ)", sys.ID)
 		}
 	}
 	routes := map[string]bool{}
 	for _, r := range c.Alerts.Routes {
 		if routes[r.ID] {
-			return fmt.Errorf("alerts: duplicate route %q", r.ID)
+			return fmt.Errorf("alerts: duplicate route %q: each route is its own URL, /alerts/<id>; rename or remove one", r.ID)
 		}
 		routes[r.ID] = true
 		if err := r.Check(); err != nil {
 			return err
 		}
 		if r.Chat != "" && !chats[r.Chat] {
-			return fmt.Errorf("alert route %q: chat %q is not in chats", r.ID, r.Chat)
+			return fmt.Errorf("alert route %q: chat %q is not in chats: add it under chats, or set the route's chat to one of: %s", r.ID, r.Chat, c.chatIDs())
 		}
 		if r.Escalation != "" && !policies[r.Escalation] {
-			return fmt.Errorf("alert route %q: no escalation policy %q", r.ID, r.Escalation)
+			return fmt.Errorf("alert route %q: no escalation policy %q: add it under escalation, set the route's escalation to one of: %s, or leave it empty for the playbook's own", r.ID, r.Escalation, orNone(c.escalationNames()))
 		}
 	}
 	return nil
+}
+
+// chatIDs lists the configured chats' ids, for error messages.
+func (c *Config) chatIDs() string {
+	ids := make([]string, len(c.Chats))
+	for i, ch := range c.Chats {
+		ids[i] = ch.ID
+	}
+	return orNone(ids)
+}
+
+// orNone joins ids with commas, or says there are none.
+func orNone(ids []string) string {
+	if len(ids) == 0 {
+		return "(none configured)"
+	}
+	return strings.Join(ids, ", ")
 }
 
 // redactURL hides a password in a store URL.
@@ -422,7 +538,7 @@ func (c *Config) checkAccess() error {
 	var roles []access.RoleInfo
 	for i, r := range c.Access.Roles {
 		if r.ID == "" {
-			return fmt.Errorf("access.roles[%d]: id missing", i)
+			return fmt.Errorf("access.roles[%d]: id missing: give the role an id, e.g. id: soc_lead", i)
 		}
 		roles = append(roles, access.RoleInfo{ID: access.Role(r.ID), Name: r.Name})
 	}

@@ -29,8 +29,8 @@ func shippedConfig(t *testing.T, edits ...string) string {
 	text := string(raw)
 	dir := t.TempDir()
 	root, _ := filepath.Abs(repoRoot)
-	edits = append([]string{"data_dir: ./data", "data_dir: " + filepath.Join(dir, "data"),
-		"playbooks_dir: ./playbooks", "playbooks_dir: " + filepath.Join(root, "playbooks"),
+	edits = append([]string{"data_dir: ../data", "data_dir: " + filepath.Join(dir, "data"),
+		"playbooks_dir: ../playbooks", "playbooks_dir: " + filepath.Join(root, "playbooks"),
 		"listen: 127.0.0.1:8080", "listen: 127.0.0.1:0"}, edits...)
 	for i := 0; i+1 < len(edits); i += 2 {
 		if !strings.Contains(text, edits[i]) {

@@ -3,10 +3,12 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	_ "time/tzdata" // zone data inside the binary: the container image has none
 )
@@ -32,7 +34,13 @@ Usage:
   irbot health   [--url http://127.0.0.1:8080/healthz]              probe a running server
   irbot version
 
-Without --config, configs/irbot.yaml is read if it exists.
+Flags may come before or after the arguments; "irbot <command> --help"
+describes a command and its flags.
+
+Without --config, $IRBOT_CONFIG is read, else configs/irbot.yaml if it
+exists; relative paths in it are relative to its directory. $IRBOT_DATA,
+$IRBOT_STORE and $IRBOT_LISTEN override data_dir, store and http.listen;
+--data and --listen override them.
 `
 
 // run is main without the process: it returns the exit code.
@@ -62,9 +70,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "health":
 		return cmdHealth(args[1:], stdout, stderr)
 	case "version":
+		fs := flag.NewFlagSet("version", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		if code, ok := parseFlags(fs, args[1:], stdout, stderr, "irbot version", "Print irbot's version."); !ok {
+			return code
+		}
 		fmt.Fprintln(stdout, "irbot", version)
 		return 0
 	case "help", "-h", "--help":
+		if len(args) > 1 && args[1] != "help" && !strings.HasPrefix(args[1], "-") { // irbot help serve
+			return run(ctx, []string{args[1], "--help"}, stdin, stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
 		return 0
 	}

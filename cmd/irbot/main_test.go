@@ -20,18 +20,38 @@ import (
 // that configs/irbot.yaml and playbooks/ are what a newcomer gets.
 var binary string
 
+// TestMain builds the binary with -cover: every process the tests start
+// writes its coverage counters to $GOCOVERDIR, and the coverage of
+// cmd/irbot is printed at the end (go test -v ./cmd/irbot/ shows it). With
+// IRBOT_COVERDIR=DIR the counters are kept in DIR for
+// "go tool covdata percent -i DIR" or "go tool covdata textfmt -i DIR -o
+// cover.out && go tool cover -html cover.out".
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "irbot-bin")
 	if err != nil {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "irbot")
-	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	out, err := exec.Command("go", "build", "-cover", "-o", binary, ".").CombinedOutput()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "build irbot: %v\n%s", err, out)
 		os.Exit(1)
 	}
+	covdir := os.Getenv("IRBOT_COVERDIR")
+	if covdir == "" {
+		covdir = filepath.Join(dir, "cover")
+	}
+	if err := os.MkdirAll(covdir, 0o755); err != nil {
+		panic(err)
+	}
+	os.Setenv("GOCOVERDIR", covdir) // inherited by every process the tests start
 	code := m.Run()
+	out, err = exec.Command("go", "tool", "covdata", "percent", "-i", covdir, "-pkg", "github.com/irbot/irbot/cmd/irbot").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "coverage: %v\n%s", err, out)
+	} else {
+		fmt.Printf("coverage of the irbot processes the tests ran:\n%s", out)
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

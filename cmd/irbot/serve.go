@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"os/signal"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/irbot/irbot/store"
@@ -35,24 +37,38 @@ type platform struct {
 	// register tells the platform where the webhook is (nil = set by hand,
 	// as Slack's is in the app's settings).
 	register func(ctx context.Context, url string) error
+	mode     string // how it receives, for the startup summary: "polling", "webhook POST /telegram/webhook"
 }
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c := newCLI("serve", stderr)
 	fs := c.fs
-	listen := fs.String("listen", "", "HTTP address (overrides http.listen)")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	listen := fs.String("listen", "", "serve HTTP on `ADDR` (overrides $IRBOT_LISTEN and http.listen)")
+	c.describe(stdout, "irbot serve [flags]",
+		"Run the bot: the enabled chat platforms, alert intake at POST /alerts/<route>, /healthz, /readyz and /metrics.\nSIGHUP reloads the configuration and playbooks; SIGTERM stops within http.shutdown_grace.")
+	if code, ok := c.parse(args); !ok {
+		return code
 	}
 	cfg, err := c.config()
 	if err != nil {
 		return 2
 	}
-	if *listen != "" {
-		cfg.HTTP.Listen = *listen
+	withFlags := func(cfg *Config) *Config {
+		if *listen != "" {
+			cfg.HTTP.Listen = *listen
+			delete(cfg.env, "http.listen")
+		}
+		return cfg
+	}
+	reload := func() (*Config, error) {
+		cfg, err := c.load()
+		if err != nil {
+			return nil, err
+		}
+		return withFlags(cfg), nil
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	if err := serve(ctx, cfg, log, stdout); err != nil {
+	if err := serve(ctx, withFlags(cfg), reload, log, stdout); err != nil {
 		fmt.Fprintln(stderr, "irbot:", err)
 		var ce *configError
 		if errors.As(err, &ce) {
@@ -70,7 +86,11 @@ func (e *configError) Error() string { return e.err.Error() }
 func (e *configError) Unwrap() error { return e.err }
 
 // serve runs the bot until ctx ends: platforms, delivery, timers, HTTP.
-func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer) error {
+// On SIGHUP it reloads what it can from reload (see reloadConfig).
+func serve(ctx context.Context, cfg *Config, reload func() (*Config, error), log *slog.Logger, stdout io.Writer) error {
+	hup := make(chan os.Signal, 1) // from the start: SIGHUP must never kill the server
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return &configError{err}
@@ -101,14 +121,14 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		return &configError{err}
 	}
 	auditMu.Lock()
-	auditFn = func(kind string, data map[string]string) { a.eng.Audit(context.Background(), kind, data) }
+	auditFn = func(kind string, data map[string]string) { a.engine().Audit(context.Background(), kind, data) }
 	auditMu.Unlock()
 	a.metrics = web.NewMetrics(a.st, a.deliv)
 	a.sched.OnFired = func(_ bot.Timer, late time.Duration) { a.metrics.TimerFired(late) }
 
 	handle := func(ctx context.Context, in bot.Inbound) error {
 		a.metrics.Inbound(in.Platform)
-		return a.eng.Handle(ctx, in)
+		return a.engine().Handle(ctx, in)
 	}
 	ready := make(chan struct{})
 	var wipedLogged atomic.Bool
@@ -137,7 +157,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 	}
 	srv.MountAlerts(routes, func(ctx context.Context, r alerts.Route, as []bot.Alert) (engine.AlertResult, error) {
 		in := engine.Intake{Route: r.ID, Chat: r.Chat, Escalation: r.Escalation, Playbook: r.Playbook, AutoResolve: r.AutoResolve}
-		return a.eng.Alerts(ctx, in, as, r.SeverityOf)
+		return a.engine().Alerts(ctx, in, as, r.SeverityOf)
 	})
 	srv.Handle("GET /rosters/{id}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := strings.CutSuffix(r.PathValue("id"), ".ics")
@@ -145,7 +165,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 			http.NotFound(w, r)
 			return
 		}
-		ics, err := a.eng.RosterICS(r.Context(), id, 60)
+		ics, err := a.engine().RosterICS(r.Context(), id, 60)
 		if err != nil {
 			http.Error(w, "no such roster", http.StatusNotFound)
 			return
@@ -170,10 +190,16 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 	}
 	ln, err := srv.Listen()
 	if err != nil {
-		return &configError{err}
+		return &configError{fmt.Errorf("http.listen %q%s: %w: stop what listens there, or give another address (--listen ADDR, %s or http.listen)",
+			cfg.HTTP.Listen, cfg.from("http.listen"), err, envListen)}
 	}
 	fmt.Fprintf(stdout, "irbot serving on http://%s (store: %s)\n", ln.Addr(), storeName(cfg))
-	if err := a.eng.StartRosters(ctx); err != nil {
+	printSummary(stdout, cfg, plats, a.engine(), "http://"+ln.Addr().String())
+	if len(plats) == 0 {
+		log.Warn("no chat platform is enabled: only alerts and HTTP are served. Enable one under platforms: in " + cfg.describePath() +
+			" (e.g. telegram: enabled: true, with TELEGRAM_BOT_TOKEN set), or try the bot with \"irbot console\"")
+	}
+	if err := a.engine().StartRosters(ctx); err != nil {
 		return err
 	}
 	// Register webhooks once the server listens, so the first update finds it.
@@ -202,6 +228,17 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 			})
 		}
 	}
+	run(func(context.Context) {
+		for {
+			select {
+			case <-recvCtx.Done():
+				return
+			case <-hup:
+				log.Info("reload: SIGHUP received")
+				a.reloadAndLog(recvCtx, reload)
+			}
+		}
+	})
 	close(ready)
 	grace := cfg.HTTP.grace()
 	stopping := make(chan time.Time, 1)
@@ -232,6 +269,51 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 	return err
 }
 
+// printSummary says what serve serves: where its configuration came from,
+// its platforms and how they receive, its alert routes and their URLs, its
+// playbooks and its HTTP endpoints. base is the server's own URL.
+func printSummary(w io.Writer, cfg *Config, plats []platform, eng *engine.Engine, base string) {
+	if cfg.HTTP.PublicURL != "" {
+		base = strings.TrimRight(cfg.HTTP.PublicURL, "/")
+	}
+	fmt.Fprintf(w, "  config:       %s\n", cfg.describePath())
+	if len(plats) == 0 {
+		fmt.Fprintf(w, "  platforms:    none enabled: set platforms.telegram.enabled: true (or zalo, slack) and its token (TELEGRAM_BOT_TOKEN, …)\n")
+	}
+	for i, p := range plats {
+		label := "  platforms:   "
+		if i > 0 {
+			label = "               "
+		}
+		fmt.Fprintf(w, "%s %s (%s)\n", label, p.sender.Platform(), p.mode)
+	}
+	if len(cfg.Alerts.Routes) == 0 {
+		fmt.Fprintf(w, "  alert routes: none (add them under alerts.routes)\n")
+	}
+	for i, r := range cfg.Alerts.Routes {
+		label := "  alert routes:"
+		if i > 0 {
+			label = "               "
+		}
+		auth := "bearer token"
+		if r.HMACSecretEnv != "" {
+			auth = "HMAC signature"
+		}
+		fmt.Fprintf(w, "%s POST %s/alerts/%s (%s, %s) → chat %s\n", label, base, r.ID, r.Kind, auth, firstSet(r.Chat, "(none)"))
+	}
+	from := "built in"
+	if cfg.PlaybooksDir != "" {
+		from = "from " + cfg.PlaybooksDir
+	}
+	var ids []string
+	for _, pb := range eng.Playbooks().List() {
+		ids = append(ids, pb.ID)
+	}
+	fmt.Fprintf(w, "  playbooks:    %d %s: %s\n", len(ids), from, strings.Join(ids, ", "))
+	fmt.Fprintf(w, "  health:       %s/healthz, %s/readyz, %s/metrics\n", base, base, base)
+	fmt.Fprintf(w, "  reload:       kill -HUP %d reloads the configuration and playbooks\n", os.Getpid())
+}
+
 func sleep(ctx context.Context, d time.Duration) {
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -254,11 +336,40 @@ func alertRoutes(cfg *Config) ([]web.AlertRoute, error) {
 	for _, r := range cfg.Alerts.Routes {
 		auth, err := r.Resolve(os.Getenv, os.ReadFile)
 		if err != nil {
-			return nil, fmt.Errorf("alert route %q: %w", r.ID, err)
+			return nil, routeCredentialsFix(r, err)
 		}
 		out = append(out, web.AlertRoute{Route: r, Auth: auth})
 	}
 	return out, nil
+}
+
+// routeCredentialsFix turns a route's missing credential into an error
+// that says where the credential comes from and how to give it.
+func routeCredentialsFix(r alerts.Route, err error) error {
+	n := 0
+	for _, s := range []string{r.TokenEnv, r.TokenFile, r.HMACSecretEnv} {
+		if s != "" {
+			n++
+		}
+	}
+	if n != 1 { // none or several: Resolve's error names the fix
+		return fmt.Errorf("alert route %q: %w", r.ID, err)
+	}
+	sender := "your sender puts in \"Authorization: Bearer <token>\""
+	switch r.Kind {
+	case alerts.KindAlertmanager:
+		sender = "Alertmanager sends (http_config.authorization in its webhook_configs)"
+	case alerts.KindGrafana:
+		sender = "Grafana's webhook contact point sends (its Authorization header credentials, or the basic-auth password)"
+	}
+	switch {
+	case r.TokenEnv != "":
+		return fmt.Errorf("alert route %q: set %s to the bearer token %s, or remove the route", r.ID, r.TokenEnv, sender)
+	case r.HMACSecretEnv != "":
+		return fmt.Errorf("alert route %q: set %s to the secret the sender signs each body with (HMAC-SHA256 in header %s), or remove the route",
+			r.ID, r.HMACSecretEnv, firstSet(r.HMACHeader, alerts.DefaultHMACHeader))
+	}
+	return fmt.Errorf("alert route %q: %v: write the bearer token %s into %s, or remove the route", r.ID, err, sender, r.TokenFile)
 }
 
 // startPlatforms connects every enabled chat platform and returns them
@@ -269,7 +380,8 @@ func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.
 	if tc := cfg.Platforms.Telegram; tc.Enabled {
 		token, err := secret(firstSet(tc.TokenEnv, "TELEGRAM_BOT_TOKEN"), tc.TokenFile)
 		if err != nil || token == "" {
-			return nil, "", fmt.Errorf("telegram: no token: set %s or token_file", firstSet(tc.TokenEnv, "TELEGRAM_BOT_TOKEN"))
+			return nil, "", fmt.Errorf("telegram: no bot token: set %s to the token BotFather gave, or platforms.telegram.token_file to a file holding it, or set platforms.telegram.enabled: false%s",
+				firstSet(tc.TokenEnv, "TELEGRAM_BOT_TOKEN"), because(err))
 		}
 		whSecret, _ := secret(firstSet(tc.WebhookSecretEnv, "TELEGRAM_WEBHOOK_SECRET"), "")
 		tg, err := telegram.New(ctx, telegram.Config{Token: token, APIURL: tc.APIURL, Mode: firstSet(tc.Mode, "polling"),
@@ -282,10 +394,11 @@ func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.
 		if err := tg.RegisterCommands(ctx, telegram.DefaultCommands()); err != nil {
 			log.Warn("telegram: could not register the command menu", "err", err)
 		}
-		p := platform{sender: tg}
+		p := platform{sender: tg, mode: "polling"}
 		if firstSet(tc.Mode, "polling") == "polling" {
 			p.receive = tg.Receive
 		} else {
+			p.mode = "webhook POST /telegram/webhook"
 			p.webhook = func(h chat.Handler) (string, http.Handler) {
 				tg.SetHandler(h)
 				return "POST /telegram/webhook", tg
@@ -298,7 +411,7 @@ func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.
 		env := firstSet(zc.TokenEnv, "ZALO_BOT_TOKEN")
 		token, err := secret(env, zc.TokenFile)
 		if err != nil || token == "" {
-			return nil, "", fmt.Errorf("zalo: no token: set %s or token_file", env)
+			return nil, "", fmt.Errorf("zalo: no bot token: set %s to the Zalo Bot Platform's token, or platforms.zalo.token_file to a file holding it, or set platforms.zalo.enabled: false%s", env, because(err))
 		}
 		whSecret, _ := secret(firstSet(zc.WebhookSecretEnv, "ZALO_WEBHOOK_SECRET"), "")
 		za, err := zalo.New(ctx, zalo.Config{Token: token, APIURL: zc.APIURL, Mode: firstSet(zc.Mode, "polling"),
@@ -307,10 +420,11 @@ func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.
 		if err != nil {
 			return nil, "", fmt.Errorf("zalo: %w", err)
 		}
-		p := platform{sender: za}
+		p := platform{sender: za, mode: "polling"}
 		if firstSet(zc.Mode, "polling") == "polling" {
 			p.receive = za.Receive
 		} else {
+			p.mode = "webhook POST /zalo/webhook"
 			p.webhook = func(h chat.Handler) (string, http.Handler) {
 				za.SetHandler(h)
 				return "POST /zalo/webhook", za
@@ -322,7 +436,7 @@ func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.
 	if sc := cfg.Platforms.Slack; sc.Enabled {
 		botToken, err := secret(firstSet(sc.BotTokenEnv, "SLACK_BOT_TOKEN"), "")
 		if err != nil || botToken == "" {
-			return nil, "", fmt.Errorf("slack: no bot token: set %s", firstSet(sc.BotTokenEnv, "SLACK_BOT_TOKEN"))
+			return nil, "", fmt.Errorf("slack: no bot token: set %s to the app's Bot User OAuth Token (xoxb-…), or set platforms.slack.enabled: false", firstSet(sc.BotTokenEnv, "SLACK_BOT_TOKEN"))
 		}
 		appToken, _ := secret(firstSet(sc.AppTokenEnv, "SLACK_APP_TOKEN"), "")
 		signing, _ := secret(firstSet(sc.SigningSecretEnv, "SLACK_SIGNING_SECRET"), "")
@@ -337,10 +451,11 @@ func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.
 		if err != nil {
 			return nil, "", fmt.Errorf("slack: %w", err)
 		}
-		p := platform{sender: sl}
+		p := platform{sender: sl, mode: "Socket Mode"}
 		if sl.Mode() == slack.ModeSocket {
 			p.receive = sl.Receive
 		} else {
+			p.mode = "Events API POST /slack/ (set the Request URLs in the Slack app)"
 			p.webhook = func(h chat.Handler) (string, http.Handler) {
 				sl.SetHandler(h)
 				return "POST /slack/", sl
@@ -350,6 +465,14 @@ func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.
 		out = append(out, p)
 	}
 	return out, botName, nil
+}
+
+// because is ": <err>" when reading a secret failed, else "".
+func because(err error) string {
+	if err == nil {
+		return ""
+	}
+	return " (" + err.Error() + ")"
 }
 
 func firstSet(s ...string) string {

@@ -19,8 +19,13 @@ import (
 func cmdLinkCode(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c := newCLI("link-code", stderr)
 	fs := c.fs
-	ttl := fs.Duration("ttl", 24*time.Hour, "how long the code is valid")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+	ttl := fs.Duration("ttl", 24*time.Hour, "the code is valid for `DURATION`")
+	c.describe(stdout, "irbot link-code [flags] <person>",
+		"Print a one-time code; the person sends \"/link <code>\" to the bot from the chat account to link to them.")
+	if code, ok := c.parse(args); !ok {
+		return code
+	}
+	if fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "usage: irbot link-code [--ttl 24h] <person>")
 		return 2
 	}
@@ -46,9 +51,10 @@ func cmdLinkCode(ctx context.Context, args []string, stdout, stderr io.Writer) i
 func cmdHealth(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("health", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	url := fs.String("url", "http://127.0.0.1:8080/healthz", "health endpoint")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	url := fs.String("url", "http://127.0.0.1:8080/healthz", "probe `URL`")
+	if code, ok := parseFlags(fs, args, stdout, stderr, "irbot health [flags]",
+		"Probe a running irbot serve's /healthz: exit 0 if it answers 200 (the container's health check)."); !ok {
+		return code
 	}
 	c := &http.Client{Timeout: 3 * time.Second}
 	resp, err := c.Get(*url)
@@ -69,15 +75,17 @@ func cmdHealth(args []string, stdout, stderr io.Writer) int {
 func cmdRoster(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c := newCLI("roster", stderr)
 	fs := c.fs
-	n := fs.Int("shifts", 60, "how many shifts")
-	if len(args) < 2 || args[0] != "ics" {
+	n := fs.Int("shifts", 60, "print `N` shifts")
+	c.describe(stdout, "irbot roster ics [flags] <roster>",
+		"Print a duty roster's coming shifts as iCalendar, for calendar apps.")
+	if code, ok := c.parse(args); !ok {
+		return code
+	}
+	if fs.NArg() != 2 || fs.Arg(0) != "ics" {
 		fmt.Fprintln(stderr, "usage: irbot roster ics <roster> [--shifts 60]")
 		return 2
 	}
-	id := args[1]
-	if err := fs.Parse(args[2:]); err != nil {
-		return 2
-	}
+	id := fs.Arg(1)
 	cfg, err := c.config()
 	if err != nil {
 		return 2
@@ -100,20 +108,16 @@ func cmdRoster(ctx context.Context, args []string, stdout, stderr io.Writer) int
 func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c := newCLI("report", stderr)
 	fs := c.fs
-	format := fs.String("format", "md", "md, html, vi03, vi04 or json")
-	lang := fs.String("lang", "", "vi or en (default: the configured language)")
-	var ref string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		ref, args = args[0], args[1:]
+	format := fs.String("format", "md", "print in `FORMAT`: md, html, vi03, vi04 or json")
+	lang := fs.String("lang", "", "write in `LANG`: vi or en (default: the configured language)")
+	c.describe(stdout, "irbot report [flags] <IR-n>",
+		"Print an incident's report: Markdown, HTML, the formal forms vi03 and vi04, or JSON. Blank fields are listed on stderr.")
+	if code, ok := c.parse(args); !ok {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if ref == "" && fs.NArg() > 0 {
-		ref = fs.Arg(0)
-	}
+	ref := fs.Arg(0)
 	id, err := strconv.ParseInt(ref[strings.LastIndex(ref, "-")+1:], 10, 64)
-	if ref == "" || err != nil {
+	if fs.NArg() != 1 || err != nil {
 		fmt.Fprintln(stderr, "usage: irbot report <IR-n> [--format md|html|vi03|vi04|json] [--lang vi|en]")
 		return 2
 	}
@@ -143,9 +147,11 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	c := newCLI("audit", stderr)
 	fs := c.fs
-	since := fs.Duration("since", 0, "only entries this recent (0 = all)")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	since := fs.Duration("since", 0, "only entries of the last `DURATION` (0 = all)")
+	c.describe(stdout, "irbot audit [flags]",
+		"Print the audit log (refusals, privileged actions, maintenance windows, account links, forged webhooks) and check its hash chain; exit 1 if broken.")
+	if code, ok := c.parse(args); !ok {
+		return code
 	}
 	cfg, err := c.config()
 	if err != nil {
