@@ -8,6 +8,7 @@ import (
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/playbook"
+	"github.com/irbot/irbot/bot/report"
 )
 
 // fmtTime shows a time as dd/mm/yyyy HH:MM in the configured zone.
@@ -197,79 +198,7 @@ func (e *Engine) statusButtons(inc *bot.Incident, pb *playbook.Playbook) []bot.B
 func (e *Engine) renderEvent(ev bot.Event, pb *playbook.Playbook, lang string) string {
 	who := e.personName(ev.Actor)
 	at := ev.At.In(e.o.Location).Format("02/01 15:04:05")
-	d := ev.Data
-	var what string
-	switch ev.Kind {
-	case "declared":
-		what = e.cat.T(lang, "ev.declared", d["playbook"], d["severity"], d["title"])
-	case "ack":
-		what = e.cat.T(lang, "ev.ack", e.fmtDurString(d["after"], lang))
-	case "phase":
-		what = e.cat.T(lang, "ev.phase", e.phaseName(pb, d["to"], lang))
-	case "step_done", "step_skipped":
-		title := d["title"]
-		if n, err := strconv.Atoi(d["step"]); err == nil {
-			if s, ok := pb.Step(n); ok {
-				title = s.Title.In(lang)
-			}
-		}
-		what = e.cat.T(lang, "ev."+ev.Kind, d["step"], title)
-		if d["note"] != "" {
-			what += ": " + d["note"]
-		}
-	case "note":
-		what = e.cat.T(lang, "ev.note", d["text"])
-	case "severity":
-		what = e.cat.T(lang, "ev.severity", d["from"], d["to"], opt(d["reason"]))
-	case "assign":
-		what = e.cat.T(lang, "ev.assign", e.personName(d["person"]), e.roleName(d["role"], lang))
-	case "resolved":
-		what = e.cat.T(lang, "ev.resolved", opt(d["summary"]))
-	case "closed":
-		what = e.cat.T(lang, "ev.closed")
-	case "reopened":
-		what = e.cat.T(lang, "ev.reopened", opt(d["reason"]))
-	case "cancelled":
-		what = e.cat.T(lang, "ev.cancelled", opt(d["reason"]))
-	case "verified":
-		what = e.cat.T(lang, "ev.verified", d["events"])
-	case "page_sent", "page_escalated":
-		names := []string{}
-		for _, id := range strings.Split(d["people"], ",") {
-			if id != "" {
-				names = append(names, e.personName(id))
-			}
-		}
-		if d["chats"] != "" {
-			names = append(names, d["chats"])
-		}
-		what = e.cat.T(lang, "ev."+ev.Kind, d["level"], strings.Join(names, ", ")) + opt(d["reason"])
-	case "page_ack":
-		what = e.cat.T(lang, "ev.page_ack", e.fmtDurString(d["after"], lang))
-	case "page_expired":
-		what = e.cat.T(lang, "ev.page_expired")
-	case "step_escalated":
-		what = e.cat.T(lang, "ev.step_escalated", d["step"])
-	case "report_sent":
-		what = e.cat.T(lang, "ev.report_sent", d["format"], d["to"])
-	case "chat_joined":
-		what = e.cat.T(lang, "ev.chat_joined", d["chat"])
-	case "field_set":
-		what = e.cat.T(lang, "ev.field_set", d["field"], d["value"])
-	case "alert", "alert_repeat":
-		what = e.cat.T(lang, "ev."+ev.Kind, d["status"], d["title"])
-	case "delivery_failed":
-		what = e.cat.T(lang, "ev.delivery_failed", d["chat"], d["error"])
-	case "step_overdue":
-		what = e.cat.T(lang, "ev.step_overdue", d["step"], d["title"])
-	default:
-		keys := bot.SortedKeys(d)
-		parts := make([]string, 0, len(keys))
-		for _, k := range keys {
-			parts = append(parts, k+"="+d[k])
-		}
-		what = ev.Kind + " " + strings.Join(parts, " ")
-	}
+	what := report.EventText(ev, pb, lang, e.personName)
 	return fmt.Sprintf("#%d %s %s — %s", ev.Seq, at, who, strings.TrimRight(what, " :—"))
 }
 
@@ -318,6 +247,7 @@ func (e *Engine) durWords(d time.Duration, lang string) string {
 		{"dur.d", int(d / (24 * time.Hour))},
 		{"dur.h", int(d/time.Hour) % 24},
 		{"dur.m", int(d/time.Minute) % 60},
+		{"dur.s", int(d/time.Second) % 60},
 	}
 	i := 0
 	for units[i].n == 0 {

@@ -59,7 +59,7 @@ func TestLeadersAreToldOfChangesWithoutBeingSpammed(t *testing.T) {
 	h.clock.Add(8 * time.Minute) // MinGap after the first summary
 	sched.Tick(ctx)
 	got := toLeaders(h.drain())
-	if len(got) != 1 || !strings.Contains(got[0], "severity SEV2 → SEV1 — botnet confirmed") || !strings.Contains(got[0], "it came back") {
+	if len(got) != 1 || !strings.Contains(got[0], "severity SEV2 → SEV1 — reason: botnet confirmed") || !strings.Contains(got[0], "it came back") {
 		t.Fatalf("held-back summary: %q", got)
 	}
 	h.clock.Add(time.Minute)

@@ -118,20 +118,6 @@ func messages() map[string]map[string]string {
 		"btn.resolve": {"vi": "🏁 Xử lý xong", "en": "🏁 Resolve"},
 
 		// timeline events
-		"ev.declared":     {"vi": "khai báo (%s, %s): %s", "en": "declared (%s, %s): %s"},
-		"ev.ack":          {"vi": "xác nhận sau %s", "en": "acknowledged after %s"},
-		"ev.phase":        {"vi": "bắt đầu giai đoạn %s", "en": "started phase %s"},
-		"ev.step_done":    {"vi": "bước %s xong: %s", "en": "step %s done: %s"},
-		"ev.step_skipped": {"vi": "bỏ qua bước %s: %s", "en": "step %s skipped: %s"},
-		"ev.note":         {"vi": "ghi chú: %s", "en": "note: %s"},
-		"ev.severity":     {"vi": "mức độ %s → %s%s", "en": "severity %s → %s%s"},
-		"ev.assign":       {"vi": "%s nhận vai trò %s", "en": "%s assigned as %s"},
-		"ev.resolved":     {"vi": "xử lý xong%s", "en": "resolved%s"},
-		"ev.closed":       {"vi": "đóng hồ sơ", "en": "closed"},
-		"ev.reopened":     {"vi": "mở lại%s", "en": "reopened%s"},
-		"ev.cancelled":    {"vi": "huỷ%s", "en": "cancelled%s"},
-		"ev.verified":     {"vi": "kiểm tra chuỗi: nguyên vẹn (%s sự kiện)", "en": "verified the chain: intact (%s events)"},
-		"ev.step_overdue": {"vi": "bước %s quá hạn: %s", "en": "step %s overdue: %s"},
 
 		// paging and rosters
 		"page":                 {"vi": "📟 TRỰC BAN — %s · %s · %s\n%s%s\nXác nhận: %s", "en": "📟 PAGE — %s · %s · %s\n%s%s\nAcknowledge: %s"},
@@ -186,13 +172,6 @@ func messages() map[string]map[string]string {
 		"help.override": {"vi": "xếp người trực thay (quản trị lịch)", "en": "put someone on duty for a while (roster admins)"},
 		"help.handoff":  {"vi": "bàn giao ca trực của mình", "en": "give your current shift to someone"},
 
-		"ev.page_sent":       {"vi": "gọi trực cấp %s: %s", "en": "paged level %s: %s"},
-		"ev.page_escalated":  {"vi": "leo thang lên cấp %s: %s", "en": "escalated to level %s: %s"},
-		"ev.page_ack":        {"vi": "nhận cuộc gọi trực sau %s", "en": "acknowledged the page after %s"},
-		"ev.page_expired":    {"vi": "hết cấp leo thang, chưa ai nhận", "en": "escalation exhausted, nobody acknowledged"},
-		"ev.step_escalated":  {"vi": "bước %s quá hạn lâu: leo thang", "en": "step %s long overdue: escalated"},
-		"ev.delivery_failed": {"vi": "không gửi được tin tới %s: %s", "en": "could not deliver to %s: %s"},
-
 		// alerts
 		"alert_declared":       {"vi": "🚨 %s · %s · %s\n%s\nMở tự động từ cảnh báo (%s).\nTiếp theo: /ack để xác nhận và bắt đầu giai đoạn 1: %s.", "en": "🚨 %s · %s · %s\n%s\nOpened from an alert (%s).\nNext: /ack to acknowledge and start phase 1: %s."},
 		"alert_new":            {"vi": "🔔 %s: cảnh báo mới:\n%s", "en": "🔔 %s: new alert:\n%s"},
@@ -211,8 +190,6 @@ func messages() map[string]map[string]string {
 		"help.heartbeats":      {"vi": "xem nhịp tim của hệ thống giám sát", "en": "the monitoring chain's heartbeats and their last ping"},
 		"help.snooze":          {"vi": "tạm hoãn gọi trực của một sự cố trong một thời gian", "en": "hold an incident's paging for a while"},
 		"help.maintenance":     {"vi": "đặt khung bảo trì cho cảnh báo", "en": "set a maintenance window for alerts"},
-		"ev.alert":             {"vi": "cảnh báo %s: %s", "en": "alert %s: %s"},
-		"ev.alert_repeat":      {"vi": "cảnh báo lặp lại %s: %s", "en": "alert repeated %s: %s"},
 
 		// leadership summaries
 		"btn.status":        {"vi": "📊 Tình trạng", "en": "📊 Status"},
@@ -251,11 +228,8 @@ func messages() map[string]map[string]string {
 		"stats.head.other": {"vi": "📈 %[2]d ngày qua: %[1]d sự cố (trung vị thời gian xác nhận · xử lý)", "en": "📈 Last %[2]d days: %[1]d incidents (median time to acknowledge · to resolve)"},
 		"stats.line":       {"vi": "%s: %d · %s · %s", "en": "%s: %d · %s · %s"},
 		"help.report":      {"vi": "báo cáo (md, vi03 = Mẫu 03, vi04 = Mẫu 04, json)", "en": "a report (md, vi03 = form 03, vi04 = form 04, json)"},
-		"ev.report_sent":   {"vi": "gửi báo cáo %s tới %s", "en": "sent report %s to %s"},
 		"help.set":         {"vi": "ghi một trường cho báo cáo (nguyên nhân, mô tả…)", "en": "set a report field (cause, description, …)"},
 		"help.stats":       {"vi": "thống kê thời gian xác nhận và xử lý", "en": "time to acknowledge and resolve, by severity and playbook"},
-		"ev.chat_joined":   {"vi": "nhóm %s tham gia theo dõi", "en": "chat %s joined"},
-		"ev.field_set":     {"vi": "ghi %s: %s", "en": "set %s: %s"},
 
 		// help
 		"help_head":      {"vi": "Các lệnh (có thể bỏ dấu /; [IR-n] để chọn sự cố):", "en": "Commands (the / is optional; [IR-n] picks an incident):"},

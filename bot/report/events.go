@@ -2,9 +2,20 @@ package report
 
 import (
 	"strings"
+	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/playbook"
 )
+
+// EventText says what a timeline event recorded, in lang. It is the one
+// wording of events: the /timeline command, the summaries and every report
+// use it. personName names a person id (nil: the id).
+func EventText(ev bot.Event, pb *playbook.Playbook, lang string, personName func(id string) string) string {
+	r := &rep{tr: tr{l: langIndex(lang), cat: catalogue()}, in: Input{PersonName: personName, Playbook: pb},
+		inc: &bot.Incident{}, pb: pb, loc: time.FixedZone("ICT", 7*3600)}
+	return r.eventText(ev)
+}
 
 // eventText says what a timeline event recorded, in the report's language.
 // Raw alert payloads are left to the JSON report.
@@ -98,6 +109,18 @@ func (r *rep) eventText(ev bot.Event) string {
 		return r.T("ev.delivery", d["chat"], d["error"])
 	case "field_set":
 		return r.T("ev.field_set", r.fieldName(d["field"]), d["value"])
+	case "report_sent":
+		return r.T("ev.report_sent", r.formName(d["format"]))
+	case "chat_joined":
+		return r.T("ev.chat_joined")
+	case "page_held":
+		return r.T("ev.page_held", d["page"])
+	case "page_undelivered":
+		return r.T("ev.page_undelivered", r.name(d["person"]))
+	case "snoozed":
+		return r.T("ev.snoozed") + reason(d["reason"])
+	case "snooze_ended":
+		return r.T("ev.snooze_ended")
 	}
 	keys := bot.SortedKeys(d)
 	parts := make([]string, 0, len(keys)+1)
@@ -108,6 +131,14 @@ func (r *rep) eventText(ev bot.Event) string {
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// formName names a report format: the forms by their names, others as is.
+func (r *rep) formName(f string) string {
+	if r.has("form." + f) {
+		return r.T("form." + f)
+	}
+	return f
 }
 
 // fieldName names a settable field in the report's language.

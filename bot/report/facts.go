@@ -202,26 +202,29 @@ func (r *rep) dur(d time.Duration) string {
 		d = 0
 	}
 	s := int64(d.Round(time.Second) / time.Second)
-	itoa := func(n int64) string { return strconv.FormatInt(n, 10) }
-	pad := func(n int64) string {
-		if n < 10 {
-			return "0" + itoa(n)
+	word := func(n int64, unit string) string {
+		w := r.T("unit." + unit)
+		if r.l == langEN && n != 1 {
+			w += "s"
 		}
-		return itoa(n)
+		return strconv.FormatInt(n, 10) + " " + w
 	}
-	switch {
-	case s < 60:
-		return r.T("dur.s", itoa(s))
-	case s < 3600 && s%60 == 0:
-		return r.T("dur.m", itoa(s/60))
-	case s < 3600:
-		return r.T("dur.ms", itoa(s/60), pad(s%60))
-	case s < 48*3600:
-		m := (s + 30) / 60
-		return r.T("dur.hm", itoa(m/60), pad(m%60))
+	if s < 60 {
+		return word(s, "second")
 	}
-	h := (s + 1800) / 3600
-	return r.T("dur.dh", itoa(h/24), itoa(h%24))
+	units := []struct {
+		n    int64
+		unit string
+	}{{s / 86400, "day"}, {s / 3600 % 24, "hour"}, {s / 60 % 60, "minute"}, {s % 60, "second"}}
+	i := 0
+	for units[i].n == 0 {
+		i++
+	}
+	out := word(units[i].n, units[i].unit)
+	if i+1 < len(units) && units[i+1].n > 0 {
+		out += " " + word(units[i+1].n, units[i+1].unit)
+	}
+	return out
 }
 
 // durText shows a recorded duration ("5m0s"), or the text as it is when it

@@ -190,11 +190,11 @@ func TestDurations(t *testing.T) {
 	}
 	inc.Seq, inc.LastHash = bot.Chain(0, "", evs)
 	for lang, wants := range map[string][]string{
-		"vi": {"Thời gian đến khi xác nhận:** 7 phút 30 giây", "Thời gian đến khi ngăn chặn xong:** 1 giờ 05 phút",
-			"Thời gian đến khi xử lý xong:** 4 giờ 00 phút", "Từ lúc phát hiện đến lúc khai báo:** 10 phút",
+		"vi": {"Thời gian đến khi xác nhận:** 7 phút 30 giây", "Thời gian đến khi ngăn chặn xong:** 1 giờ 5 phút",
+			"Thời gian đến khi xử lý xong:** 4 giờ", "Từ lúc phát hiện đến lúc khai báo:** 10 phút",
 			"xác nhận sự cố, sau 7 phút 30 giây", "**Phát hiện:** 26/11/2026 07:50", "**Đóng sự cố:** 28/11/2026 10:00"},
-		"en": {"Time to acknowledge:** 7m 30s", "Time to contain:** 1h 05m", "Time to resolve:** 4h 00m",
-			"From detection to declaration:** 10m", "acknowledged, after 7m 30s"},
+		"en": {"Time to acknowledge:** 7 minutes 30 seconds", "Time to contain:** 1 hour 5 minutes", "Time to resolve:** 4 hours",
+			"From detection to declaration:** 10 minutes", "acknowledged, after 7 minutes 30 seconds"},
 	} {
 		in := report.Input{Incident: inc, Events: evs, Lang: lang}
 		md := report.Markdown(in)
@@ -204,7 +204,7 @@ func TestDurations(t *testing.T) {
 			}
 		}
 		f4, _ := report.Form04(in)
-		if !strings.Contains(f4, map[string]string{"vi": "(từ khai báo đến xử lý xong): 4 giờ 00 phút", "en": "(declaration to resolution): 4h 00m"}[lang]) {
+		if !strings.Contains(f4, map[string]string{"vi": "(từ khai báo đến xử lý xong): 4 giờ", "en": "(declaration to resolution): 4 hours"}[lang]) {
 			t.Errorf("%s: Mẫu 04 lacks the total response time:\n%s", lang, f4)
 		}
 		if !strings.Contains(f4, map[string]string{"vi": "Kết quả: Đã lọc lưu lượng", "en": "Result: Đã lọc lưu lượng"}[lang]) {
