@@ -66,6 +66,7 @@ type Deliverer struct {
 	backoff   func(try int) time.Duration
 	workers   int
 	settle    time.Duration
+	gather    time.Duration
 
 	stats struct {
 		sent, edited, retries, limited, failed, expired, notRunning, coalesced, bundled atomic.Int64
@@ -118,6 +119,11 @@ func WithWorkers(n int) DeliverOption { return func(d *Deliverer) { d.workers = 
 // WithSettle holds each leadership summary for d before sending it, so a
 // burst of summaries of one incident reaches leaders as the latest one.
 func WithSettle(d time.Duration) DeliverOption { return func(dl *Deliverer) { dl.settle = d } }
+
+// WithPageGather holds each page for d before sending it, so that pages
+// to one chat that fall due together (a storm's escalations) go out as
+// one bundle instead of the second waiting a whole chat window.
+func WithPageGather(d time.Duration) DeliverOption { return func(dl *Deliverer) { dl.gather = d } }
 
 // NewDeliverer returns a deliverer over ob with one sender per running
 // platform. Messages for any other platform leave the outbox as
@@ -323,8 +329,11 @@ func (d *Deliverer) enqueue(ctx context.Context, m bot.Outgoing, seq uint64) {
 	}
 	q := pq.chat(m.Chat)
 	it := &item{m: m, seq: seq, class: ClassOf(m)}
-	if m.Kind == bot.KindSummary && d.settle > 0 {
+	switch {
+	case m.Kind == bot.KindSummary && d.settle > 0:
 		it.holdTil = time.Now().Add(d.settle)
+	case it.class == ClassPage && d.gather > 0:
+		it.holdTil = time.Now().Add(d.gather)
 	}
 	for _, old := range q.supersede(m) {
 		d.stats.coalesced.Add(1)

@@ -134,6 +134,9 @@ func (q *chatQueue) head(now time.Time) (it *item, hold time.Time) {
 			}
 			return x, hold
 		}
+		if Class(c) == ClassPage && len(q.classes[c]) > 0 {
+			return nil, hold // a page gathering its fellows: nothing may take its slot
+		}
 	}
 	return nil, hold
 }

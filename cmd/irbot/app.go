@@ -37,6 +37,11 @@ func loadPlaybooks(cfg *Config) (*playbook.Set, error) {
 // leaders as one summary.
 const summarySettle = 2 * time.Second
 
+// pageGather is how long a page waits for others to the same person, so
+// that escalations falling due together arrive as one message at once
+// rather than the second a chat window later.
+const pageGather = 20 * time.Millisecond
+
 // app is the wired bot.
 type app struct {
 	cfg *Config
@@ -94,7 +99,7 @@ func newApp(cfg *Config, st store.Store, senders []chat.Sender, botName string, 
 	if len(senders) == 1 && senders[0].Platform() == console.Platform {
 		opts = append(opts, chat.WithWorkers(1)) // one terminal: print in commit order
 	} else {
-		opts = append(opts, chat.WithSettle(summarySettle))
+		opts = append(opts, chat.WithSettle(summarySettle), chat.WithPageGather(pageGather))
 	}
 	a.deliv = chat.NewDeliverer(st, senders, opts...)
 	host, _ := os.Hostname()

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -60,7 +61,26 @@ alerts:
 type server struct {
 	cmd  *exec.Cmd
 	base string
-	errb *bytes.Buffer
+	errb *syncBuffer
+}
+
+// syncBuffer is the child's stderr, written by the process's copier while
+// tests read it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func startServe(t *testing.T, cfg string, env ...string) *server {
@@ -69,7 +89,7 @@ func startServe(t *testing.T, cfg string, env ...string) *server {
 	cmd.Dir = repoRoot
 	cmd.Env = append(os.Environ(), env...)
 	out, _ := cmd.StdoutPipe()
-	errb := &bytes.Buffer{}
+	errb := &syncBuffer{}
 	cmd.Stderr = errb
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
