@@ -67,7 +67,7 @@ func (e *Engine) onIncident(ctx context.Context, req *request, fn func(c *change
 		if err := fn(c); err != nil {
 			return err
 		}
-		if !req.in.Chat.Direct && !c.inc.HasChat(req.in.Chat) && c.inc.Open() {
+		if !e.isDirect(req.in.Chat) && !c.inc.HasChat(req.in.Chat) && c.inc.Open() {
 			for _, ch := range e.boundChats(req.in.Chat) {
 				if !c.inc.HasChat(ch) {
 					c.inc.Chats = append(c.inc.Chats, ch)
@@ -77,6 +77,17 @@ func (e *Engine) onIncident(ctx context.Context, req *request, fn func(c *change
 		}
 		return nil
 	})
+}
+
+// isDirect reports whether ch is a direct chat with someone: marked so by
+// its platform, or a chat whose id is a known person's user id there (the
+// chat a page went to). A direct chat never joins an incident.
+func (e *Engine) isDirect(ch bot.ChatRef) bool {
+	if ch.Direct {
+		return true
+	}
+	_, ok := e.o.Directory.Lookup(ch.Platform, ch.ID)
+	return ok
 }
 
 // boundChats is a chat and, when it is a configured chat, its twins on the
@@ -270,7 +281,7 @@ func (e *Engine) phaseGuard(c *change) guardFunc {
 			return nil
 		}
 		return &userError{t: func(lang string) string {
-			return e.cat.T(lang, "guard.next", len(open), stepList(open, lang), open[0].Number)
+			return e.cat.N(lang, "guard.next", len(open), stepList(open, lang), open[0].Number)
 		}}
 	}
 }
@@ -448,7 +459,7 @@ func (e *Engine) resolve(ctx context.Context, req *request) error {
 		}
 		if open := openRequired(c.inc, c.pb.Steps()); len(open) > 0 {
 			return &userError{t: func(lang string) string {
-				return e.cat.T(lang, "guard.resolve", len(open), stepList(open, lang), open[0].Number)
+				return e.cat.N(lang, "guard.resolve", len(open), stepList(open, lang), open[0].Number)
 			}}
 		}
 		to, err := fire(context.Background(), c.pb, c.inc, bot.EventResolve, nil)

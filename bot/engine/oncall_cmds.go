@@ -171,9 +171,13 @@ func (e *Engine) rosterText(ctx context.Context, rosters []oncall.Roster, now ti
 		if err != nil {
 			continue
 		}
+		// "3 days" is today and the next two, to midnight in the roster's
+		// zone: a shift starting on the fourth morning is not in it.
+		local := now.In(e.o.Location)
+		end := time.Date(local.Year(), local.Month(), local.Day()+days, 0, 0, 0, 0, e.o.Location)
 		var shifts []oncall.Shift
 		for _, sh := range sched.Next(now, 200) {
-			if sh.Start.After(now.Add(time.Duration(days) * 24 * time.Hour)) {
+			if !sh.Start.Before(end) {
 				break
 			}
 			shifts = append(shifts, sh)

@@ -62,8 +62,10 @@ func messages() map[string]map[string]string {
 		"err.lang":                {"vi": "Ngôn ngữ hỗ trợ: %s", "en": "Languages: %s"},
 
 		// guards
-		"guard.next":    {"vi": "Chưa chuyển giai đoạn được: còn %d bước bắt buộc chưa xong: %s.\nGõ /done %d khi xong, hoặc /skip <số> <lý do>.", "en": "Cannot move on: %d required steps open: %s.\nType /done %d when done, or /skip <#> <reason>."},
-		"guard.resolve": {"vi": "Chưa đóng xử lý được: còn %d bước bắt buộc chưa xong: %s.\nGõ /done %d khi xong, hoặc /skip <số> <lý do>.", "en": "Cannot resolve: %d required steps open: %s.\nType /done %d when done, or /skip <#> <reason>."},
+		"guard.next.one":      {"vi": "Chưa chuyển giai đoạn được: còn %d bước bắt buộc chưa xong: %s.\nGõ /done %d khi xong, hoặc /skip <số> <lý do>.", "en": "Cannot move on: %d required step open: %s.\nType /done %d when done, or /skip <#> <reason>."},
+		"guard.next.other":    {"vi": "Chưa chuyển giai đoạn được: còn %d bước bắt buộc chưa xong: %s.\nGõ /done %d khi xong, hoặc /skip <số> <lý do>.", "en": "Cannot move on: %d required steps open: %s.\nType /done %d when done, or /skip <#> <reason>."},
+		"guard.resolve.one":   {"vi": "Chưa đóng xử lý được: còn %d bước bắt buộc chưa xong: %s.\nGõ /done %d khi xong, hoặc /skip <số> <lý do>.", "en": "Cannot resolve: %d required step open: %s.\nType /done %d when done, or /skip <#> <reason>."},
+		"guard.resolve.other": {"vi": "Chưa đóng xử lý được: còn %d bước bắt buộc chưa xong: %s.\nGõ /done %d khi xong, hoặc /skip <số> <lý do>.", "en": "Cannot resolve: %d required steps open: %s.\nType /done %d when done, or /skip <#> <reason>."},
 
 		// incident changes
 		"declared":      {"vi": "🚨 %s · %s · %s\n%s\nKhai báo bởi %s.\nTiếp theo: /ack để xác nhận và bắt đầu giai đoạn 1: %s.", "en": "🚨 %s · %s · %s\n%s\nDeclared by %s.\nNext: /ack to acknowledge and start phase 1: %s."},
@@ -165,9 +167,9 @@ func messages() map[string]map[string]string {
 		"handed_off":           {"vi": "⇄ %s: %s nhận ca từ %s đến %s (%s bàn giao).", "en": "⇄ %s: %s takes the shift from %s until %s (handed off by %s)."},
 		"handoff_announce":     {"vi": "🔄 %s: %s nhận ca trực (thay %s), đến %s.", "en": "🔄 %s: %s is now on duty (after %s), until %s."},
 
-		"help.escalate": {"vi": "gọi cấp trực tiếp theo ngay", "en": "page the next level now"},
+		"help.escalate": {"vi": "gọi ngay cấp trực kế tiếp", "en": "page the next level now"},
 		"help.page":     {"vi": "gọi một người hoặc ca trực", "en": "page a person or a roster"},
-		"help.oncall":   {"vi": "ai đang trực, ai trực tiếp theo", "en": "who is on duty now and next"},
+		"help.oncall":   {"vi": "ai đang trực, ai trực ca sau", "en": "who is on duty now and next"},
 		"help.roster":   {"vi": "lịch trực các ngày tới", "en": "the roster for the coming days"},
 		"help.override": {"vi": "xếp người trực thay (quản trị lịch)", "en": "put someone on duty for a while (roster admins)"},
 		"help.handoff":  {"vi": "bàn giao ca trực của mình", "en": "give your current shift to someone"},
@@ -209,7 +211,7 @@ func messages() map[string]map[string]string {
 		"sum.none":          {"vi": "không có", "en": "nothing"},
 		"sum.next":          {"vi": "Hạn tiếp theo: %s — %s", "en": "Next deadline: %s — %s"},
 		"sum.deadline_step": {"vi": "bước %d. %s", "en": "step %d. %s"},
-		"sum.deadline_page": {"vi": "gọi cấp trực tiếp theo nếu chưa ai nhận", "en": "the next level is paged if nobody acknowledges"},
+		"sum.deadline_page": {"vi": "gọi cấp trực kế tiếp nếu chưa ai nhận", "en": "the next level is paged if nobody acknowledges"},
 		"need.unacked":      {"vi": "chưa ai nhận cuộc gọi trực (cấp %d, đã %s)", "en": "nobody has acknowledged the page (level %d, for %s)"},
 		"need.expired":      {"vi": "đã gọi hết các cấp mà chưa ai nhận: cần chỉ định người xử lý", "en": "every level paged, nobody acknowledged: someone must be assigned"},
 		"need.overdue":      {"vi": "bước %d quá hạn: %s (%s)", "en": "step %d overdue: %s (%s)"},
