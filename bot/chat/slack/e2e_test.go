@@ -112,6 +112,19 @@ func TestEndToEnd(t *testing.T) {
 			t.Fatalf("the ack was posted anew instead of editing:\n%s", dump(e.fake.Messages(soc)))
 		}
 	}
+	// Pressing Acknowledge again, on the page notice in the thread: the
+	// refusal answers in the thread, not to the whole channel.
+	paged := e.waitWhere(soc, func(m slackfake.Message) bool {
+		_, ok := m.Button("✅ Acknowledge")
+		return ok && m.ThreadTS == decl.TS && strings.Contains(m.Shown(), "paged")
+	}, "the page notice in the thread")
+	e.press(paged, uAn, "✅ Acknowledge")
+	refusal := e.waitWhere(soc, func(m slackfake.Message) bool {
+		return strings.Contains(m.Shown(), "already acknowledged") || strings.Contains(m.Shown(), "acknowledged the page")
+	}, "answer to the second press")
+	if refusal.ThreadTS != decl.TS {
+		t.Fatalf("the answer to a second press went to thread %q, want the incident's thread %s:\n%s", refusal.ThreadTS, decl.TS, dump(e.fake.Messages(soc)))
+	}
 	// The status card follows, edited in place.
 	e.waitWhere(soc, func(m slackfake.Message) bool { return m.TS == card.TS && m.Edits > 0 }, "status card edited")
 

@@ -294,7 +294,7 @@ func (e *env) press(m slackfake.Message, user, label string) {
 	if !ok {
 		e.t.Fatalf("message %s has no button %q: %+v", m.TS, label, m.Buttons)
 	}
-	e.ok(e.client.Press(slackfake.Press{User: user, UserName: strings.ToLower(user), Channel: m.Channel, MessageTS: m.TS, Button: b}))
+	e.ok(e.client.Press(slackfake.Press{User: user, UserName: strings.ToLower(user), Channel: m.Channel, MessageTS: m.TS, ThreadTS: m.ThreadTS, Button: b}))
 }
 
 // waitMsg waits for a message in channel whose shown text contains all of

@@ -89,6 +89,9 @@ func (a *Adapter) fromInteraction(ctx context.Context, ic *slackapi.InteractionC
 	if channel == "" || ic.User.ID == "" {
 		return nil, nil
 	}
+	// An answer to the press (a refusal, "already acknowledged") goes where
+	// the button is: into its thread, not to the whole channel.
+	a.setThread(channel, msgTS, firstNonEmpty(ic.Message.ThreadTimestamp, ic.Container.ThreadTs, msgTS))
 	var out []bot.Inbound
 	for _, act := range ic.ActionCallback.BlockActions {
 		if act == nil || act.Value == "" {

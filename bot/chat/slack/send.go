@@ -223,6 +223,15 @@ func (a *Adapter) rememberThread(ch, ts, threadTS string) {
 	if threadTS == "" || ts == "" || threadTS == ts {
 		return
 	}
+	a.setThread(ch, ts, threadTS)
+}
+
+// setThread notes that answers to message ts in ch go into thread
+// threadTS (which may be ts itself: the root of its own thread).
+func (a *Adapter) setThread(ch, ts, threadTS string) {
+	if threadTS == "" || ts == "" {
+		return
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if len(a.threads) >= maxThreads {

@@ -188,20 +188,26 @@ type Press struct {
 	User, UserName string
 	Channel        string
 	MessageTS      string
+	ThreadTS       string // the pressed message's thread, if it is in one
 	Button         Button
 	ActionTS       string // default a new one
 }
 
 // Payload is the block_actions payload Slack sends for the press.
 func (p Press) Payload() []byte {
+	container := map[string]any{"type": "message", "message_ts": p.MessageTS, "channel_id": p.Channel, "is_ephemeral": false}
+	message := map[string]any{"type": "message", "ts": p.MessageTS, "bot_id": BotID, "text": "…"}
+	if p.ThreadTS != "" {
+		container["thread_ts"], message["thread_ts"] = p.ThreadTS, p.ThreadTS
+	}
 	b, _ := json.Marshal(map[string]any{
 		"type": "block_actions", "api_app_id": "A0IRBOT", "token": "deprecated-verification-token",
 		"trigger_id": "trigger-" + p.ActionTS, "response_url": "https://hooks.slack.invalid/actions/x",
 		"team":      map[string]any{"id": TeamID, "domain": "irbot-test"},
 		"user":      map[string]any{"id": p.User, "username": p.UserName, "name": p.UserName, "team_id": TeamID},
 		"channel":   map[string]any{"id": p.Channel, "name": "irbot-test"},
-		"container": map[string]any{"type": "message", "message_ts": p.MessageTS, "channel_id": p.Channel, "is_ephemeral": false},
-		"message":   map[string]any{"type": "message", "ts": p.MessageTS, "bot_id": BotID, "text": "…"},
+		"container": container,
+		"message":   message,
 		"actions": []map[string]any{{"type": "button", "action_id": p.Button.ActionID, "block_id": "b1",
 			"text":  map[string]any{"type": "plain_text", "text": p.Button.Label, "emoji": true},
 			"value": p.Button.Value, "action_ts": p.ActionTS}},
