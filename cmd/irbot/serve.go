@@ -199,12 +199,12 @@ func serve(ctx context.Context, cfg *Config, reload func() (*Config, error), log
 		log.Warn("no chat platform is enabled: only alerts and HTTP are served. Enable one under platforms: in " + cfg.describePath() +
 			" (e.g. telegram: enabled: true, with TELEGRAM_BOT_TOKEN set), or try the bot with \"irbot console\"")
 	}
-	if err := a.engine().StartRosters(ctx); err != nil {
+	if err := a.engine().StartRosters(ctx); err != nil && ctx.Err() == nil { // stopped at once: a clean stop below
 		return err
 	}
 	// Register webhooks once the server listens, so the first update finds it.
 	for _, reg := range hooks {
-		if err := reg(ctx); err != nil {
+		if err := reg(ctx); err != nil && ctx.Err() == nil {
 			return &configError{fmt.Errorf("register webhook: %w", err)}
 		}
 	}
