@@ -130,6 +130,15 @@ type HTTPConfig struct {
 	// outbox drains for at most this long (default 10s); what is left is
 	// sent at the next start.
 	ShutdownGrace string `yaml:"shutdown_grace"`
+	// MetricsTokenEnv names the environment variable holding the bearer
+	// token /metrics requires (Prometheus: authorization.credentials_file).
+	// "" leaves /metrics open to anyone who can reach the server.
+	MetricsTokenEnv string `yaml:"metrics_token_env"`
+	// CalendarSecretEnv names the environment variable holding the key
+	// (16 bytes or more) each roster's calendar feed URL,
+	// /rosters/<id>/<secret>.ics, is derived from; changing it rotates
+	// every feed URL. "" serves no calendar feeds.
+	CalendarSecretEnv string `yaml:"calendar_secret_env"`
 }
 
 // grace returns http.shutdown_grace (checked by validate).

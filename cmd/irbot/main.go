@@ -29,6 +29,7 @@ Usage:
   irbot verify   [--config F] [--data DIR] [IR-n ...]             recompute timeline hash chains
   irbot report   <IR-n> [--format md|html|vi03|vi04|json] [--lang vi|en]
   irbot roster   ics <roster> [--shifts 60]                         the roster as iCalendar
+  irbot roster   url <roster>                                       the secret URL of its calendar feed
   irbot link-code [--ttl 24h] <person>                             one-time code for /link
   irbot audit    [--config F] [--since 24h]                       the audit log: refusals, privileged actions, links
   irbot health   [--url http://127.0.0.1:8080/healthz]              probe a running server

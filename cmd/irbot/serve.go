@@ -132,7 +132,11 @@ func serve(ctx context.Context, cfg *Config, reload func() (*Config, error), log
 	}
 	ready := make(chan struct{})
 	var wipedLogged atomic.Bool
-	srv := web.New(web.Options{Listen: cfg.HTTP.Listen, Log: log, Metrics: a.metrics, MaxBody: cfg.HTTP.MaxBody,
+	metricsToken, err := envSecret("http.metrics_token_env", cfg.HTTP.MetricsTokenEnv)
+	if err != nil {
+		return &configError{err}
+	}
+	srv := web.New(web.Options{Listen: cfg.HTTP.Listen, Log: log, Metrics: a.metrics, MetricsToken: metricsToken, MaxBody: cfg.HTTP.MaxBody,
 		Ready: func(ctx context.Context) error {
 			select {
 			case <-ready:
@@ -159,20 +163,18 @@ func serve(ctx context.Context, cfg *Config, reload func() (*Config, error), log
 		in := engine.Intake{Route: r.ID, Chat: r.Chat, Escalation: r.Escalation, Playbook: r.Playbook, AutoResolve: r.AutoResolve}
 		return a.engine().Alerts(ctx, in, as, r.SeverityOf)
 	})
-	srv.Handle("GET /rosters/{id}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, ok := strings.CutSuffix(r.PathValue("id"), ".ics")
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		ics, err := a.engine().RosterICS(r.Context(), id, 60)
+	// Calendar feeds only at their secret URLs (irbot roster url <id>).
+	if cfg.HTTP.CalendarSecretEnv != "" {
+		calKey, err := envSecret("http.calendar_secret_env", cfg.HTTP.CalendarSecretEnv)
 		if err != nil {
-			http.Error(w, "no such roster", http.StatusNotFound)
-			return
+			return &configError{err}
 		}
-		w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
-		io.WriteString(w, ics)
-	}))
+		if err := srv.MountCalendars(calKey, func(ctx context.Context, id string) (string, error) {
+			return a.engine().RosterICS(ctx, id, 60)
+		}); err != nil {
+			return &configError{fmt.Errorf("http.calendar_secret_env: %s: %w", cfg.HTTP.CalendarSecretEnv, err)}
+		}
+	}
 	var hooks []func(context.Context) error
 	for _, p := range plats {
 		if p.webhook != nil {
@@ -377,6 +379,10 @@ func routeCredentialsFix(r alerts.Route, err error) error {
 func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.Logger, audit func(string, map[string]string)) ([]platform, string, error) {
 	var out []platform
 	botName := ""
+	// Webhook requests refused for their secret or signature go to the
+	// audit log, at most one entry per platform and remote host a minute
+	// (and 10 per platform), each counting those left out before it.
+	refusals := chat.NewRefusalAudit(func(r chat.Refusal) { audit("webhook_forged", r.Data()) }, nil)
 	if tc := cfg.Platforms.Telegram; tc.Enabled {
 		token, err := secret(firstSet(tc.TokenEnv, "TELEGRAM_BOT_TOKEN"), tc.TokenFile)
 		if err != nil || token == "" {
@@ -385,7 +391,8 @@ func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.
 		}
 		whSecret, _ := secret(firstSet(tc.WebhookSecretEnv, "TELEGRAM_WEBHOOK_SECRET"), "")
 		tg, err := telegram.New(ctx, telegram.Config{Token: token, APIURL: tc.APIURL, Mode: firstSet(tc.Mode, "polling"),
-			WebhookSecret: whSecret, BotName: tc.BotName, Limits: tc.limits(telegram.DefaultLimits())}, st, log)
+			WebhookSecret: whSecret, BotName: tc.BotName, Limits: tc.limits(telegram.DefaultLimits()),
+			OnForged: func(remote string) { refusals.Refused(telegram.Platform, remote, "missing or wrong secret") }}, st, log)
 		if err != nil {
 			return nil, "", fmt.Errorf("telegram: %w", err)
 		}
@@ -416,7 +423,7 @@ func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.
 		whSecret, _ := secret(firstSet(zc.WebhookSecretEnv, "ZALO_WEBHOOK_SECRET"), "")
 		za, err := zalo.New(ctx, zalo.Config{Token: token, APIURL: zc.APIURL, Mode: firstSet(zc.Mode, "polling"),
 			WebhookSecret: whSecret, Limits: zc.limits(zalo.DefaultLimits()), Language: cfg.Language,
-			OnForged: func(remote string) { audit("webhook_forged", map[string]string{"platform": "zalo", "remote": remote}) }}, st, log)
+			OnForged: func(remote string) { refusals.Refused(zalo.Platform, remote, "missing or wrong secret") }}, st, log)
 		if err != nil {
 			return nil, "", fmt.Errorf("zalo: %w", err)
 		}
@@ -445,9 +452,7 @@ func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.
 			lim.Chat = chat.PerSecond(sc.RatePerChannel)
 		}
 		sl, err := slack.New(ctx, slack.Config{BotToken: botToken, AppToken: appToken, SigningSecret: signing, APIURL: sc.APIURL,
-			Mode: sc.Mode, Limits: lim, OnRejected: func(reason, remote string) {
-				audit("webhook_rejected", map[string]string{"platform": "slack", "reason": reason, "remote": remote})
-			}}, st, log)
+			Mode: sc.Mode, Limits: lim, OnRejected: func(reason, remote string) { refusals.Refused(slack.Platform, remote, reason) }}, st, log)
 		if err != nil {
 			return nil, "", fmt.Errorf("slack: %w", err)
 		}
@@ -473,6 +478,20 @@ func because(err error) string {
 		return ""
 	}
 	return " (" + err.Error() + ")"
+}
+
+// envSecret reads the secret in the environment variable a config field
+// names: "" when the field is empty, an error when the variable is empty
+// or unset (the operator asked for protection; do not run open).
+func envSecret(field, env string) (string, error) {
+	if env == "" {
+		return "", nil
+	}
+	v, _ := secret(env, "")
+	if v == "" {
+		return "", fmt.Errorf("%s: environment variable %s is empty or unset; set it, or remove %s from the config", field, env, field)
+	}
+	return v, nil
 }
 
 func firstSet(s ...string) string {

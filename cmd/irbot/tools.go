@@ -12,6 +12,7 @@ import (
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/engine"
+	"github.com/irbot/irbot/bot/web"
 )
 
 // cmdLinkCode issues a one-time code with which a person links a chat
@@ -76,19 +77,22 @@ func cmdRoster(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	c := newCLI("roster", stderr)
 	fs := c.fs
 	n := fs.Int("shifts", 60, "print `N` shifts")
-	c.describe(stdout, "irbot roster ics [flags] <roster>",
-		"Print a duty roster's coming shifts as iCalendar, for calendar apps.")
+	c.describe(stdout, "irbot roster ics [flags] <roster> | irbot roster url [flags] <roster>",
+		"Print a duty roster's coming shifts as iCalendar, or the secret URL a calendar app subscribes to.")
 	if code, ok := c.parse(args); !ok {
 		return code
 	}
-	if fs.NArg() != 2 || fs.Arg(0) != "ics" {
-		fmt.Fprintln(stderr, "usage: irbot roster ics <roster> [--shifts 60]")
+	if fs.NArg() != 2 || (fs.Arg(0) != "ics" && fs.Arg(0) != "url") {
+		fmt.Fprintln(stderr, "usage: irbot roster ics <roster> [--shifts 60] | irbot roster url <roster>")
 		return 2
 	}
 	id := fs.Arg(1)
 	cfg, err := c.config()
 	if err != nil {
 		return 2
+	}
+	if fs.Arg(0) == "url" {
+		return rosterURL(cfg, id, stdout, stderr)
 	}
 	a, err := c.open(cfg)
 	if err != nil {
@@ -182,5 +186,34 @@ func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "irbot: the audit log's hash chain is broken:", err)
 		return 1
 	}
+	return 0
+}
+
+// rosterURL prints the secret URL a calendar app subscribes to for a
+// roster: http.public_url + /rosters/<id>/<secret>.ics, with the key from
+// http.calendar_secret_env (so it is the URL irbot serve answers).
+func rosterURL(cfg *Config, id string, stdout, stderr io.Writer) int {
+	known := false
+	for _, r := range cfg.Rosters {
+		known = known || r.ID == id
+	}
+	if !known {
+		fmt.Fprintf(stderr, "irbot: no roster %q\n", id)
+		return 1
+	}
+	if cfg.HTTP.CalendarSecretEnv == "" {
+		fmt.Fprintln(stderr, "irbot: calendar feeds are off: set http.calendar_secret_env to the name of an environment variable holding a secret of 16 or more characters")
+		return 2
+	}
+	key, err := envSecret("http.calendar_secret_env", cfg.HTTP.CalendarSecretEnv)
+	if err != nil {
+		fmt.Fprintln(stderr, "irbot:", err)
+		return 2
+	}
+	base := strings.TrimRight(cfg.HTTP.PublicURL, "/")
+	if base == "" {
+		base = "http://" + cfg.HTTP.Listen
+	}
+	fmt.Fprintln(stdout, base+web.CalendarPath(key, id))
 	return 0
 }
