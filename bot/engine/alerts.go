@@ -294,7 +294,7 @@ func (e *Engine) recordAlerts(ctx context.Context, c *change, in Intake, alerts 
 	c.cancelTimers()
 	e.cancelPages(c)
 	c.recordBot("resolved", map[string]string{"summary": "all alerts resolved (auto_resolve)", "duration": c.now.Sub(c.inc.Declared).Round(time.Second).String()})
-	c.notify(ctx, bot.KindStatus, e.t("alerts_auto_resolved", c.inc.Ref()), nil)
+	c.notify(ctx, bot.KindStatus, e.t("alerts_auto_resolved", c.inc.Ref(), strings.Join(clipAll(resolved), "\n")), nil)
 }
 
 func clipAll(list []string) []string {

@@ -179,7 +179,7 @@ func messages() map[string]map[string]string {
 		"alert_new":            {"vi": "🔔 %s: cảnh báo mới:\n%s", "en": "🔔 %s: new alert:\n%s"},
 		"alert_resolved":       {"vi": "🟢 %s: cảnh báo đã hết:\n%s", "en": "🟢 %s: alert resolved:\n%s"},
 		"alerts_all_resolved":  {"vi": "🟢 %s: mọi cảnh báo đã hết. Kiểm tra lại rồi /resolve.", "en": "🟢 %s: every alert has resolved. Check, then /resolve."},
-		"alerts_auto_resolved": {"vi": "🏁 %s: mọi cảnh báo đã hết, sự cố được tự động đóng xử lý. /reopen nếu chưa ổn.", "en": "🏁 %s: every alert resolved; the incident was resolved automatically. /reopen if it is not over."},
+		"alerts_auto_resolved": {"vi": "🏁 %s: %s\nMọi cảnh báo đã hết, sự cố được tự động đóng xử lý. /reopen nếu chưa ổn.", "en": "🏁 %s: %s\nEvery alert resolved; the incident was resolved automatically. /reopen if it is not over."},
 		"maintenance_quiet":    {"vi": "🔕 Đang bảo trì (%s): không gọi trực.", "en": "🔕 Maintenance window (%s): nobody paged."},
 		"maintenance_set":      {"vi": "🔕 Bảo trì %s đến %s (%s), do %s đặt: cảnh báo vẫn được ghi nhận nhưng không gọi trực. Kết thúc sớm: /maintenance end %[1]s", "en": "🔕 Maintenance for %s until %s (%s), set by %s: alerts are still recorded but page nobody. End it early: /maintenance end %[1]s"},
 		"maintenance_extended": {"vi": "🔕 Bảo trì %s gia hạn đến %s (%s), do %s.", "en": "🔕 Maintenance for %s extended until %s (%s) by %s."},

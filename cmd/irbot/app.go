@@ -59,6 +59,9 @@ type app struct {
 	botName string
 	running []string
 	maxLen  map[string]int
+
+	clock     bot.Clock // the system clock, or IRBOT_TEST_CLOCK's
+	testClock bool
 }
 
 // engine returns the engine in use; safe for concurrent use.
@@ -85,6 +88,7 @@ func newApp(cfg *Config, st store.Store, senders []chat.Sender, botName string, 
 		return nil, fmt.Errorf("playbooks:\n%w", err)
 	}
 	a := &app{cfg: cfg, st: st, log: log, botName: botName, running: make([]string, 0, len(senders)), maxLen: map[string]int{}}
+	a.clock, a.testClock = clockFromEnv()
 	for _, s := range senders {
 		a.running = append(a.running, s.Platform())
 		if l, ok := s.(chat.Limiter); ok && l.Limits().MaxLen > 0 {
@@ -104,7 +108,10 @@ func newApp(cfg *Config, st store.Store, senders []chat.Sender, botName string, 
 	a.deliv = chat.NewDeliverer(st, senders, opts...)
 	host, _ := os.Hostname()
 	fire := func(ctx context.Context, t bot.Timer) error { return a.engine().Fire(ctx, t) }
-	a.sched = scheduler.New(st, fire, bot.SystemClock{}, host+":"+strconv.Itoa(os.Getpid()), log)
+	a.sched = scheduler.New(st, fire, a.clock, host+":"+strconv.Itoa(os.Getpid()), log)
+	if a.testClock {
+		a.sched.MaxSleep = 100 * time.Millisecond // notice the clock jumping ahead
+	}
 	return a, nil
 }
 
@@ -128,6 +135,8 @@ func (a *app) newEngine(cfg *Config, books *playbook.Set) *engine.Engine {
 		IncidentRoles:  cfg.Access.IncidentRoles,
 		MaintenanceMax: cfg.Access.maintenanceMax(),
 		RouteChats:     cfg.routeChats(),
+		Heartbeats:     cfg.hb,
+		Clock:          a.clock,
 		MaxLen:         a.maxLen,
 		Reporting:      engine.Reporting{Org: cfg.Reporting.Org, Recipients: cfg.Reporting.Recipients, References: cfg.Reporting.References},
 		OnCommit: func(tx *store.Tx) {

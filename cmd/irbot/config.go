@@ -44,6 +44,7 @@ type Config struct {
 		Routes []alerts.Route `yaml:"routes"`
 	} `yaml:"alerts"`
 	Maintenance []engine.Maintenance `yaml:"maintenance"`
+	Heartbeats  []HeartbeatConfig    `yaml:"heartbeats"`
 	Summaries   SummariesConfig      `yaml:"summaries"`
 	Systems     []report.System      `yaml:"systems"`
 	Reporting   ReportingConfig      `yaml:"reporting"`
@@ -53,6 +54,7 @@ type Config struct {
 	env    map[string]string // field -> the environment variable that set it
 	loc    *time.Location
 	policy *access.Policy
+	hb     []engine.Heartbeat
 }
 
 // AccessConfig says who may do what (bot/access has the defaults).
@@ -396,6 +398,9 @@ func (c *Config) check() error {
 		}
 	}
 	if err := c.checkAccess(); err != nil {
+		return err
+	}
+	if c.hb, err = c.heartbeats(); err != nil {
 		return err
 	}
 	chats := map[string]bool{}

@@ -163,6 +163,9 @@ func serve(ctx context.Context, cfg *Config, reload func() (*Config, error), log
 		in := engine.Intake{Route: r.ID, Chat: r.Chat, Escalation: r.Escalation, Playbook: r.Playbook, AutoResolve: r.AutoResolve}
 		return a.engine().Alerts(ctx, in, as, r.SeverityOf)
 	})
+	if err := mountHeartbeats(srv, cfg, func(ctx context.Context, id string) error { return a.engine().Ping(ctx, id) }); err != nil {
+		return &configError{err}
+	}
 	// Calendar feeds only at their secret URLs (irbot roster url <id>).
 	if cfg.HTTP.CalendarSecretEnv != "" {
 		calKey, err := envSecret("http.calendar_secret_env", cfg.HTTP.CalendarSecretEnv)
@@ -200,6 +203,9 @@ func serve(ctx context.Context, cfg *Config, reload func() (*Config, error), log
 	if len(plats) == 0 {
 		log.Warn("no chat platform is enabled: only alerts and HTTP are served. Enable one under platforms: in " + cfg.describePath() +
 			" (e.g. telegram: enabled: true, with TELEGRAM_BOT_TOKEN set), or try the bot with \"irbot console\"")
+	}
+	if err := a.engine().StartHeartbeats(ctx); err != nil && ctx.Err() == nil {
+		return err
 	}
 	if err := a.engine().StartRosters(ctx); err != nil && ctx.Err() == nil { // stopped at once: a clean stop below
 		return err
