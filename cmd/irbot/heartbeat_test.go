@@ -84,7 +84,9 @@ func TestServeHeartbeatPagesWhenPingsStop(t *testing.T) {
 		t.Fatalf("%d pages for one silence", n)
 	}
 	ping(s) // back: resolved
-	if _, ok := tg.WaitMessage(-1001, 10*time.Second, func(m telegramtest.Message) bool { return strings.Contains(m.Text, "Có nhịp tim lại: Prometheus đã báo về") }); !ok {
+	if _, ok := tg.WaitMessage(-1001, 10*time.Second, func(m telegramtest.Message) bool {
+		return strings.Contains(m.Text, "Có nhịp tim lại: Prometheus đã báo về")
+	}); !ok {
 		for _, m := range tg.Messages(-1001) {
 			t.Logf("soc: %.150q", m.Text)
 		}
@@ -108,4 +110,3 @@ func TestServeHeartbeatPagesWhenPingsStop(t *testing.T) {
 		t.Errorf("/heartbeats does not show it missing:\n%s", out)
 	}
 }
-
