@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -24,6 +25,10 @@ type Auth struct {
 	Token      string
 	HMACSecret string
 	Header     string // header carrying the signature; "" = DefaultHMACHeader
+	// RoutingKey also accepts the token as the body's routing_key when a
+	// request has no Authorization header, as PagerDuty clients send it
+	// (set by Resolve for kind pagerduty).
+	RoutingKey bool
 }
 
 // Resolve reads the route's credentials: the token from the environment
@@ -48,7 +53,7 @@ func (r Route) Resolve(getenv func(string) string, readFile func(string) ([]byte
 		if tok == "" {
 			return Auth{}, fmt.Errorf("token_env: environment variable %s is empty or unset", r.TokenEnv)
 		}
-		return Auth{Token: tok}, nil
+		return Auth{Token: tok, RoutingKey: r.Kind == KindPagerDuty}, nil
 	case r.TokenFile != "":
 		b, err := readFile(r.TokenFile)
 		if err != nil {
@@ -58,7 +63,7 @@ func (r Route) Resolve(getenv func(string) string, readFile func(string) ([]byte
 		if tok == "" {
 			return Auth{}, fmt.Errorf("token_file: %s is empty", r.TokenFile)
 		}
-		return Auth{Token: tok}, nil
+		return Auth{Token: tok, RoutingKey: r.Kind == KindPagerDuty}, nil
 	default:
 		sec := strings.TrimSpace(getenv(r.HMACSecretEnv))
 		if sec == "" {
@@ -74,7 +79,9 @@ func (r Route) Resolve(getenv func(string) string, readFile func(string) ([]byte
 
 // Authorize checks a request's credentials. With a token it wants
 // "Authorization: Bearer <token>", or Basic auth with the token as the
-// password (any user name; Grafana's basic-auth option). With an HMAC
+// password (any user name; Grafana's basic-auth option), or, with
+// RoutingKey and no Authorization header, the token as the JSON body's
+// routing_key (matched as encoding/json matches keys). With an HMAC
 // secret it wants the hex HMAC-SHA256 of the exact body bytes in the
 // signature header, bare or as "sha256=<hex>". Comparisons take constant
 // time. Every failure, including an Auth with no credentials at all, is
@@ -84,8 +91,12 @@ func (a Auth) Authorize(h http.Header, body []byte) error {
 		return fmt.Errorf("%w: route has no credentials", ErrUnauthorized)
 	}
 	if a.Token != "" {
-		if err := a.checkToken(h); err != nil {
-			return err
+		check := a.checkToken(h)
+		if a.RoutingKey && strings.TrimSpace(h.Get("Authorization")) == "" {
+			check = a.checkRoutingKey(body)
+		}
+		if check != nil {
+			return check
 		}
 	}
 	if a.HMACSecret != "" {
@@ -122,6 +133,19 @@ func (a Auth) checkToken(h http.Header) error {
 	}
 	if !equalSecret(got, a.Token) {
 		return fmt.Errorf("%w: wrong token", ErrUnauthorized)
+	}
+	return nil
+}
+
+func (a Auth) checkRoutingKey(body []byte) error {
+	var ev struct {
+		RoutingKey string `json:"routing_key"`
+	}
+	if json.Unmarshal(body, &ev) != nil || strings.TrimSpace(ev.RoutingKey) == "" {
+		return fmt.Errorf("%w: no Authorization header and no routing_key", ErrUnauthorized)
+	}
+	if !equalSecret(strings.TrimSpace(ev.RoutingKey), a.Token) {
+		return fmt.Errorf("%w: wrong routing_key", ErrUnauthorized)
 	}
 	return nil
 }
@@ -163,6 +187,8 @@ func (a Auth) String() string {
 	switch {
 	case a.Token != "" && a.HMACSecret != "":
 		return "alerts.Auth{bearer token, HMAC signature (redacted)}"
+	case a.Token != "" && a.RoutingKey:
+		return "alerts.Auth{bearer token or routing_key (redacted)}"
 	case a.Token != "":
 		return "alerts.Auth{bearer token (redacted)}"
 	case a.HMACSecret != "":

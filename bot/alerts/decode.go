@@ -16,6 +16,13 @@ var (
 	ErrEmpty = errors.New("alerts: no alerts in body")
 	// ErrTooMany is a body with more than MaxAlerts alerts.
 	ErrTooMany = errors.New("alerts: too many alerts in one body")
+	// ErrNoAlert is a well-formed body that carries nothing to record: a
+	// sender's test notification (Uptime Kuma's test button), or a state
+	// irbot does not act on (Uptime Kuma's pending and maintenance
+	// heartbeats). It is returned wrapped with the reason; the caller
+	// should answer it as a success, so the sender neither retries nor
+	// reports a failure.
+	ErrNoAlert = errors.New("alerts: nothing to record")
 )
 
 // Decode parses a body of the route's kind into normalised alerts, in
@@ -39,17 +46,67 @@ var (
 // a generic route the fields.severity value when set. Raw is the alert's
 // own JSON object as received, compacted.
 //
+// The other kinds take one event per body:
+//   - zabbix (the body of integrations/zabbix-mediatype.js): event_value 1
+//     fires, 0 resolves, and a problem update that acknowledges
+//     (event_update_status 1, event_ack_status Yes) is StatusAcknowledged.
+//     Fingerprint is "<trigger_id>:<host_name>" (the trigger id without a
+//     host), so a recovery matches its problem; GroupKey the trigger id,
+//     Severity the Zabbix severity name (from event_nseverity when sent,
+//     so renamed severities still map), Title the event name (+ " on "
+//     host unless the name holds it), labels host, host_ip, trigger_id,
+//     event_id, severity and the event's tags, URL the event's page
+//     under zabbix_url. A Zabbix macro left unexpanded in an id is an
+//     error; elsewhere it reads as empty. A top-level "token" is
+//     redacted in Raw.
+//   - wazuh (the alert object of alerts.json, or the shuffle
+//     integration's body with the alert in all_fields): always firing.
+//     Fingerprint and GroupKey are "<rule.id>:<agent.id>", Severity the
+//     rule level ("12"; see Route.SeverityOf), Title rule.description
+//     (+ " on " agent name), labels rule_id, rule_level, rule_groups,
+//     agent_id, agent, agent_ip, manager, decoder, location, mitre_id,
+//     mitre_tactic, mitre_technique (lists joined with ",") and
+//     data.srcip as srcip.
+//   - uptimekuma (the webhook's {heartbeat, monitor, msg}): heartbeat
+//     status 0 (down) fires, 1 (up) resolves; 2 (pending), 3
+//     (maintenance) and the test button (no heartbeat) are ErrNoAlert.
+//     Fingerprint and GroupKey are "monitor-<id>", Title "<monitor
+//     name>: <heartbeat msg>", labels monitor_id, monitor, monitor_type,
+//     hostname and the monitor's tags, Severity the tag named by
+//     r.SeverityFromLabel (default "severity"), URL the monitor's URL.
+//   - pagerduty (an Events API v2 event): trigger fires, acknowledge is
+//     StatusAcknowledged, resolve resolves; PagerDuty's required fields
+//     are checked. Fingerprint and GroupKey are the dedup_key (generated
+//     for a trigger without one, see PagerDutyAccepted), Title
+//     payload.summary, Severity payload.severity, labels source,
+//     component, group, class and severity, annotations summary and the
+//     members of custom_details, URL client_url or the first link. The
+//     routing_key is redacted in Raw.
+//
 // Errors: *SyntaxError for malformed JSON or a value of the wrong type,
-// ErrEmpty when there are no alerts, ErrTooMany over MaxAlerts, and plain
-// errors naming the field for other wrong content.
+// ErrEmpty when there are no alerts, ErrTooMany over MaxAlerts, ErrNoAlert
+// (wrapped) for a body with nothing to record, and plain errors naming
+// the field for other wrong content.
 func Decode(r Route, body []byte) ([]bot.Alert, error) {
+	var decode func(Route, []byte) ([]bot.Alert, error)
 	switch r.Kind {
-	case KindAlertmanager, KindGrafana, KindGeneric:
+	case KindAlertmanager, KindGrafana:
+		decode = decodeAlertmanager
+	case KindGeneric:
+		if r.Fields.Title == "" {
+			return nil, fmt.Errorf("alerts: route %q: fields.title is required for kind %s", r.ID, KindGeneric)
+		}
+		decode = decodeGeneric
+	case KindZabbix:
+		decode = decodeZabbix
+	case KindWazuh:
+		decode = decodeWazuh
+	case KindUptimeKuma:
+		decode = decodeUptimeKuma
+	case KindPagerDuty:
+		decode = decodePagerDuty
 	default:
-		return nil, fmt.Errorf("alerts: route %q: kind %q is not %s, %s or %s", r.ID, r.Kind, KindAlertmanager, KindGrafana, KindGeneric)
-	}
-	if r.Kind == KindGeneric && r.Fields.Title == "" {
-		return nil, fmt.Errorf("alerts: route %q: fields.title is required for kind %s", r.ID, KindGeneric)
+		return nil, fmt.Errorf("alerts: route %q: kind %q is not %s", r.ID, r.Kind, kindList())
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, ErrEmpty
@@ -58,10 +115,7 @@ func Decode(r Route, body []byte) ([]bot.Alert, error) {
 	if err := json.Unmarshal(body, &probe); err != nil {
 		return nil, jsonError(body, nil, err)
 	}
-	if r.Kind == KindGeneric {
-		return decodeGeneric(r, body)
-	}
-	return decodeAlertmanager(r, body)
+	return decode(r, body)
 }
 
 // amBatch is the part of an Alertmanager or Grafana webhook body that

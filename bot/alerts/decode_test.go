@@ -24,6 +24,10 @@ var (
 	testUptime = Route{ID: "uptime", Kind: KindGeneric, Fields: GenericFields{
 		Alerts: "data.items", Title: "message", Status: "status", Labels: "tags", Description: "check", URL: "link",
 		ResolvedValues: []string{"up"}}}
+	testZabbix = Route{ID: "zabbix", Kind: KindZabbix}
+	testWazuh  = Route{ID: "wazuh", Kind: KindWazuh}
+	testKuma   = Route{ID: "kuma", Kind: KindUptimeKuma}
+	testPD     = Route{ID: "pd", Kind: KindPagerDuty}
 )
 
 func readTestdata(t testing.TB, name string) []byte {
@@ -285,6 +289,25 @@ func TestDecodeSyntaxError(t *testing.T) {
 		{"generic alerts not an array", testUptime, "{\"data\": {\"items\": {}}}", 1, 20, "data.items: expected an array, got object"},
 		{"generic scalar body", testSIEM, "  42", 1, 3, "body: expected an object or an array, got number"},
 		{"generic element", testSIEM, "[{}, null]", 1, 6, "[1]: expected an object, got null"},
+		{"zabbix body not an object", testZabbix, `["1"]`, 1, 1, "body: expected an object, got array"},
+		{"zabbix id not a scalar", testZabbix, "{\"event_value\": \"1\",\n \"trigger_id\": {\"id\": 1}}", 2, 16, "trigger_id: expected a string or a number, got object"},
+		{"zabbix tags not an array", testZabbix, `{"event_value": "1", "trigger_id": "1", "event_tags": {"scope": "x"}}`, 1, 55, "event_tags: expected an array of tags, got object"},
+		{"zabbix tag not an object", testZabbix, `{"event_value": "1", "trigger_id": "1", "event_tags": [{"tag": "a"}, "scope"]}`, 1, 70, `event_tags[1]: expected an object {"tag","value"}, got string`},
+		{"zabbix tag value", testZabbix, `{"event_value": "1", "trigger_id": "1", "event_tags": [{"tag": "a", "value": true}]}`, 1, 78, "event_tags[0].value: expected a string or a number, got boolean"},
+		{"zabbix malformed", testZabbix, "{\"event_value\": \"1\"\n \"trigger_id\": \"1\"}", 2, 2, "after object key:value pair"},
+		{"wazuh level", testWazuh, "{\n  \"rule\": {\n    \"id\": \"31152\",\n    \"level\": [10]\n  }\n}", 4, 14, "rule.level: expected a string or a number, got array"},
+		{"wazuh groups", testWazuh, `{"rule": {"id": "1", "level": 3, "groups": "web,attack"}}`, 1, 44, "rule.groups: expected an array, got string"},
+		{"wazuh agent name", testWazuh, `{"rule": {"id": "1", "level": 3}, "agent": {"id": "001", "name": 7}}`, 1, 66, "agent.name: expected a string, got number"},
+		{"wazuh shuffle", testWazuh, `{"all_fields": {"rule": {"id": "1", "level": {}}}}`, 1, 46, "all_fields.rule.level: expected a string or a number, got object"},
+		{"wazuh shuffle not an object", testWazuh, `{"all_fields": "x"}`, 1, 16, "all_fields: expected an object, got string"},
+		{"kuma heartbeat", testKuma, `{"heartbeat": [0], "monitor": {"id": 1}}`, 1, 15, "heartbeat: expected an object, got array"},
+		{"kuma status", testKuma, `{"heartbeat": {"status": false}, "monitor": {"id": 1}}`, 1, 26, "heartbeat.status: expected a string or a number, got boolean"},
+		{"kuma monitor name", testKuma, `{"heartbeat": {"status": 0}, "monitor": {"id": 1, "name": ["web"]}}`, 1, 59, "monitor.name: expected a string, got array"},
+		{"kuma tag", testKuma, `{"heartbeat": {"status": 0}, "monitor": {"id": 1, "tags": [{"name": "a", "value": {}}]}}`, 1, 83, "monitor.tags[0].value: expected a string or a number, got object"},
+		{"pagerduty payload", testPD, "{\"event_action\": \"trigger\",\n \"payload\": 5}", 2, 13, "payload: expected an object, got number"},
+		{"pagerduty summary", testPD, `{"event_action": "trigger", "payload": {"summary": 42}}`, 1, 52, "payload.summary: expected a string, got number"},
+		{"pagerduty dedup key", testPD, `{"event_action": "resolve", "dedup_key": 17}`, 1, 42, "dedup_key: expected a string, got number"},
+		{"pagerduty links", testPD, `{"event_action": "resolve", "dedup_key": "a", "links": {"href": "x"}}`, 1, 56, "links: expected an array, got object"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -317,8 +340,12 @@ func TestDecodeInvalid(t *testing.T) {
 		{"missing status", testGrafana, three(`{"labels": {}}`), `alerts: alerts[2].status: missing (want firing or resolved)`},
 		{"bad startsAt", testAM, three(`{"status": "firing", "startsAt": "yesterday"}`), `alerts: alerts[2].startsAt: "yesterday" is not an RFC 3339 time`},
 		{"bad endsAt", testAM, three(`{"status": "firing", "endsAt": "2024-13-01T00:00:00Z"}`), `alerts: alerts[2].endsAt: "2024-13-01T00:00:00Z" is not an RFC 3339 time`},
-		{"unknown kind", Route{ID: "x", Kind: "nagios"}, `{}`, `alerts: route "x": kind "nagios" is not alertmanager, grafana or generic`},
+		{"unknown kind", Route{ID: "x", Kind: "nagios"}, `{}`, `alerts: route "x": kind "nagios" is not alertmanager, grafana, generic, zabbix, wazuh, uptimekuma or pagerduty`},
 		{"generic without title", Route{ID: "g", Kind: KindGeneric}, `{}`, `alerts: route "g": fields.title is required for kind generic`},
+		{"zabbix value", testZabbix, `{"event_value": "PROBLEM", "trigger_id": "1"}`, `alerts: event_value: "PROBLEM" is not 1 (problem) or 0 (recovery)`},
+		{"wazuh level", testWazuh, `{"rule": {"id": "1", "level": "-2"}}`, `alerts: rule.level: "-2" is not a rule level (0–16)`},
+		{"kuma status", testKuma, `{"heartbeat": {"status": 4}, "monitor": {"id": 1}}`, `alerts: heartbeat.status: "4" is not 0 (down), 1 (up), 2 (pending) or 3 (maintenance)`},
+		{"pagerduty action", testPD, `{"event_action": "Trigger!"}`, `alerts: event_action: "Trigger!" is not trigger, acknowledge or resolve`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -349,6 +376,10 @@ func TestDecodeEmpty(t *testing.T) {
 		{testUptime, `{"data": {"items": []}}`},
 		{testUptime, `{"data": {}}`},
 		{testUptime, `{"data": null}`},
+		{testZabbix, " "},
+		{testWazuh, ""},
+		{testKuma, "\n"},
+		{testPD, ""},
 	}
 	for _, tt := range tests {
 		if _, err := Decode(tt.route, []byte(tt.body)); !errors.Is(err, ErrEmpty) {

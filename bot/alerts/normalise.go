@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -75,7 +76,7 @@ func title(labels, annotations map[string]string, fallback, fingerprint string) 
 	if t := cleanTitle(fallback); t != "" {
 		return t
 	}
-	return "alert " + fingerprint
+	return cleanTitle("alert " + fingerprint)
 }
 
 // cleanKey trims an identifier (fingerprint, dedup key, group key) and
@@ -186,4 +187,99 @@ func sortedRawKeys(m map[string]json.RawMessage) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// scalarText reads a JSON value that a sender may write as a string or a
+// number (ids, levels, statuses): a string as itself, a number as
+// written, null or nothing as "". Anything else is a type error at p.
+func scalarText(body []byte, p path, raw json.RawMessage) (string, error) {
+	switch k := kindOf(raw); k {
+	case "string", "number":
+		return strings.TrimSpace(stringify(raw)), nil
+	case "null", "nothing":
+		return "", nil
+	default:
+		return "", typeError(body, p, "a string or a number", k)
+	}
+}
+
+// parseISOTime parses an ISO 8601 timestamp as monitoring tools write
+// them: RFC 3339 ("2024-05-14T10:02:31.504+07:00", "…Z") or with an
+// offset without a colon ("2024-05-14T10:02:31.504+0700", Wazuh's and
+// PagerDuty's form). "" is the zero Time; the result is in UTC.
+func parseISOTime(p path, s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("alerts: %s: %q is not an ISO 8601 time like 2024-05-14T10:02:31+07:00", p, clip(s, 64))
+}
+
+// redactedValue replaces secrets in Raw.
+const redactedValue = "[redacted]"
+
+// redactMembers returns the JSON object raw, compacted, with the value of
+// every top-level member whose key equals one of keys without regard to
+// case (as encoding/json matches them) replaced by "[redacted]", so that
+// a credential sent in the body never reaches the timeline. raw must be
+// valid JSON; anything but an object is returned compacted.
+func redactMembers(raw []byte, keys ...string) string {
+	c := []byte(compact(raw))
+	if kindOf(c) != "object" {
+		return string(c)
+	}
+	dec := json.NewDecoder(bytes.NewReader(c))
+	if _, err := dec.Token(); err != nil {
+		return string(c)
+	}
+	var out bytes.Buffer
+	last := 0
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return string(c)
+		}
+		k, _ := kt.(string)
+		start := skipSep(c, int(dec.InputOffset()))
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return string(c)
+		}
+		end := int(dec.InputOffset())
+		for _, want := range keys {
+			if strings.EqualFold(k, want) {
+				out.Write(c[last:start])
+				out.WriteString(`"` + redactedValue + `"`)
+				last = end
+				break
+			}
+		}
+	}
+	out.Write(c[last:])
+	return out.String()
+}
+
+// unexpandedMacro reports whether s is a Zabbix macro left as written
+// ("{TRIGGER.ID}", "{$ZABBIX.URL}") or Zabbix's "*UNKNOWN*" for a macro
+// it could not resolve.
+func unexpandedMacro(s string) bool {
+	if s == "*UNKNOWN*" {
+		return true
+	}
+	if len(s) < 3 || s[0] != '{' || s[len(s)-1] != '}' {
+		return false
+	}
+	for _, c := range []byte(s[1 : len(s)-1]) {
+		switch {
+		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '_', c == '$':
+		default:
+			return false
+		}
+	}
+	return true
 }

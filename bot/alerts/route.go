@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/irbot/irbot/bot"
@@ -12,10 +13,26 @@ import (
 // Route kinds: the payload format a route accepts. The kind is also the
 // Source of the alerts it decodes.
 const (
-	KindAlertmanager = "alertmanager"
-	KindGrafana      = "grafana"
-	KindGeneric      = "generic"
+	KindAlertmanager = "alertmanager" // Prometheus Alertmanager webhook_config, version 4
+	KindGrafana      = "grafana"      // Grafana alerting webhook contact point
+	KindGeneric      = "generic"      // any JSON, mapped with Route.Fields
+	KindZabbix       = "zabbix"       // irbot's Zabbix webhook media type (integrations/zabbix-mediatype.js)
+	KindWazuh        = "wazuh"        // a Wazuh alert (integrations/custom-irbot, or the shuffle integration)
+	KindUptimeKuma   = "uptimekuma"   // Uptime Kuma's webhook notification, application/json body
+	KindPagerDuty    = "pagerduty"    // a PagerDuty Events API v2 event
 )
+
+// Kinds lists every route kind, in the order the documentation gives them.
+func Kinds() []string {
+	return []string{KindAlertmanager, KindGrafana, KindGeneric, KindZabbix, KindWazuh, KindUptimeKuma, KindPagerDuty}
+}
+
+// StatusAcknowledged is the status of an alert that a person acknowledged
+// in the source (a PagerDuty acknowledge event, a Zabbix problem update
+// that acknowledges): the problem goes on, someone is working on it. The
+// engine should acknowledge the alert's open incident as the route and
+// keep the alert counted as firing.
+const StatusAcknowledged = "acknowledged"
 
 // Defaults and limits.
 const (
@@ -29,7 +46,7 @@ const (
 // caller).
 type Route struct {
 	ID                string            `yaml:"id"`
-	Kind              string            `yaml:"kind"`                // alertmanager | grafana | generic
+	Kind              string            `yaml:"kind"`                // see Kinds
 	TokenEnv          string            `yaml:"token_env"`           // env var holding the bearer token
 	TokenFile         string            `yaml:"token_file"`          // or a file holding it
 	HMACSecretEnv     string            `yaml:"hmac_secret_env"`     // or an HMAC-SHA256 secret (env)
@@ -38,9 +55,10 @@ type Route struct {
 	Escalation        string            `yaml:"escalation"`          // escalation policy ("" = the playbook's)
 	Playbook          string            `yaml:"playbook"`            // playbook when no playbook's match: fits ("" = outage)
 	SeverityFromLabel string            `yaml:"severity_from_label"` // label holding the severity word; default "severity"
-	SeverityMap       map[string]string `yaml:"severity_map"`        // word -> sev1..sev4; default critical:sev1, error/high:sev2, warning:sev3, info/low:sev4
+	SeverityMap       map[string]string `yaml:"severity_map"`        // word -> sev1..sev4; defaults in SeverityOf
 	AutoResolve       bool              `yaml:"auto_resolve"`        // resolve the incident when every alert resolved
 	Fields            GenericFields     `yaml:"fields"`              // generic kind: where to find things
+	Wazuh             WazuhOptions      `yaml:"wazuh"`               // wazuh kind: rule levels and groups
 }
 
 // GenericFields maps a generic JSON webhook onto an alert with simple
@@ -77,10 +95,13 @@ func (g GenericFields) isZero() bool {
 }
 
 // Check validates a route: its kind is known, its id is set and fits in a
-// URL path segment, exactly one authentication method is configured, the
-// severity map's values are sev1..sev4, and a generic route says where
-// its title is (fields are refused on the other kinds). Every problem
-// found is reported, each prefixed with the route's id.
+// URL path segment, exactly one authentication method is configured (a
+// token for pagerduty and uptimekuma, which cannot sign), the severity
+// map's values are sev1..sev4, a generic route says where its title is,
+// and a wazuh route's levels and groups make sense. Options of another
+// kind (fields, wazuh), severity_map on wazuh and severity_from_label on
+// zabbix, wazuh and pagerduty are refused. Every problem found is
+// reported, each prefixed with the route's id.
 func (r Route) Check() error {
 	var errs []error
 	bad := func(format string, args ...any) {
@@ -91,11 +112,18 @@ func (r Route) Check() error {
 	} else if !validID(r.ID) {
 		bad("id may only hold letters, digits, '-', '_' and '.'")
 	}
+	known := false
+	for _, k := range Kinds() {
+		known = known || r.Kind == k
+	}
+	if known && r.Kind != KindGeneric && !r.Fields.isZero() {
+		bad("fields apply only to kind %s", KindGeneric)
+	}
+	if known && r.Kind != KindWazuh && !r.Wazuh.isZero() {
+		bad("wazuh applies only to kind %s", KindWazuh)
+	}
 	switch r.Kind {
-	case KindAlertmanager, KindGrafana:
-		if !r.Fields.isZero() {
-			bad("fields apply only to kind %s", KindGeneric)
-		}
+	case KindAlertmanager, KindGrafana, KindUptimeKuma:
 	case KindGeneric:
 		if r.Fields.Title == "" {
 			bad("fields.title is required for kind %s", KindGeneric)
@@ -114,10 +142,33 @@ func (r Route) Check() error {
 				bad("fields.resolved_values: empty value")
 			}
 		}
+	case KindZabbix, KindPagerDuty:
+	case KindWazuh:
+		for _, err := range r.Wazuh.check() {
+			bad("%v", err)
+		}
+		if len(r.SeverityMap) > 0 {
+			bad("severity_map does not apply to kind %s: set wazuh.levels (the lowest rule level of sev1, sev2 and sev3)", KindWazuh)
+		}
 	case "":
-		bad("kind is required (%s, %s or %s)", KindAlertmanager, KindGrafana, KindGeneric)
+		bad("kind is required (%s)", kindList())
 	default:
-		bad("kind %q is not %s, %s or %s", r.Kind, KindAlertmanager, KindGrafana, KindGeneric)
+		bad("kind %q is not %s", r.Kind, kindList())
+	}
+	switch r.Kind {
+	case KindZabbix, KindWazuh, KindPagerDuty:
+		if r.SeverityFromLabel != "" {
+			bad("severity_from_label does not apply to kind %s: its severity comes from %s", r.Kind, map[string]string{
+				KindZabbix: "the event severity", KindWazuh: "the rule level", KindPagerDuty: "payload.severity"}[r.Kind])
+		}
+	}
+	switch r.Kind {
+	case KindPagerDuty, KindUptimeKuma:
+		if r.HMACSecretEnv != "" {
+			bad("kind %s cannot sign its requests: use token_env or token_file (%s)", r.Kind, map[string]string{
+				KindPagerDuty:  "sent as the event's routing_key or a bearer token",
+				KindUptimeKuma: "sent in the webhook's Additional Headers as Authorization: Bearer <token>"}[r.Kind])
+		}
 	}
 	if err := r.authMethod(); err != nil {
 		bad("%v", err)
@@ -172,10 +223,16 @@ func (r Route) authMethod() error {
 }
 
 // SeverityOf maps an alert's severity word to 1..4: first through the
-// route's severity_map, then the defaults (critical 1; error, high 2;
-// warning 3; info, low 4); a word that is itself sev1..sev4 maps to its
-// number. Words are compared without regard to case or surrounding space.
-// An unknown or missing word is 3.
+// route's severity_map, then the kind's defaults, then the common
+// defaults (critical 1; error, high 2; warning 3; info, low 4); a word
+// that is itself sev1..sev4 maps to its number. Words are compared
+// without regard to case or surrounding space. An unknown or missing word
+// is 3.
+//
+// Kind defaults: zabbix maps Disaster 1, High 2, Average and Warning 3,
+// Information and Not classified 4. wazuh reads the word as the rule
+// level and maps it with wazuh.levels (default: 12 and above sev1, 10
+// sev2, 7 sev3, below sev4).
 func (r Route) SeverityOf(a bot.Alert) int {
 	w := strings.ToLower(strings.TrimSpace(a.Severity))
 	if w == "" {
@@ -198,6 +255,21 @@ func (r Route) SeverityOf(a bot.Alert) int {
 			}
 		}
 	}
+	switch r.Kind {
+	case KindZabbix:
+		switch w {
+		case "disaster":
+			return 1
+		case "average":
+			return 3
+		case "information", "not classified":
+			return 4
+		}
+	case KindWazuh:
+		if level, err := strconv.Atoi(w); err == nil {
+			return r.Wazuh.severity(level)
+		}
+	}
 	switch w {
 	case "critical":
 		return 1
@@ -212,6 +284,46 @@ func (r Route) SeverityOf(a bot.Alert) int {
 		return n
 	}
 	return 3
+}
+
+// PlaybookOf returns the playbook the route names for an alert, used when
+// no playbook's match: fits its labels: for a wazuh route the playbook of
+// the first wazuh.groups entry whose group is among the alert's rule
+// groups (label rule_groups), else the route's playbook ("" = the
+// engine's default, outage).
+func (r Route) PlaybookOf(a bot.Alert) string {
+	if r.Kind == KindWazuh {
+		if pb := r.Wazuh.playbookOf(strings.Split(a.Labels["rule_groups"], ",")); pb != "" {
+			return pb
+		}
+	}
+	return r.Playbook
+}
+
+// Playbooks lists the playbook ids the route's configuration names
+// (playbook, wazuh.groups; not the defaults), sorted and without
+// repeats, so that the caller can check that they exist.
+func (r Route) Playbooks() []string {
+	seen := map[string]bool{}
+	var ids []string
+	add := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	add(r.Playbook)
+	for _, g := range r.Wazuh.Groups {
+		add(g.Playbook)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// kindList renders Kinds as "a, b or c".
+func kindList() string {
+	k := Kinds()
+	return strings.Join(k[:len(k)-1], ", ") + " or " + k[len(k)-1]
 }
 
 // sevNumber parses "sev1".."sev4" (any case); 0 if it is not one.
