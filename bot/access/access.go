@@ -67,12 +67,12 @@ type Policy struct {
 // DefaultRoles are the roles every installation has, with their names.
 func DefaultRoles() []RoleInfo {
 	return []RoleInfo{
-		{Responder, map[string]string{"vi": "người ứng cứu", "en": "responder"}},
-		{Commander, map[string]string{"vi": "chỉ huy ứng cứu", "en": "incident commander"}},
-		{Leader, map[string]string{"vi": "lãnh đạo", "en": "leader"}},
-		{RosterAdmin, map[string]string{"vi": "quản lý lịch trực", "en": "roster admin"}},
-		{Admin, map[string]string{"vi": "quản trị viên", "en": "admin"}},
-		{Observer, map[string]string{"vi": "người theo dõi", "en": "observer"}},
+		{Responder, map[string]string{"vi": "người ứng cứu", "en": "a responder"}},
+		{Commander, map[string]string{"vi": "chỉ huy ứng cứu", "en": "a commander"}},
+		{Leader, map[string]string{"vi": "lãnh đạo", "en": "a leader"}},
+		{RosterAdmin, map[string]string{"vi": "quản lý lịch trực", "en": "a roster admin"}},
+		{Admin, map[string]string{"vi": "quản trị viên", "en": "an admin"}},
+		{Observer, map[string]string{"vi": "người theo dõi", "en": "an observer"}},
 		{IncidentCommander, map[string]string{"vi": "chỉ huy của sự cố", "en": "the incident's commander"}},
 		{Listed, map[string]string{"vi": "người có trong danh sách", "en": "anyone listed"}},
 	}

@@ -326,13 +326,22 @@ func (p *parser) args(name Name, a string) (Command, error) {
 		}
 
 	case Page:
-		if n == 0 {
+		i := 0
+		if n > 1 {
+			if r, marked := markedRef(l.word(0), p.prefix); marked {
+				if r == 0 {
+					return bad(badRef)
+				}
+				c.Ref, i = r, 1
+			}
+		}
+		if i >= n {
 			return bad("user missing")
 		}
-		if c.User = cleanUser(l.word(0)); c.User == "" {
+		if c.User = cleanUser(l.word(i)); c.User == "" {
 			return bad("user missing")
 		}
-		if c.Text = l.rest(1); c.Text == "" {
+		if c.Text = l.rest(i + 1); c.Text == "" {
 			return bad("text missing")
 		}
 

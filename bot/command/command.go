@@ -296,7 +296,7 @@ func Usage(n Name) string {
 	case Handoff:
 		return "/handoff <user>"
 	case Page:
-		return "/page <user|roster> <text>"
+		return "/page [IR-n] <user|roster> <text>"
 	case Escalate:
 		return "/escalate [IR-n] [reason]"
 	case Report:

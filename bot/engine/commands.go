@@ -216,6 +216,9 @@ func pagedAndWaiting(inc *bot.Incident, person string) bool {
 
 // ackIncident acknowledges c's incident, or the pages that wait on it.
 func (e *Engine) ackIncident(c *change) error {
+	if !c.inc.Open() {
+		return e.refuse("err.cannot", "/ack", c.inc.Ref(), e.stateName(c, c.req.lang))
+	}
 	if c.inc.State != bot.StateTriggered {
 		if len(c.inc.OpenPages()) > 0 && c.inc.Open() {
 			if e.ackPages(c, c.actorID()) > 0 {

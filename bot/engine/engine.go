@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -548,10 +549,38 @@ func (e *Engine) target(ctx context.Context, req *request) (int64, error) {
 	for i, inc := range here {
 		refs[i] = inc.Ref() + " " + clip(inc.Title, 40)
 		if i < 4 {
-			buttons = append(buttons, bot.Button{Label: inc.Ref(), Data: "/" + string(req.cmd.Name) + " " + inc.Ref()})
+			// The button repeats the command with the incident named, its
+			// arguments kept when they fit a button (64 bytes).
+			data := "/" + string(req.cmd.Name) + " " + inc.Ref()
+			if args := argsOf(req.cmd); args != "" && len(data)+1+len(args) <= 64 {
+				data += " " + args
+			}
+			buttons = append(buttons, bot.Button{Label: inc.Ref(), Data: data})
 		}
 	}
 	return 0, &userError{t: e.t("err.which", strings.Join(refs, "\n"), "/"+string(req.cmd.Name)), buttons: buttons}
+}
+
+// argsOf writes a parsed command's arguments back as text, without its
+// incident: "binh kiểm tra máy chủ" for /page binh kiểm tra máy chủ.
+func argsOf(c command.Command) string {
+	var parts []string
+	if c.Step > 0 {
+		parts = append(parts, strconv.Itoa(c.Step))
+	}
+	if c.Sev > 0 && c.Name == command.Sev {
+		parts = append(parts, strconv.Itoa(c.Sev))
+	}
+	if c.Role != "" {
+		parts = append(parts, c.Role)
+	}
+	if c.User != "" {
+		parts = append(parts, c.User)
+	}
+	if c.Text != "" {
+		parts = append(parts, c.Text)
+	}
+	return strings.Join(parts, " ")
 }
 
 func clip(s string, n int) string {

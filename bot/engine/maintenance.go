@@ -143,6 +143,10 @@ func (e *Engine) maintenanceCmd(ctx context.Context, req *request) error {
 			m.Label = args[0]
 		} else {
 			m.Route = args[0]
+			if _, ok := e.o.RouteChats[m.Route]; !ok && len(e.o.RouteChats) > 0 {
+				routes := bot.SortedKeys(e.o.RouteChats)
+				return e.refuse("err.no_route", m.Route, strings.Join(routes, ", "))
+			}
 		}
 		kind, key = "maintenance_started", "maintenance_set"
 		if i := windowOf(live, m.target()); i >= 0 {

@@ -26,6 +26,7 @@ func (e *Engine) escalateCmd(ctx context.Context, req *request) error {
 			return e.refuse("err.cannot", "/escalate", c.inc.Ref(), e.stateName(c, c.req.lang))
 		}
 		reason := firstNonEmpty(req.cmd.Text, "escalated by "+c.actorName())
+		e.liftSnooze(ctx, c, "snooze_lifted") // a person asking to page is not held
 		if open := c.inc.OpenPages(); len(open) > 0 {
 			e.escalate(ctx, c, open[0], reason)
 			return nil
@@ -61,6 +62,7 @@ func (e *Engine) pageCmd(ctx context.Context, req *request) error {
 		if !c.inc.Open() {
 			return e.refuse("err.cannot", "/page", c.inc.Ref(), e.stateName(c, c.req.lang))
 		}
+		e.liftSnooze(ctx, c, "snooze_lifted") // a person asking to page is not held
 		e.startPage(ctx, c, "", target, req.cmd.Text)
 		return nil
 	})

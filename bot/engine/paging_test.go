@@ -268,7 +268,7 @@ func TestOncallOverrideAndHandoff(t *testing.T) {
 	mustContain(t, "override by admin", h.say("/override truc-ban dung 2h"), "Dũng covers from 26/11/2026 08:00 to 26/11/2026 10:00")
 	mustContain(t, "oncall during override", h.say("/oncall truc-ban"), "On duty: Dũng (until 26/11/2026 10:00)")
 	out := h.sayIn(soc, "binh", "/override truc-ban binh 1h")
-	if !strings.Contains(joinTexts(out), "You may not use /override. Only roster admin or admin may.") {
+	if !strings.Contains(joinTexts(out), "You may not use /override. Only a roster admin or an admin may.") {
 		t.Fatalf("non-admin override: %s", joinTexts(out))
 	}
 	h.clock.Add(3 * time.Hour) // 11:00, an on duty again

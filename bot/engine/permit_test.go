@@ -120,7 +120,7 @@ func TestIncidentCommanderMayCloseTheirOwn(t *testing.T) {
 	h.sayIn(soc, "owner", "/declare ransomware Shares encrypted")
 	h.sayIn(soc, "owner", "/declare ddos Portal slow")
 	out := h.sayIn(soc, "responder", "/cancel IR-2 not ours")
-	if !strings.Contains(joinTexts(out), "Only the incident's commander, incident commander or admin may.") {
+	if !strings.Contains(joinTexts(out), "Only the incident's commander, a commander or an admin may.") {
 		t.Fatalf("another responder cancelled: %s", joinTexts(out))
 	}
 	out = h.sayIn(soc, "owner", "/cancel IR-2 false alarm")

@@ -62,17 +62,23 @@ func (e *Engine) fireSnoozeEnd(ctx context.Context, c *change, t bot.Timer) {
 // endSnooze lifts the hold and pages the current step of every open page
 // again. key says why, to the chats.
 func (e *Engine) endSnooze(ctx context.Context, c *change, key string) {
-	if c.inc.Snooze == nil {
-		return
-	}
-	c.inc.Snooze = nil
-	c.cancel = append(c.cancel, snoozeTimerID(c.inc.ID))
-	c.record("snooze_ended", map[string]string{"why": key})
-	c.notify(ctx, bot.KindNotice, e.t(key, c.inc.Ref()), nil)
-	if !c.inc.Open() {
+	if !e.liftSnooze(ctx, c, key) || !c.inc.Open() {
 		return
 	}
 	for _, k := range c.inc.OpenPages() {
 		e.pageStep(ctx, c, k)
 	}
+}
+
+// liftSnooze ends the hold without paging again (the caller pages), and
+// tells the chats why; it reports whether there was a snooze.
+func (e *Engine) liftSnooze(ctx context.Context, c *change, key string) bool {
+	if c.inc.Snooze == nil {
+		return false
+	}
+	c.inc.Snooze = nil
+	c.cancel = append(c.cancel, snoozeTimerID(c.inc.ID))
+	c.record("snooze_ended", map[string]string{"why": key})
+	c.notify(ctx, bot.KindNotice, e.t(key, c.inc.Ref()), nil)
+	return true
 }
