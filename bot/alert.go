@@ -6,6 +6,9 @@ import "time"
 const (
 	AlertFiring   = "firing"
 	AlertResolved = "resolved"
+	// AlertAcknowledged: someone took the alert in the monitoring tool
+	// (a PagerDuty acknowledge event, a Zabbix acknowledgement).
+	AlertAcknowledged = "acknowledged"
 )
 
 // Alert is one alert from a monitoring system, normalised from its source

@@ -21,6 +21,12 @@ var (
 	// ErrDuplicate: one of the commit's Seen keys was already recorded, so
 	// this input was handled before. Nothing was written.
 	ErrDuplicate = errors.New("duplicate: already handled")
+	// ErrUnavailable: the backend cannot serve the request now but may soon
+	// (connection refused or lost, a timeout, a failover or cluster
+	// reconfiguration under way). It wraps the cause. Retry later; an HTTP
+	// caller answers 503 with Retry-After. A Commit that fails with it may or
+	// may not have been applied, so retry it with its Seen keys.
+	ErrUnavailable = errors.New("store unavailable")
 )
 
 // Tx is everything one action writes, committed atomically: all of it or
@@ -46,6 +52,24 @@ type Tx struct {
 	// Put sets small values in the key-value area (offsets, link codes);
 	// an empty value deletes the key.
 	Put map[string]string
+	// TakeID, when set, names the sequence Incident.ID is taken from inside
+	// this commit, so that a failed commit uses up no number. Incident must
+	// be new (Version 0) and its ID the number PeekID returned: unless the
+	// sequence's last number is still Incident.ID-1 the commit fails with
+	// ErrConflict and writes nothing (another writer took the number; peek
+	// again and rebuild). On success the sequence's last number is
+	// Incident.ID. Only stores that implement IDPeeker honour TakeID; set it
+	// only after finding that capability.
+	TakeID string
+}
+
+// IDPeeker is implemented by stores whose Commit honours Tx.TakeID:
+// sequence numbers taken that way have no gaps, because a number is only
+// used up by the commit that records it.
+type IDPeeker interface {
+	// PeekID returns the number NextID would return next for seq (1 for a
+	// new sequence) without taking it.
+	PeekID(ctx context.Context, seq string) (int64, error)
 }
 
 // Store is the storage contract. Implementations are safe for concurrent

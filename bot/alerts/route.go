@@ -32,7 +32,7 @@ func Kinds() []string {
 // that acknowledges): the problem goes on, someone is working on it. The
 // engine should acknowledge the alert's open incident as the route and
 // keep the alert counted as firing.
-const StatusAcknowledged = "acknowledged"
+const StatusAcknowledged = bot.AlertAcknowledged
 
 // Defaults and limits.
 const (

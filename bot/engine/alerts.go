@@ -238,7 +238,16 @@ func (e *Engine) recordAlerts(ctx context.Context, c *change, in Intake, alerts 
 		c.inc.Alerts = map[string]string{}
 	}
 	var news, resolved []string
+	ackedIn := ""
 	for _, a := range alerts {
+		if a.Status == bot.AlertAcknowledged {
+			// Taken in the monitoring tool: recorded, and the incident is
+			// acknowledged below; the alert itself stays firing.
+			c.events = append(c.events, bot.Event{At: c.now, Actor: "alert:" + in.Route, Kind: "alert", Data: map[string]string{
+				"status": a.Status, "fingerprint": a.Fingerprint, "title": a.Title, "severity": a.Severity}})
+			ackedIn = firstNonEmpty(a.Source, in.Route)
+			continue
+		}
 		prev, known := c.inc.Alerts[a.Fingerprint]
 		c.inc.Alerts[a.Fingerprint] = a.Status
 		kind := "alert"
@@ -269,6 +278,9 @@ func (e *Engine) recordAlerts(ctx context.Context, c *change, in Intake, alerts 
 	}
 	if len(news) > 0 {
 		c.notify(ctx, bot.KindNotice, e.t("alert_new", c.inc.Ref(), strings.Join(clipAll(news), "\n")), nil)
+	}
+	if ackedIn != "" && !opening {
+		e.ackFromAlert(ctx, c, in, ackedIn)
 	}
 	if len(resolved) == 0 {
 		return
@@ -306,4 +318,25 @@ func clipAll(list []string) []string {
 		list[i] = "• " + clip(list[i], 100)
 	}
 	return list
+}
+
+// ackFromAlert acknowledges an incident its monitoring tool says was taken
+// there: paging stops and phase 1 starts, as with /ack.
+func (e *Engine) ackFromAlert(ctx context.Context, c *change, in Intake, source string) {
+	if c.inc.State != bot.StateTriggered {
+		return
+	}
+	if _, err := fire(ctx, c.pb, c.inc, bot.EventAck, nil); err != nil {
+		return
+	}
+	c.inc.State = bot.StateAcknowledged
+	c.inc.Acknowledged = c.now
+	delay := c.now.Sub(c.inc.Declared).Round(time.Second)
+	c.events = append(c.events, bot.Event{At: c.now, Actor: "alert:" + in.Route, Kind: "ack", Data: map[string]string{"after": delay.String()}})
+	e.ackPages(c, "alert:"+in.Route)
+	if err := e.enterNext(c, func(lang string) string {
+		return e.cat.T(lang, "acked_in_tool", c.inc.Ref(), source, e.fmtDur(delay, lang))
+	}); err != nil {
+		e.log.Warn("acknowledged from an alert, but the first phase did not start", "incident", c.inc.Ref(), "err", err)
+	}
 }

@@ -69,6 +69,7 @@ func messages() map[string]map[string]string {
 
 		// incident changes
 		"declared":      {"vi": "🚨 %s · %s · %s\n%s\nKhai báo bởi %s.\nTiếp theo: /ack để xác nhận và bắt đầu giai đoạn 1: %s.", "en": "🚨 %s · %s · %s\n%s\nDeclared by %s.\nNext: /ack to acknowledge and start phase 1: %s."},
+		"acked_in_tool": {"vi": "✅ %s đã được tiếp nhận trong %s (sau %s); dừng gọi trực.", "en": "✅ %s acknowledged in %s (after %s); paging stopped."},
 		"acked":         {"vi": "✅ %s đã được %s xác nhận (sau %s).", "en": "✅ %s acknowledged by %s (after %s)."},
 		"phase_started": {"vi": "▶ Giai đoạn %d/%d: %s", "en": "▶ Phase %d/%d: %s"},
 		"step_done":     {"vi": "✅ %s · bước %d xong: %s — %s", "en": "✅ %s · step %d done: %s — %s"},

@@ -12,6 +12,7 @@ import (
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/alerts"
 	"github.com/irbot/irbot/bot/engine"
+	"github.com/irbot/irbot/store"
 )
 
 // AlertRoute is one configured intake route with its resolved credentials.
@@ -54,9 +55,20 @@ func (s *Server) MountAlerts(routes []AlertRoute, intake IntakeFunc) {
 			s.reject(w, "alerts", "unauthorized", http.StatusUnauthorized, "missing or wrong credentials")
 			return
 		}
+		pd := rt.Route.Kind == alerts.KindPagerDuty
 		as, err := alerts.Decode(rt.Route, body)
 		var syn *alerts.SyntaxError
 		switch {
+		case errors.Is(err, alerts.ErrNoAlert):
+			// A test notification (Uptime Kuma's Test button), pending or
+			// maintenance: understood, nothing to record.
+			s.o.Log.Info("alert route: nothing to record", "route", rt.Route.ID, "why", err.Error())
+			writeJSON(w, http.StatusOK, map[string]any{"incidents": []string{}, "opened": 0, "recorded": 0})
+			return
+		case pd && err != nil:
+			// PagerDuty clients read PagerDuty's answer.
+			s.rejectWith(w, "alerts", "invalid", http.StatusBadRequest, alerts.PagerDutyInvalid(err))
+			return
 		case errors.As(err, &syn):
 			s.reject(w, "alerts", "malformed", http.StatusBadRequest, fmt.Sprintf("malformed JSON at line %d, column %d: %s", syn.Line, syn.Col, syn.Msg))
 			return
@@ -65,6 +77,13 @@ func (s *Server) MountAlerts(routes []AlertRoute, intake IntakeFunc) {
 			return
 		}
 		res, err := intake(r.Context(), rt.Route, as)
+		if errors.Is(err, store.ErrUnavailable) {
+			// A failover: retryable, and every sender retries a 503.
+			s.o.Log.Warn("alert intake: store unavailable; asked the sender to retry", "route", rt.Route.ID, "err", err)
+			w.Header().Set("Retry-After", "2")
+			s.reject(w, "alerts", "unavailable", http.StatusServiceUnavailable, "the store is failing over; retry in a few seconds")
+			return
+		}
 		if err != nil {
 			s.o.Log.Error("alert intake failed", "route", rt.Route.ID, "err", err)
 			s.reject(w, "alerts", "store", http.StatusInternalServerError, "could not record the alerts; retry")
@@ -75,6 +94,10 @@ func (s *Server) MountAlerts(routes []AlertRoute, intake IntakeFunc) {
 				m.alerts.WithLabelValues(rt.Route.ID, a.Status).Inc()
 			}
 			m.intake.Observe(time.Since(start).Seconds())
+		}
+		if pd {
+			writeJSON(w, http.StatusAccepted, alerts.PagerDutyAccepted(as))
+			return
 		}
 		writeJSON(w, http.StatusOK, res)
 	})

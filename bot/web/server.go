@@ -151,6 +151,15 @@ func (s *Server) reject(w http.ResponseWriter, endpoint, reason string, status i
 	writeJSON(w, status, map[string]string{"error": msg})
 }
 
+// rejectWith is reject with a body of the caller's shape (a PagerDuty
+// client reads PagerDuty's).
+func (s *Server) rejectWith(w http.ResponseWriter, endpoint, reason string, status int, body any) {
+	if s.o.Metrics != nil {
+		s.o.Metrics.rejected.WithLabelValues(endpoint, reason).Inc()
+	}
+	writeJSON(w, status, body)
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

@@ -87,6 +87,17 @@ func newApp(cfg *Config, st store.Store, senders []chat.Sender, botName string, 
 	if err != nil {
 		return nil, fmt.Errorf("playbooks:\n%w", err)
 	}
+	for _, r := range cfg.Alerts.Routes {
+		for _, id := range r.Playbooks() {
+			if _, ok := books.Get(id); !ok {
+				var ids []string
+				for _, pb := range books.List() {
+					ids = append(ids, pb.ID)
+				}
+				return nil, fmt.Errorf("alert route %q: no playbook %q; use one of: %s", r.ID, id, strings.Join(ids, ", "))
+			}
+		}
+	}
 	a := &app{cfg: cfg, st: st, log: log, botName: botName, running: make([]string, 0, len(senders)), maxLen: map[string]int{}}
 	a.clock, a.testClock = clockFromEnv()
 	for _, s := range senders {

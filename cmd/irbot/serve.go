@@ -161,6 +161,9 @@ func serve(ctx context.Context, cfg *Config, reload func() (*Config, error), log
 	}
 	srv.MountAlerts(routes, func(ctx context.Context, r alerts.Route, as []bot.Alert) (engine.AlertResult, error) {
 		in := engine.Intake{Route: r.ID, Chat: r.Chat, Escalation: r.Escalation, Playbook: r.Playbook, AutoResolve: r.AutoResolve}
+		if len(as) > 0 {
+			in.Playbook = r.PlaybookOf(as[0]) // Wazuh: the rule's groups pick it
+		}
 		return a.engine().Alerts(ctx, in, as, r.SeverityOf)
 	})
 	if err := mountHeartbeats(srv, cfg, func(ctx context.Context, id string) error { return a.engine().Ping(ctx, id) }); err != nil {
@@ -369,6 +372,14 @@ func routeCredentialsFix(r alerts.Route, err error) error {
 		sender = "Alertmanager sends (http_config.authorization in its webhook_configs)"
 	case alerts.KindGrafana:
 		sender = "Grafana's webhook contact point sends (its Authorization header credentials, or the basic-auth password)"
+	case alerts.KindZabbix:
+		sender = "irbot's Zabbix media type sends (its token parameter, e.g. the secret macro {$IRBOT.TOKEN})"
+	case alerts.KindWazuh:
+		sender = "the Wazuh integration sends (<api_key> in ossec.conf)"
+	case alerts.KindUptimeKuma:
+		sender = "Uptime Kuma's webhook sends (Additional Headers {\"Authorization\": \"Bearer <token>\"})"
+	case alerts.KindPagerDuty:
+		sender = "the tool sends as the PagerDuty integration (routing) key"
 	}
 	switch {
 	case r.TokenEnv != "":
