@@ -3,6 +3,7 @@ package command
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Name is a canonical command name.
@@ -384,3 +385,25 @@ func Closest(word string, candidates []string) string {
 	}
 	return best
 }
+
+// UsageIn returns a command's syntax with its placeholders in lang: in
+// Vietnamese "/note [IR-n] <nội dung>"; in English (or any other
+// language) Usage.
+func UsageIn(n Name, lang string) string {
+	u := Usage(n)
+	if lang != "vi" {
+		return u
+	}
+	return viPlaceholders.Replace(u)
+}
+
+// viPlaceholders translates the placeholders of the usage lines.
+var viPlaceholders = strings.NewReplacer(
+	"<playbook>", "<kịch bản>", "<title>", "<tiêu đề>", "<step#>", "<số bước>", "[note]", "[ghi chú]",
+	"<reason>", "<lý do>", "[reason]", "[lý do]", "<text>", "<nội dung>", "<1-4>", "<1-4>",
+	"<role>", "<vai trò>", "<user>", "<người>", "[summary]", "[tóm tắt]", "[topic]", "[chủ đề]",
+	"<code>", "<mã>", "[roster]", "[lịch trực]", "<roster>", "<lịch trực>", "[days]", "[số ngày]",
+	"<duration|until HH:MM>", "<thời hạn|đến HH:MM>", "<user|roster>", "<người|lịch trực>",
+	"<field>", "<trường>", "<value>", "<giá trị>", "[period]", "[khoảng thời gian]",
+	"<duration>", "<thời hạn>", "<route|label=value>", "<tuyến|nhãn=giá trị>", "[all]", "[all|tatca]",
+)

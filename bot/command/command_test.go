@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -661,5 +662,16 @@ func TestHugeInputs(t *testing.T) {
 				t.Fatalf("Parse took %v on %d bytes", d, len(in))
 			}
 		})
+	}
+}
+
+// TestUsageInVietnameseHasNoEnglishPlaceholders: every usage line in
+// Vietnamese has its placeholders translated.
+func TestUsageInVietnameseHasNoEnglishPlaceholders(t *testing.T) {
+	english := regexp.MustCompile(`<[a-z#|= :-]*[a-z]{3,}[a-z#|= :-]*>|\[[a-z|]*(note|reason|summary|topic|roster|days|period)[a-z|]*\]`)
+	for _, n := range Names() {
+		if u := UsageIn(n, "vi"); english.MatchString(u) {
+			t.Errorf("/%s in Vietnamese: %q still has %q", n, u, english.FindString(u))
+		}
 	}
 }
