@@ -28,3 +28,10 @@ type Alert struct {
 	URL         string // link back to the source (generatorURL, panel, …)
 	Raw         string // the alert's own JSON as received, kept in the timeline
 }
+
+// AlertResult says what an alert intake did: the HTTP answer to the sender.
+type AlertResult struct {
+	Incidents []string `json:"incidents"` // refs opened or joined
+	Opened    int      `json:"opened"`
+	Recorded  int      `json:"recorded"`
+}

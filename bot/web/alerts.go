@@ -11,7 +11,6 @@ import (
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/alerts"
-	"github.com/irbot/irbot/bot/engine"
 	"github.com/irbot/irbot/store"
 )
 
@@ -21,8 +20,10 @@ type AlertRoute struct {
 	Auth  alerts.Auth
 }
 
-// IntakeFunc records decoded alerts (the engine's Alerts, bound to a route).
-type IntakeFunc func(ctx context.Context, r alerts.Route, as []bot.Alert) (engine.AlertResult, error)
+// IntakeFunc records decoded alerts (the engine's Alerts, bound to a route)
+// and says what it did; an error wrapping store.ErrUnavailable is answered
+// 503 with Retry-After, any other error 500.
+type IntakeFunc func(ctx context.Context, r alerts.Route, as []bot.Alert) (bot.AlertResult, error)
 
 // MountAlerts serves POST /alerts/{route}: 404 for an unknown route, 415
 // unless the body is declared JSON (see jsonContent), 413 over the body

@@ -49,8 +49,9 @@ func wire(t testing.TB) *wired {
 	s := web.New(web.Options{Metrics: m})
 	route := alerts.Route{ID: "prom", Kind: "alertmanager", Chat: "soc"}
 	s.MountAlerts([]web.AlertRoute{{Route: route, Auth: alerts.Auth{Token: "t0k"}}},
-		func(ctx context.Context, r alerts.Route, as []bot.Alert) (engine.AlertResult, error) {
-			return eng.Alerts(ctx, engine.Intake{Route: r.ID, Chat: r.Chat}, as, r.SeverityOf)
+		func(ctx context.Context, r alerts.Route, as []bot.Alert) (bot.AlertResult, error) {
+			res, err := eng.Alerts(ctx, engine.Intake{Route: r.ID, Chat: r.Chat}, as, r.SeverityOf)
+			return bot.AlertResult(res), err
 		})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)

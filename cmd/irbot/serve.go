@@ -159,12 +159,13 @@ func serve(ctx context.Context, cfg *Config, reload func() (*Config, error), log
 	if err != nil {
 		return &configError{err}
 	}
-	srv.MountAlerts(routes, func(ctx context.Context, r alerts.Route, as []bot.Alert) (engine.AlertResult, error) {
+	srv.MountAlerts(routes, func(ctx context.Context, r alerts.Route, as []bot.Alert) (bot.AlertResult, error) {
 		in := engine.Intake{Route: r.ID, Chat: r.Chat, Escalation: r.Escalation, Playbook: r.Playbook, AutoResolve: r.AutoResolve}
 		if len(as) > 0 {
 			in.Playbook = r.PlaybookOf(as[0]) // Wazuh: the rule's groups pick it
 		}
-		return a.engine().Alerts(ctx, in, as, r.SeverityOf)
+		res, err := a.engine().Alerts(ctx, in, as, r.SeverityOf)
+		return bot.AlertResult(res), err
 	})
 	if err := mountHeartbeats(srv, cfg, func(ctx context.Context, id string) error { return a.engine().Ping(ctx, id) }); err != nil {
 		return &configError{err}
