@@ -14,8 +14,20 @@ import (
 	"time"
 
 	"github.com/irbot/irbot/bot"
-	"github.com/irbot/irbot/store"
 )
+
+// TimerStore is what the scheduler needs of the store: claiming due timers
+// and knowing when the next one is due. A store.Store is one; it must be
+// safe for concurrent use.
+type TimerStore interface {
+	// ClaimTimers returns up to limit timers due at or before now that are
+	// not leased by someone else, and leases them to owner until
+	// now+lease. A claimed timer stays stored until a commit cancels it.
+	ClaimTimers(ctx context.Context, now time.Time, owner string, lease time.Duration, limit int) ([]bot.Timer, error)
+	// NextTimer returns the earliest due time, ok=false when there are no
+	// timers.
+	NextTimer(ctx context.Context) (due time.Time, ok bool, err error)
+}
 
 // FireFunc handles one due timer; it must delete the timer in the commit
 // that acts on it, and be idempotent.
@@ -23,7 +35,7 @@ type FireFunc func(ctx context.Context, t bot.Timer) error
 
 // Scheduler fires due timers from a store.
 type Scheduler struct {
-	st    store.Store
+	st    TimerStore
 	fire  FireFunc
 	clock bot.Clock
 	owner string
@@ -40,7 +52,7 @@ type Scheduler struct {
 }
 
 // New returns a scheduler; owner names this process in leases.
-func New(st store.Store, fire FireFunc, clock bot.Clock, owner string, log *slog.Logger) *Scheduler {
+func New(st TimerStore, fire FireFunc, clock bot.Clock, owner string, log *slog.Logger) *Scheduler {
 	if log == nil {
 		log = slog.Default()
 	}
