@@ -191,7 +191,7 @@ func (e *Engine) openFromAlerts(ctx context.Context, in Intake, group string, pr
 	c := &change{e: e, now: now, inc: inc, pb: pb,
 		seen: []string{fmt.Sprintf("alertgroup-open:%s:%s:%d", in.Route, group, prev)},
 		put:  map[string]string{groupKey(in.Route, group): strconv.FormatInt(id, 10)}}
-	c.events = append(c.events, bot.Event{At: now, Actor: "alert:" + in.Route, Kind: "declared", Data: map[string]string{
+	c.events = append(c.events, bot.Event{At: now, Actor: "alert:" + in.Route, Kind: bot.EvDeclared, Data: map[string]string{
 		"title": title, "playbook": pb.ID, "severity": sevName(sev), "category": pb.Category, "route": in.Route, "group": group}})
 	quiet := e.inMaintenance(ctx, in.Route, first.Labels, now)
 	c.notify(ctx, bot.KindStatus, func(lang string) string {
@@ -243,16 +243,16 @@ func (e *Engine) recordAlerts(ctx context.Context, c *change, in Intake, alerts 
 		if a.Status == bot.AlertAcknowledged {
 			// Taken in the monitoring tool: recorded, and the incident is
 			// acknowledged below; the alert itself stays firing.
-			c.events = append(c.events, bot.Event{At: c.now, Actor: "alert:" + in.Route, Kind: "alert", Data: map[string]string{
+			c.events = append(c.events, bot.Event{At: c.now, Actor: "alert:" + in.Route, Kind: bot.EvAlert, Data: map[string]string{
 				"status": a.Status, "fingerprint": a.Fingerprint, "title": a.Title, "severity": a.Severity}})
 			ackedIn = firstNonEmpty(a.Source, in.Route)
 			continue
 		}
 		prev, known := c.inc.Alerts[a.Fingerprint]
 		c.inc.Alerts[a.Fingerprint] = a.Status
-		kind := "alert"
+		kind := bot.EvAlert
 		if known && prev == a.Status {
-			kind = "alert_repeat"
+			kind = bot.EvAlertRepeat
 		}
 		data := map[string]string{"status": a.Status, "fingerprint": a.Fingerprint, "title": a.Title, "severity": a.Severity}
 		if a.Raw != "" {
@@ -269,7 +269,7 @@ func (e *Engine) recordAlerts(ctx context.Context, c *change, in Intake, alerts 
 		}
 		c.events = append(c.events, bot.Event{At: c.now, Actor: "alert:" + in.Route, Kind: kind, Data: data})
 		switch {
-		case kind == "alert_repeat" || opening:
+		case kind == bot.EvAlertRepeat || opening:
 		case a.Status == bot.AlertFiring:
 			news = append(news, a.Title)
 		case a.Status == bot.AlertResolved:
@@ -305,7 +305,7 @@ func (e *Engine) recordAlerts(ctx context.Context, c *change, in Intake, alerts 
 	c.inc.State, c.inc.Resolved = to, c.now
 	c.cancelTimers()
 	e.cancelPages(c)
-	c.recordBot("resolved", map[string]string{"summary": "all alerts resolved (auto_resolve)", "duration": c.now.Sub(c.inc.Declared).Round(time.Second).String()})
+	c.recordBot(bot.EvResolved, map[string]string{"summary": "all alerts resolved (auto_resolve)", "duration": c.now.Sub(c.inc.Declared).Round(time.Second).String()})
 	c.notify(ctx, bot.KindStatus, e.t("alerts_auto_resolved", c.inc.Ref(), strings.Join(clipAll(resolved), "\n")), nil)
 }
 
@@ -332,7 +332,7 @@ func (e *Engine) ackFromAlert(ctx context.Context, c *change, in Intake, source 
 	c.inc.State = bot.StateAcknowledged
 	c.inc.Acknowledged = c.now
 	delay := c.now.Sub(c.inc.Declared).Round(time.Second)
-	c.events = append(c.events, bot.Event{At: c.now, Actor: "alert:" + in.Route, Kind: "ack", Data: map[string]string{"after": delay.String()}})
+	c.events = append(c.events, bot.Event{At: c.now, Actor: "alert:" + in.Route, Kind: bot.EvAck, Data: map[string]string{"after": delay.String()}})
 	e.ackPages(c, "alert:"+in.Route)
 	if err := e.enterNext(c, func(lang string) string {
 		return e.cat.T(lang, "acked_in_tool", c.inc.Ref(), source, e.fmtDur(delay, lang))

@@ -2,7 +2,6 @@ package engine_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -52,7 +51,7 @@ func TestAlertsOpenJoinAndResolve(t *testing.T) {
 	alerts := 0
 	stored := map[string]bool{} // raw payloads by hash, each stored once
 	for _, e := range evs {
-		if strings.HasPrefix(e.Kind, "alert") {
+		if e.Kind == bot.EvAlert || e.Kind == bot.EvAlertRepeat {
 			alerts++
 			h := e.Data["raw_sha256"]
 			switch {

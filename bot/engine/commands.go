@@ -73,7 +73,7 @@ func (e *Engine) onIncident(ctx context.Context, req *request, fn func(c *change
 					c.inc.Chats = append(c.inc.Chats, ch)
 				}
 			}
-			c.record("chat_joined", map[string]string{"chat": req.in.Chat.String()})
+			c.record(bot.EvChatJoined, map[string]string{"chat": req.in.Chat.String()})
 		}
 		return nil
 	})
@@ -131,7 +131,7 @@ func (e *Engine) declare(ctx context.Context, req *request) error {
 		Detected: now, Declared: now}
 	inc.Escalation = pb.Escalation
 	c := &change{e: e, req: req, now: now, inc: inc, pb: pb, seen: req.seen}
-	c.record("declared", map[string]string{"title": inc.Title, "playbook": pb.ID,
+	c.record(bot.EvDeclared, map[string]string{"title": inc.Title, "playbook": pb.ID,
 		"severity": sevName(sev), "category": pb.Category, "chat": req.in.Chat.String()})
 	c.notify(ctx, bot.KindStatus, func(lang string) string {
 		return e.cat.T(lang, "declared", inc.Ref(), sevName(sev), pb.Name.In(lang), inc.Title, c.actorName(),
@@ -236,7 +236,7 @@ func (e *Engine) ackIncident(c *change) error {
 	c.inc.State = bot.StateAcknowledged
 	c.inc.Acknowledged = c.now
 	delay := c.now.Sub(c.inc.Declared).Round(time.Second)
-	c.record("ack", map[string]string{"after": delay.String()})
+	c.record(bot.EvAck, map[string]string{"after": delay.String()})
 	e.ackPages(c, c.actorID())
 	return e.enterNext(c, func(lang string) string {
 		return e.cat.T(lang, "acked", c.inc.Ref(), c.actorName(), e.fmtDur(delay, lang))
@@ -256,7 +256,7 @@ func (e *Engine) enterNext(c *change, head text) error {
 		c.inc.Contained = c.now
 	}
 	idx := c.pb.PhaseIndex(to)
-	c.record("phase", map[string]string{"from": from, "to": to})
+	c.record(bot.EvPhase, map[string]string{"from": from, "to": to})
 	e.scheduleDue(c, idx)
 	c.notify(context.Background(), bot.KindNotice, func(lang string) string {
 		s := e.cat.T(lang, "phase_started", idx+1, len(c.pb.Phases), c.pb.Phases[idx].Name.In(lang))
@@ -365,9 +365,9 @@ func (e *Engine) stepDone(ctx context.Context, req *request) error {
 			return e.refuse("err.step_already", st.Number, e.statusWord(prev.Status, c.req.lang),
 				e.personName(prev.By), e.fmtTime(prev.At, c.req.lang))
 		}
-		status, kind, key := bot.StepDone, "step_done", "step_done"
+		status, kind, key := bot.StepDone, bot.EvStepDone, "step_done"
 		if skip {
-			status, kind, key = bot.StepSkipped, "step_skipped", "step_skipped"
+			status, kind, key = bot.StepSkipped, bot.EvStepSkipped, "step_skipped"
 		}
 		if c.inc.Steps == nil {
 			c.inc.Steps = map[string]bot.StepState{}
@@ -402,7 +402,7 @@ func (e *Engine) stepDone(ctx context.Context, req *request) error {
 
 func (e *Engine) note(ctx context.Context, req *request) error {
 	return e.onIncident(ctx, req, func(c *change) error {
-		c.record("note", map[string]string{"text": req.cmd.Text})
+		c.record(bot.EvNote, map[string]string{"text": req.cmd.Text})
 		c.notify(context.Background(), bot.KindNotice, e.t("noted", c.inc.Ref(), c.actorName(), req.cmd.Text), nil)
 		return nil
 	})
@@ -415,7 +415,7 @@ func (e *Engine) sev(ctx context.Context, req *request) error {
 			return e.refuse("err.same_sev", c.inc.Ref(), sevName(from))
 		}
 		c.inc.Severity = req.cmd.Sev
-		c.record("severity", map[string]string{"from": sevName(from), "to": sevName(req.cmd.Sev), "reason": req.cmd.Text})
+		c.record(bot.EvSeverity, map[string]string{"from": sevName(from), "to": sevName(req.cmd.Sev), "reason": req.cmd.Text})
 		c.notify(context.Background(), bot.KindNotice, e.t("sev_changed", c.inc.Ref(), sevName(from), sevName(req.cmd.Sev), c.actorName(), opt(req.cmd.Text)), nil)
 		return nil
 	})
@@ -447,7 +447,7 @@ func (e *Engine) assign(ctx context.Context, req *request) error {
 			c.inc.Roles = map[string]string{}
 		}
 		c.inc.Roles[role] = who
-		c.record("assign", map[string]string{"role": role, "person": who})
+		c.record(bot.EvAssign, map[string]string{"role": role, "person": who})
 		c.notify(context.Background(), bot.KindNotice, func(lang string) string {
 			return e.cat.T(lang, "assigned", c.inc.Ref(), name, e.roleName(role, lang), c.actorName())
 		}, nil)
@@ -473,7 +473,7 @@ func (e *Engine) resolve(ctx context.Context, req *request) error {
 		c.inc.Resolved = c.now
 		c.cancelTimers()
 		e.cancelPages(c)
-		c.record("resolved", map[string]string{"summary": req.cmd.Text, "duration": c.now.Sub(c.inc.Declared).Round(time.Second).String()})
+		c.record(bot.EvResolved, map[string]string{"summary": req.cmd.Text, "duration": c.now.Sub(c.inc.Declared).Round(time.Second).String()})
 		c.notify(context.Background(), bot.KindStatus, e.t("resolved", c.inc.Ref(), c.actorName(), e.fmtDurT(c.now.Sub(c.inc.Declared)), opt(req.cmd.Text)),
 			[]bot.Button{e.button("btn.close", "/close "+c.inc.Ref())})
 		return nil
@@ -499,7 +499,7 @@ func (e *Engine) close(ctx context.Context, req *request) error {
 		}
 		c.inc.State = bot.StateClosed
 		c.inc.Closed = c.now
-		c.record("closed", nil)
+		c.record(bot.EvClosed, nil)
 		c.notify(context.Background(), bot.KindStatus, e.t("closed", c.inc.Ref(), c.actorName()), nil)
 		return nil
 	})
@@ -517,7 +517,7 @@ func (e *Engine) reopen(ctx context.Context, req *request) error {
 		from := c.inc.State
 		c.inc.State = to
 		c.inc.Resolved, c.inc.Closed = time.Time{}, time.Time{}
-		c.record("reopened", map[string]string{"from": from, "reason": req.cmd.Text})
+		c.record(bot.EvReopened, map[string]string{"from": from, "reason": req.cmd.Text})
 		return e.enterNext(c, e.t("reopened", c.inc.Ref(), c.actorName(), opt(req.cmd.Text)))
 	})
 }
@@ -531,7 +531,7 @@ func (e *Engine) cancel(ctx context.Context, req *request) error {
 		c.inc.State = to
 		c.cancelTimers()
 		e.cancelPages(c)
-		c.record("cancelled", map[string]string{"reason": req.cmd.Text})
+		c.record(bot.EvCancelled, map[string]string{"reason": req.cmd.Text})
 		c.notify(context.Background(), bot.KindStatus, e.t("cancelled", c.inc.Ref(), c.actorName(), opt(req.cmd.Text)), nil)
 		return nil
 	})
@@ -638,7 +638,7 @@ func (e *Engine) verify(ctx context.Context, req *request) error {
 		result = err.Error()
 		reply = e.t("verify_broken", inc.Ref(), err.Error())
 	}
-	e.Audit(ctx, "verified", map[string]string{"person": req.actor.ID, "incident": inc.Ref(), "events": strconv.Itoa(len(evs)),
+	e.audit(ctx, bot.EvVerified, map[string]string{"person": req.actor.ID, "incident": inc.Ref(), "events": strconv.Itoa(len(evs)),
 		"last_hash": inc.LastHash, "result": result})
 	return e.reply(ctx, req, reply)
 }

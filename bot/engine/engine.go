@@ -413,13 +413,13 @@ func (c *change) actorName() string {
 }
 
 // record appends a timeline event by the acting person (or the bot).
-func (c *change) record(kind string, data map[string]string) {
+func (c *change) record(kind bot.EventKind, data map[string]string) {
 	c.events = append(c.events, bot.Event{At: c.now, Actor: c.actorID(), Kind: kind, Data: data})
 }
 
 // recordBot appends a timeline event decided by the bot itself (pages,
 // escalations), whoever's action led to it.
-func (c *change) recordBot(kind string, data map[string]string) {
+func (c *change) recordBot(kind bot.EventKind, data map[string]string) {
 	c.events = append(c.events, bot.Event{At: c.now, Actor: "irbot", Kind: kind, Data: data})
 }
 

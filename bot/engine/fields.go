@@ -50,7 +50,7 @@ func (e *Engine) setCmd(ctx context.Context, req *request) error {
 				}
 			}
 		}
-		c.record("field_set", map[string]string{"field": field, "value": value})
+		c.record(bot.EvFieldSet, map[string]string{"field": field, "value": value})
 		shown := value
 		if field == report.FieldSystem {
 			for _, s := range e.o.Systems {

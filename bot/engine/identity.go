@@ -70,7 +70,7 @@ func (e *Engine) IssueLinkCode(ctx context.Context, person string, ttl time.Dura
 	if err != nil {
 		return "", err
 	}
-	e.Audit(ctx, "link_code_issued", map[string]string{"person": p.ID, "expires": time.Unix(exp, 0).UTC().Format(time.RFC3339)})
+	e.audit(ctx, bot.EvLinkCodeIssued, map[string]string{"person": p.ID, "expires": time.Unix(exp, 0).UTC().Format(time.RFC3339)})
 	return code, nil
 }
 
@@ -100,14 +100,14 @@ func (e *Engine) link(ctx context.Context, req *request) error {
 	if err := e.commit(ctx, tx); err != nil {
 		return err
 	}
-	e.Audit(ctx, "linked", map[string]string{"person": id, "platform": req.in.Platform, "user": req.in.User})
+	e.audit(ctx, bot.EvLinked, map[string]string{"person": id, "platform": req.in.Platform, "user": req.in.User})
 	return nil
 }
 
 // stranger answers someone not on the responder list: one polite refusal
 // per account, and an audit entry every time.
 func (e *Engine) stranger(ctx context.Context, req *request) error {
-	e.Audit(ctx, "stranger", map[string]string{"platform": req.in.Platform, "user": req.in.User,
+	e.audit(ctx, bot.EvStranger, map[string]string{"platform": req.in.Platform, "user": req.in.User,
 		"name": req.in.UserName, "chat": req.in.Chat.String(), "text": clip(req.in.Text, 200)})
 	key := "stranger:" + req.in.Platform + ":" + req.in.User
 	tx := &store.Tx{Seen: append([]string{key}, req.seen...), Outbox: []bot.Outgoing{{Chat: req.in.Chat, Kind: bot.KindReply,
@@ -122,10 +122,16 @@ func (e *Engine) stranger(ctx context.Context, req *request) error {
 	return err
 }
 
-// Audit appends an entry to the audit log (a hash-chained timeline, like
-// an incident's). Failures are logged, never returned: auditing must not
-// stop the bot from answering.
+// Audit appends an entry of kind (a bot.EventKind such as
+// bot.EvWebhookForged) to the audit log, a hash-chained timeline like an
+// incident's. Failures are logged, never returned: auditing must not stop
+// the bot from answering.
 func (e *Engine) Audit(ctx context.Context, kind string, data map[string]string) {
+	e.audit(ctx, bot.EventKind(kind), data)
+}
+
+// audit appends an entry to the audit log; see Audit.
+func (e *Engine) audit(ctx context.Context, kind bot.EventKind, data map[string]string) {
 	defer e.lock(AuditID)()
 	for attempt := 0; attempt < maxRetries; attempt++ {
 		inc, err := e.auditLog(ctx)
@@ -193,7 +199,7 @@ func (e *Engine) linkFailed(ctx context.Context, req *request, keys []string, no
 		return err
 	}
 	if worst == 1 || worst == linkTries {
-		e.Audit(ctx, "link_refused", map[string]string{"platform": req.in.Platform, "user": req.in.User,
+		e.audit(ctx, bot.EvLinkRefused, map[string]string{"platform": req.in.Platform, "user": req.in.User,
 			"chat": req.in.Chat.String(), "reason": reason, "tries": strconv.Itoa(worst)})
 	}
 	return e.refuse("err.link_code")

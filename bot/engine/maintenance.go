@@ -108,7 +108,8 @@ func (e *Engine) maintenanceCmd(ctx context.Context, req *request) error {
 	usage := func() error {
 		return e.refuse("err.usage", "/maintenance <route|label=value> <duration> <reason> · /maintenance end <route|label=value>")
 	}
-	var kind, key string
+	var kind bot.EventKind
+	var key string
 	var m Maintenance
 	switch {
 	case strings.EqualFold(args[0], "end") || strings.EqualFold(args[0], "ketthuc"):
@@ -122,7 +123,7 @@ func (e *Engine) maintenanceCmd(ctx context.Context, req *request) error {
 		m = live[i]
 		m.End = now
 		live = append(live[:i], live[i+1:]...)
-		kind, key = "maintenance_ended", "maintenance_ended"
+		kind, key = bot.EvMaintenanceEnded, "maintenance_ended"
 	default:
 		if len(args) < 2 {
 			return usage()
@@ -148,11 +149,11 @@ func (e *Engine) maintenanceCmd(ctx context.Context, req *request) error {
 				return e.refuse("err.no_route", m.Route, strings.Join(routes, ", "))
 			}
 		}
-		kind, key = "maintenance_started", "maintenance_set"
+		kind, key = bot.EvMaintenanceStarted, "maintenance_set"
 		if i := windowOf(live, m.target()); i >= 0 {
 			m.Start = live[i].Start
 			live = append(live[:i], live[i+1:]...)
-			kind, key = "maintenance_extended", "maintenance_extended"
+			kind, key = bot.EvMaintenanceExtended, "maintenance_extended"
 		}
 		live = append(live, m)
 	}
@@ -162,7 +163,7 @@ func (e *Engine) maintenanceCmd(ctx context.Context, req *request) error {
 	}
 	who := firstNonEmpty(req.actor.Name, req.actor.ID)
 	say := func(lang string) string {
-		if kind == "maintenance_ended" {
+		if kind == bot.EvMaintenanceEnded {
 			return e.cat.T(lang, key, m.target(), who)
 		}
 		return e.cat.T(lang, key, m.target(), e.fmtTime(m.End, lang), m.Reason, who)
@@ -227,7 +228,7 @@ func (e *Engine) listWindows(ctx context.Context, req *request, live []Maintenan
 
 // commitAudited commits tx, which changes no incident, together with an
 // entry in the audit log: both or neither.
-func (e *Engine) commitAudited(ctx context.Context, tx *store.Tx, kind string, data map[string]string) error {
+func (e *Engine) commitAudited(ctx context.Context, tx *store.Tx, kind bot.EventKind, data map[string]string) error {
 	defer e.lock(AuditID)()
 	for attempt := 0; ; attempt++ {
 		inc, err := e.auditLog(ctx)

@@ -119,22 +119,22 @@ func (e *Engine) pageStep(ctx context.Context, c *change, k int) {
 	p := &c.inc.Pages[k]
 	if c.inc.Snoozed(c.now) {
 		// Held: recorded, nobody paged; the snooze's end pages this step.
-		c.recordBot("page_held", map[string]string{"page": strconv.Itoa(p.N), "until": c.inc.Snooze.Until.UTC().Format(time.RFC3339)})
+		c.recordBot(bot.EvPageHeld, map[string]string{"page": strconv.Itoa(p.N), "until": c.inc.Snooze.Until.UTC().Format(time.RFC3339)})
 		return
 	}
 	pol, ok := e.policy(*p)
 	if !ok || len(pol.Levels) == 0 {
 		p.Status = bot.PageExpired
-		c.recordBot("page_failed", map[string]string{"page": strconv.Itoa(p.N), "policy": p.Policy, "error": "unknown escalation policy"})
+		c.recordBot(bot.EvPageFailed, map[string]string{"page": strconv.Itoa(p.N), "policy": p.Policy, "error": "unknown escalation policy"})
 		return
 	}
 	level := pol.LevelAt(p.Step)
 	people, chats := e.resolveTargets(ctx, pol.Levels[level].Targets, c.now)
 	p.Targets, p.Acked, p.StepAt = people, nil, c.now
 	round := p.Step/len(pol.Levels) + 1
-	kind := "page_sent"
+	kind := bot.EvPageSent
 	if p.Step > 0 {
-		kind = "page_escalated"
+		kind = bot.EvPageEscalated
 	}
 	c.recordBot(kind, map[string]string{"page": strconv.Itoa(p.N), "policy": p.Policy, "level": strconv.Itoa(level + 1),
 		"round": strconv.Itoa(round), "people": strings.Join(people, ","), "chats": strings.Join(chats, ","), "reason": p.Reason})
@@ -152,7 +152,7 @@ func (e *Engine) pageStep(ctx context.Context, c *change, k int) {
 			c.out = append(c.out, bot.Outgoing{Incident: c.inc.ID, Chat: dm, Kind: bot.KindPage, Text: text, Buttons: ack})
 		}
 		if len(dms) == 0 {
-			c.recordBot("page_undelivered", map[string]string{"page": strconv.Itoa(p.N), "person": id, "error": "no chat on a running platform"})
+			c.recordBot(bot.EvPageUndelivered, map[string]string{"page": strconv.Itoa(p.N), "person": id, "error": "no chat on a running platform"})
 			name := e.personName(id)
 			c.notify(ctx, bot.KindNotice, func(lang string) string {
 				return e.cat.T(lang, "page_unreachable", c.inc.Ref(), name)
@@ -251,7 +251,7 @@ func (e *Engine) escalate(ctx context.Context, c *change, k int, reason string) 
 	pol, _ := e.policy(*p)
 	if p.Step+1 >= pol.Steps() {
 		p.Status = bot.PageExpired
-		c.recordBot("page_expired", map[string]string{"page": strconv.Itoa(p.N), "steps": strconv.Itoa(p.Step + 1)})
+		c.recordBot(bot.EvPageExpired, map[string]string{"page": strconv.Itoa(p.N), "steps": strconv.Itoa(p.Step + 1)})
 		c.notify(ctx, bot.KindNotice, e.t("page_expired", c.inc.Ref(), pol.Repeat+1), []bot.Button{
 			e.button("btn.ack", "/ack "+c.inc.Ref())})
 		return
@@ -274,14 +274,14 @@ func (e *Engine) ackPages(c *change, who string) (acked int) {
 				p.Acked = append(p.Acked, who)
 			}
 			if !containsAll(p.Acked, p.Targets) {
-				c.record("page_ack_partial", map[string]string{"page": strconv.Itoa(p.N), "person": who,
+				c.record(bot.EvPageAckPartial, map[string]string{"page": strconv.Itoa(p.N), "person": who,
 					"waiting": strings.Join(missing(p.Targets, p.Acked), ",")})
 				continue
 			}
 		}
 		p.Status, p.AckBy, p.AckAt = bot.PageAcknowledged, who, c.now
 		c.cancel = append(c.cancel, escTimerID(c.inc.ID, p.N, p.Step))
-		c.record("page_ack", map[string]string{"page": strconv.Itoa(p.N), "after": c.now.Sub(p.Started).Round(time.Second).String(),
+		c.record(bot.EvPageAck, map[string]string{"page": strconv.Itoa(p.N), "after": c.now.Sub(p.Started).Round(time.Second).String(),
 			"level": strconv.Itoa(pol.LevelAt(p.Step) + 1), "round": strconv.Itoa(p.Step/max(len(pol.Levels), 1) + 1)})
 		acked++
 	}

@@ -31,7 +31,7 @@ func (e *Engine) permit(ctx context.Context, req *request) error {
 			return nil
 		}
 	}
-	e.Audit(ctx, "refused", map[string]string{"person": req.actor.ID, "action": string(act),
+	e.audit(ctx, bot.EvRefused, map[string]string{"person": req.actor.ID, "action": string(act),
 		"chat": req.in.Chat.String(), "text": clip(req.in.Text, 200)})
 	return &userError{t: func(lang string) string {
 		return e.cat.T(lang, "err.forbidden", "/"+string(req.cmd.Name), e.o.Access.WhoCan(act, lang, e.cat.T(lang, "word.or")))
@@ -44,7 +44,7 @@ func (e *Engine) audited(ctx context.Context, req *request) {
 		return // a window's changes are audited in their own commit; a listing changes nothing
 	}
 	if act := access.ActionOf(req.cmd); e.o.Access.Privileged(act) {
-		e.Audit(ctx, "privileged", map[string]string{"person": req.actor.ID, "action": string(act),
+		e.audit(ctx, bot.EvPrivileged, map[string]string{"person": req.actor.ID, "action": string(act),
 			"chat": req.in.Chat.String(), "text": clip(req.in.Text, 200)})
 	}
 }

@@ -93,7 +93,7 @@ func (e *Engine) reportCmd(ctx context.Context, req *request) error {
 				}
 			}
 		}
-		c.record("report_sent", map[string]string{"format": format, "to": strings.Join(to, ","),
+		c.record(bot.EvReportSent, map[string]string{"format": format, "to": strings.Join(to, ","),
 			"last_hash": c.inc.LastHash, "missing": strings.Join(missing, ",")})
 		return nil
 	})

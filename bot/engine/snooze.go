@@ -38,14 +38,14 @@ func (e *Engine) snoozeCmd(ctx context.Context, req *request) error {
 			c.cancel = append(c.cancel, escTimerID(c.inc.ID, p.N, p.Step))
 		}
 		c.set = append(c.set, bot.Timer{ID: snoozeTimerID(c.inc.ID), Due: until, Kind: TimerSnooze, Incident: c.inc.ID})
-		c.record("snoozed", map[string]string{"until": until.UTC().Format(time.RFC3339), "reason": req.cmd.Text})
+		c.record(bot.EvSnoozed, map[string]string{"until": until.UTC().Format(time.RFC3339), "reason": req.cmd.Text})
 		c.notify(ctx, bot.KindNotice, func(lang string) string {
 			return e.cat.T(lang, "snoozed", c.inc.Ref(), c.actorName(), e.fmtTime(until, lang), req.cmd.Text)
 		}, nil)
 		return nil
 	})
 	if err == nil {
-		e.Audit(ctx, "snoozed", map[string]string{"person": req.actor.ID, "text": clip(req.in.Text, 200), "chat": req.in.Chat.String()})
+		e.audit(ctx, bot.EvSnoozed, map[string]string{"person": req.actor.ID, "text": clip(req.in.Text, 200), "chat": req.in.Chat.String()})
 	}
 	return err
 }
@@ -78,7 +78,7 @@ func (e *Engine) liftSnooze(ctx context.Context, c *change, key string) bool {
 	}
 	c.inc.Snooze = nil
 	c.cancel = append(c.cancel, snoozeTimerID(c.inc.ID))
-	c.record("snooze_ended", map[string]string{"why": key})
+	c.record(bot.EvSnoozeEnded, map[string]string{"why": key})
 	c.notify(ctx, bot.KindNotice, e.t(key, c.inc.Ref()), nil)
 	return true
 }

@@ -29,11 +29,11 @@ const (
 )
 
 // summaryKinds are the changes leaders are told about.
-var summaryKinds = map[string]bool{"declared": true, "severity": true, "phase": true, "page_escalated": true,
-	"page_expired": true, "resolved": true, "closed": true, "cancelled": true, "reopened": true}
+var summaryKinds = map[bot.EventKind]bool{bot.EvDeclared: true, bot.EvSeverity: true, bot.EvPhase: true, bot.EvPageEscalated: true,
+	bot.EvPageExpired: true, bot.EvResolved: true, bot.EvClosed: true, bot.EvCancelled: true, bot.EvReopened: true}
 
 // alwaysNow are changes told at once, whatever the rate limit.
-var alwaysNow = map[string]bool{"declared": true, "resolved": true, "closed": true, "cancelled": true}
+var alwaysNow = map[bot.EventKind]bool{bot.EvDeclared: true, bot.EvResolved: true, bot.EvClosed: true, bot.EvCancelled: true}
 
 func cadenceID(inc int64) string  { return fmt.Sprintf("cadence:%d", inc) }
 func sumDelayID(inc int64) string { return fmt.Sprintf("sumdelay:%d", inc) }
@@ -76,7 +76,7 @@ func (e *Engine) finish(ctx context.Context, c *change) {
 	for _, ev := range c.events {
 		important = important || summaryKinds[ev.Kind]
 		urgent = urgent || alwaysNow[ev.Kind]
-		visible = visible || (ev.Kind != "alert_repeat" && ev.Kind != "verified" && ev.Kind != "delivery_failed")
+		visible = visible || (ev.Kind != bot.EvAlertRepeat && ev.Kind != bot.EvVerified && ev.Kind != bot.EvDeliveryFailed)
 	}
 	if visible {
 		for _, ch := range c.inc.Chats {
@@ -100,7 +100,7 @@ func (e *Engine) finish(ctx context.Context, c *change) {
 		switch {
 		case !c.inc.Open():
 			c.cancel = append(c.cancel, cadenceID(c.inc.ID), sumDelayID(c.inc.ID))
-		case ev.Kind == "declared" || ev.Kind == "severity" || ev.Kind == "reopened":
+		case ev.Kind == bot.EvDeclared || ev.Kind == bot.EvSeverity || ev.Kind == bot.EvReopened:
 			if d := e.cadence(c); d > 0 {
 				c.set = append(c.set, bot.Timer{ID: cadenceID(c.inc.ID), Due: c.now.Add(d), Kind: TimerCadence, Incident: c.inc.ID})
 			} else {
@@ -369,7 +369,7 @@ func (e *Engine) summaryActions(recent []bot.Event, pb *playbook.Playbook, lang 
 	count := map[string]int{}
 	for _, ev := range recent {
 		switch ev.Kind {
-		case "step_done", "step_skipped":
+		case bot.EvStepDone, bot.EvStepSkipped:
 			var s playbook.Step
 			for _, x := range pb.Steps() {
 				if x.ID == ev.Data["id"] {
@@ -390,13 +390,13 @@ func (e *Engine) summaryActions(recent []bot.Event, pb *playbook.Playbook, lang 
 			if n := ev.Data["note"]; n != "" {
 				item += ": " + clip(n, 80)
 			}
-			if ev.Kind == "step_done" {
+			if ev.Kind == bot.EvStepDone {
 				ps.done = append(ps.done, item)
 			} else {
 				ps.skipped = append(ps.skipped, item)
 			}
-		case "ack", "phase", "note", "severity", "assign", "page_ack", "page_escalated", "page_expired",
-			"resolved", "reopened", "cancelled", "closed", "alert":
+		case bot.EvAck, bot.EvPhase, bot.EvNote, bot.EvSeverity, bot.EvAssign, bot.EvPageAck, bot.EvPageEscalated, bot.EvPageExpired,
+			bot.EvResolved, bot.EvReopened, bot.EvCancelled, bot.EvClosed, bot.EvAlert:
 			line := "• " + strings.SplitN(e.renderEvent(ev, pb, lang), " — ", 2)[1]
 			if count[line]++; count[line] == 1 {
 				lines = append(lines, line)

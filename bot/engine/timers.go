@@ -92,7 +92,7 @@ func (e *Engine) fireStep(ctx context.Context, c *change, t bot.Timer) {
 		if t.Kind == TimerStepEscalate {
 			// Still open a whole due period after the reminder: escalate.
 			reason := fmt.Sprintf("step %d overdue: %s", s.Number, s.Title.In("en"))
-			c.record("step_escalated", map[string]string{"step": strconv.Itoa(s.Number), "id": s.ID})
+			c.record(bot.EvStepEscalated, map[string]string{"step": strconv.Itoa(s.Number), "id": s.ID})
 			if open := c.inc.OpenPages(); len(open) > 0 {
 				e.escalate(ctx, c, open[0], reason)
 			} else if c.inc.Escalation != "" {
@@ -100,7 +100,7 @@ func (e *Engine) fireStep(ctx context.Context, c *change, t bot.Timer) {
 			}
 			return
 		}
-		c.record("step_overdue", map[string]string{"step": strconv.Itoa(s.Number), "id": s.ID, "title": s.Title.In("en")})
+		c.record(bot.EvStepOverdue, map[string]string{"step": strconv.Itoa(s.Number), "id": s.ID, "title": s.Title.In("en")})
 		c.notify(ctx, bot.KindNotice, func(lang string) string {
 			return e.cat.T(lang, "overdue", c.inc.Ref(), s.Number, s.Title.In(lang), e.roleName(s.Role, lang))
 		}, []bot.Button{{Label: "✅ " + strconv.Itoa(s.Number), Data: fmt.Sprintf("/done %s %d", c.inc.Ref(), s.Number)}})
@@ -116,7 +116,7 @@ func (e *Engine) DeliveryFailed(ctx context.Context, m bot.Outgoing, cause error
 		return
 	}
 	err := e.apply(ctx, m.Incident, nil, func(c *change) error {
-		c.record("delivery_failed", map[string]string{"chat": m.Chat.String(), "kind": m.Kind, "error": cause.Error()})
+		c.record(bot.EvDeliveryFailed, map[string]string{"chat": m.Chat.String(), "kind": m.Kind, "error": cause.Error()})
 		if m.Kind != bot.KindPage || c.inc.HasChat(m.Chat) {
 			return nil
 		}

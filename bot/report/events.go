@@ -34,51 +34,51 @@ func (r *rep) eventText(ev bot.Event) string {
 		return d["step"], d["title"]
 	}
 	switch ev.Kind {
-	case "declared":
+	case bot.EvDeclared:
 		if d["route"] != "" || strings.HasPrefix(ev.Actor, "alert:") {
 			return r.T("ev.declared_alert", firstOf(d["route"], strings.TrimPrefix(ev.Actor, "alert:")), d["title"], r.pbLabel(d["playbook"]), d["severity"])
 		}
 		return r.T("ev.declared", d["title"], r.pbLabel(d["playbook"]), d["severity"])
-	case "ack":
+	case bot.EvAck:
 		return r.T("ev.ack", r.durText(d["after"]))
-	case "phase":
+	case bot.EvPhase:
 		return r.T("ev.phase", r.phaseName(d["to"]))
-	case "step_done":
+	case bot.EvStepDone:
 		n, t := stepTitle()
 		s := r.T("ev.step_done", n, t)
 		if d["note"] != "" {
 			s += r.T("with.note", d["note"])
 		}
 		return s
-	case "step_skipped":
+	case bot.EvStepSkipped:
 		n, t := stepTitle()
 		return r.T("ev.step_skipped", n, t) + reason(d["note"])
-	case "note":
+	case bot.EvNote:
 		return r.T("ev.note", d["text"])
-	case "severity":
+	case bot.EvSeverity:
 		return r.T("ev.severity", d["from"], d["to"]) + reason(d["reason"])
-	case "assign":
+	case bot.EvAssign:
 		return r.T("ev.assign", r.role(d["role"]), r.name(d["person"]))
-	case "resolved":
+	case bot.EvResolved:
 		s := r.T("ev.resolved", r.durText(d["duration"]))
 		if d["summary"] != "" {
 			s += r.T("ev.summary", d["summary"])
 		}
 		return s
-	case "closed":
+	case bot.EvClosed:
 		return r.T("ev.closed")
-	case "reopened":
+	case bot.EvReopened:
 		return r.T("ev.reopened") + reason(d["reason"])
-	case "cancelled":
+	case bot.EvCancelled:
 		return r.T("ev.cancelled") + reason(d["reason"])
-	case "verified":
+	case bot.EvVerified:
 		return r.T("ev.verified", d["events"])
-	case "step_overdue":
+	case bot.EvStepOverdue:
 		n, t := stepTitle()
 		return r.T("ev.step_overdue", n, t)
-	case "step_escalated":
+	case bot.EvStepEscalated:
 		return r.T("ev.step_escalated", d["step"])
-	case "page_sent", "page_escalated":
+	case bot.EvPageSent, bot.EvPageEscalated:
 		who := r.names(splitList(d["people"]))
 		for _, c := range splitList(d["chats"]) {
 			who = append(who, r.T("page.chat", c))
@@ -87,44 +87,44 @@ func (r *rep) eventText(ev bot.Event) string {
 		if list == "" {
 			list = r.T("page.nobody")
 		}
-		if ev.Kind == "page_sent" {
+		if ev.Kind == bot.EvPageSent {
 			return r.T("ev.page_sent", d["page"], d["level"], list) + reason(d["reason"])
 		}
 		return r.T("ev.page_escalated", d["level"], d["page"], d["round"], list) + reason(d["reason"])
-	case "page_ack":
+	case bot.EvPageAck:
 		return r.T("ev.page_ack", d["page"], r.durText(d["after"]))
-	case "page_ack_partial":
+	case bot.EvPageAckPartial:
 		return r.T("ev.page_partial", d["page"], strings.Join(r.names(splitList(d["waiting"])), ", "))
-	case "page_expired":
+	case bot.EvPageExpired:
 		return r.T("ev.page_expired", d["page"])
-	case "page_failed":
+	case bot.EvPageFailed:
 		return r.T("ev.page_failed", d["page"], d["error"])
-	case "alert", "alert_repeat":
+	case bot.EvAlert, bot.EvAlertRepeat:
 		st := d["status"]
 		if r.has("alert." + st) {
 			st = r.T("alert." + st)
 		}
-		return r.T("ev."+ev.Kind, st, d["title"])
-	case "delivery_failed":
+		return r.T("ev."+string(ev.Kind), st, d["title"])
+	case bot.EvDeliveryFailed:
 		return r.T("ev.delivery", d["chat"], d["error"])
-	case "field_set":
+	case bot.EvFieldSet:
 		return r.T("ev.field_set", r.fieldName(d["field"]), d["value"])
-	case "report_sent":
+	case bot.EvReportSent:
 		return r.T("ev.report_sent", r.formName(d["format"]))
-	case "chat_joined":
+	case bot.EvChatJoined:
 		return r.T("ev.chat_joined")
-	case "page_held":
+	case bot.EvPageHeld:
 		return r.T("ev.page_held", d["page"])
-	case "page_undelivered":
+	case bot.EvPageUndelivered:
 		return r.T("ev.page_undelivered", r.name(d["person"]))
-	case "snoozed":
+	case bot.EvSnoozed:
 		return r.T("ev.snoozed") + reason(d["reason"])
-	case "snooze_ended":
+	case bot.EvSnoozeEnded:
 		return r.T("ev.snooze_ended")
 	}
 	keys := bot.SortedKeys(d)
 	parts := make([]string, 0, len(keys)+1)
-	parts = append(parts, ev.Kind)
+	parts = append(parts, string(ev.Kind))
 	for _, k := range keys {
 		if k != "raw" {
 			parts = append(parts, k+"="+d[k])

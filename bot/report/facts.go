@@ -91,27 +91,27 @@ func (r *rep) derive() {
 	for _, ev := range r.in.Events {
 		d := ev.Data
 		switch ev.Kind {
-		case "declared":
+		case bot.EvDeclared:
 			r.route = d["route"]
-		case "alert":
+		case bot.EvAlert:
 			if r.alert == "" && d["status"] == bot.AlertFiring {
 				r.alert = d["title"]
 			}
-		case "step_done", "step_skipped":
+		case bot.EvStepDone, bot.EvStepSkipped:
 			s := stepRec{at: ev.At, by: ev.Actor, num: d["step"], id: d["id"], title: d["title"], titles: []string{d["title"]},
-				note: d["note"], skipped: ev.Kind == "step_skipped"}
+				note: d["note"], skipped: ev.Kind == bot.EvStepSkipped}
 			if st, ok := r.step(d["id"], d["step"]); ok {
 				s.num, s.title = strconv.Itoa(st.Number), st.Title.In(r.lang())
 				s.titles = append(s.titles, st.Title["vi"], st.Title["en"])
 			}
 			r.steps = append(r.steps, s)
-		case "resolved":
+		case bot.EvResolved:
 			r.resolve = d["summary"]
-		case "reopened":
+		case bot.EvReopened:
 			r.resolve = ""
-		case "page_sent", "page_escalated":
+		case bot.EvPageSent, bot.EvPageEscalated:
 			p := page(d["page"])
-			if ev.Kind == "page_sent" || p.started.IsZero() {
+			if ev.Kind == bot.EvPageSent || p.started.IsZero() {
 				p.started = ev.At
 			}
 			if d["policy"] != "" {
@@ -122,10 +122,10 @@ func (r *rep) derive() {
 			}
 			p.levels = append(p.levels, pageLevel{at: ev.At, level: d["level"], round: d["round"],
 				people: splitList(d["people"]), chats: splitList(d["chats"])})
-		case "page_ack":
+		case bot.EvPageAck:
 			p := page(d["page"])
 			p.ackBy, p.ackAt, p.ackAfter = ev.Actor, ev.At, d["after"]
-		case "page_expired":
+		case bot.EvPageExpired:
 			page(d["page"]).expired = true
 		}
 	}

@@ -108,11 +108,11 @@ func (m *Metrics) Committed(tx *store.Tx) {
 		m.open.update(tx.Incident)
 	}
 	for _, e := range tx.Events {
-		m.events.WithLabelValues(e.Kind).Inc()
+		m.events.WithLabelValues(string(e.Kind)).Inc()
 		switch e.Kind {
-		case "page_sent", "page_escalated":
+		case bot.EvPageSent, bot.EvPageEscalated:
 			m.pagesSent.Inc()
-		case "page_ack":
+		case bot.EvPageAck:
 			m.pagesAcked.Inc()
 			if d, err := time.ParseDuration(e.Data["after"]); err == nil {
 				m.ackTime.Observe(d.Seconds())
