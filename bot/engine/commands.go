@@ -546,7 +546,7 @@ func (e *Engine) view(ctx context.Context, req *request, render func(inc *bot.In
 	}
 	inc, err := e.st.Incident(ctx, id)
 	if err != nil {
-		if err == store.ErrNotFound {
+		if errors.Is(err, store.ErrNotFound) {
 			return e.refuse("err.no_incident", fmt.Sprintf("%s-%d", e.o.Prefix, id))
 		}
 		return fmt.Errorf("load incident %d: %w", id, err)

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -66,7 +67,7 @@ func TestHeartbeatOpensAnIncidentWhenPingsStop(t *testing.T) {
 		t.Fatalf("pings back, incident %s", inc.State)
 	}
 	mustContain(t, "heartbeats", h.say("/heartbeats"), "Prometheus: last ping 0 seconds ago (every 2 minutes)")
-	if err := h.eng.Ping(ctx, "nope"); err != engine.ErrNoHeartbeat {
+	if err := h.eng.Ping(ctx, "nope"); !errors.Is(err, engine.ErrNoHeartbeat) {
 		t.Fatalf("unknown heartbeat: %v", err)
 	}
 }

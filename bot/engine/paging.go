@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -58,7 +59,7 @@ func overridesKey(roster string) string { return "roster:" + roster + ":override
 
 func (e *Engine) overrides(ctx context.Context, roster string) ([]oncall.Override, error) {
 	v, err := e.st.Get(ctx, overridesKey(roster))
-	if err == store.ErrNotFound {
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
