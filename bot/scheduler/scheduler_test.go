@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/irbot/irbot/bot"
@@ -95,24 +96,91 @@ func TestFailedTimerIsRetriedAfterItsLease(t *testing.T) {
 	}
 }
 
-func TestRunWakesForAnEarlierTimer(t *testing.T) {
-	st := open(t)
-	fired := make(chan string, 1)
-	s := scheduler.New(st, fireAndDelete(st, func(t bot.Timer) { fired <- t.ID }), bot.SystemClock{}, "w", nil)
-	s.MaxSleep = time.Hour // only a wake-up can make it notice
+// running starts s.Run in the test's bubble and stops it when the test
+// ends (before the store closes).
+func running(t *testing.T, s *scheduler.Scheduler) {
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go s.Run(ctx)
-	st.Commit(ctx, &store.Tx{SetTimers: []bot.Timer{{ID: "soon", Due: time.Now().Add(20 * time.Millisecond)}}})
-	s.Wake()
-	select {
-	case id := <-fired:
-		if id != "soon" {
-			t.Fatalf("fired %s", id)
+	done := make(chan struct{})
+	go func() { defer close(done); s.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+}
+
+// firing is a timer fired and when, on the bubble's clock.
+type firing struct {
+	ID string
+	At time.Time
+}
+
+func TestRunWakesForAnEarlierTimer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		st := open(t)
+		fired := make(chan firing, 1)
+		s := scheduler.New(st, fireAndDelete(st, func(t bot.Timer) { fired <- firing{t.ID, time.Now()} }), bot.SystemClock{}, "w", nil)
+		s.MaxSleep = time.Hour // only a wake-up can make it notice
+		running(t, s)
+		synctest.Wait() // Run sleeps: nothing is due
+		due := time.Now().Add(20 * time.Millisecond)
+		st.Commit(context.Background(), &store.Tx{SetTimers: []bot.Timer{{ID: "soon", Due: due}}})
+		s.Wake()
+		select {
+		case f := <-fired:
+			if f.ID != "soon" {
+				t.Fatalf("fired %s", f.ID)
+			}
+			if late := f.At.Sub(due); late < 0 || late > time.Millisecond {
+				t.Fatalf("fired %s after its due time, want on time", late)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("timer committed after Run started never fired")
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("timer committed after Run started never fired")
-	}
+	})
+}
+
+// TestRunNoticesTimersOfOtherProcesses: a timer another process committed
+// (no Wake here) is fired within MaxSleep of its due time.
+func TestRunNoticesTimersOfOtherProcesses(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		st := open(t)
+		fired := make(chan firing, 1)
+		s := scheduler.New(st, fireAndDelete(st, func(t bot.Timer) { fired <- firing{t.ID, time.Now()} }), bot.SystemClock{}, "w", nil)
+		s.MaxSleep = time.Second
+		running(t, s)
+		synctest.Wait()
+		due := time.Now().Add(90 * time.Second)
+		st.Commit(context.Background(), &store.Tx{SetTimers: []bot.Timer{{ID: "elsewhere", Due: due}}})
+		select {
+		case f := <-fired:
+			if late := f.At.Sub(due); late < 0 || late > s.MaxSleep {
+				t.Fatalf("fired %s after its due time, want within MaxSleep (%s)", late, s.MaxSleep)
+			}
+		case <-time.After(time.Hour):
+			t.Fatal("a timer committed without Wake never fired")
+		}
+	})
+}
+
+// TestRunReportsLateness: OnFired is told how late each timer fired, on
+// the scheduler's clock: 0 for one fired on time, the delay for one that
+// was overdue when Run started.
+func TestRunReportsLateness(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		st := open(t)
+		now := time.Now()
+		st.Commit(context.Background(), &store.Tx{SetTimers: []bot.Timer{
+			{ID: "overdue", Due: now.Add(-5 * time.Second)}, {ID: "later", Due: now.Add(time.Minute)}}})
+		var mu sync.Mutex
+		late := map[string]time.Duration{}
+		s := scheduler.New(st, fireAndDelete(st, func(bot.Timer) {}), bot.SystemClock{}, "w", nil)
+		s.OnFired = func(t bot.Timer, d time.Duration) { mu.Lock(); late[t.ID] = d; mu.Unlock() }
+		running(t, s)
+		time.Sleep(2 * time.Minute)
+		synctest.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		if late["overdue"] != 5*time.Second || late["later"] != 0 || len(late) != 2 {
+			t.Fatalf("lateness %v, want overdue 5s and later 0s", late)
+		}
+	})
 }
 
 // BenchmarkLateness100k: 100,000 timers pending; 2,000 of them come due
