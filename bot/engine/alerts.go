@@ -87,7 +87,7 @@ func (e *Engine) alertGroup(ctx context.Context, in Intake, group string, alerts
 				return "", false, err
 			}
 			if err == nil && inc.Open() {
-				err := e.apply(ctx, id, nil, func(c *change) error {
+				err := e.apply(ctx, id, nil, func(ctx context.Context, c *change) error {
 					e.joinAlerts(ctx, c, in, alerts, sev)
 					return nil
 				})
@@ -297,7 +297,7 @@ func (e *Engine) recordAlerts(ctx context.Context, c *change, in Intake, alerts 
 	}
 	// The route asked for auto-resolve: the monitoring system says it is
 	// over. Open steps stay open and show as such in the report.
-	to, err := fire(context.Background(), c.pb, c.inc, bot.EventResolve, nil)
+	to, err := fire(ctx, c.pb, c.inc, bot.EventResolve, nil)
 	if err != nil {
 		c.notify(ctx, bot.KindNotice, e.t("alerts_all_resolved", c.inc.Ref()), nil)
 		return
@@ -334,7 +334,7 @@ func (e *Engine) ackFromAlert(ctx context.Context, c *change, in Intake, source 
 	delay := c.now.Sub(c.inc.Declared).Round(time.Second)
 	c.events = append(c.events, bot.Event{At: c.now, Actor: "alert:" + in.Route, Kind: bot.EvAck, Data: map[string]string{"after": delay.String()}})
 	e.ackPages(c, "alert:"+in.Route)
-	if err := e.enterNext(c, func(lang string) string {
+	if err := e.enterNext(ctx, c, func(lang string) string {
 		return e.cat.T(lang, "acked_in_tool", c.inc.Ref(), source, e.fmtDur(delay, lang))
 	}); err != nil {
 		e.log.Warn("acknowledged from an alert, but the first phase did not start", "incident", c.inc.Ref(), "err", err)

@@ -58,13 +58,13 @@ func (e *Engine) handlers() map[command.Name]handler {
 // onIncident resolves the command's incident and applies fn to it. A group
 // chat that acts on an incident it was not part of joins it, so from then on
 // it is told of everything, like the chats the incident began in.
-func (e *Engine) onIncident(ctx context.Context, req *request, fn func(c *change) error) error {
+func (e *Engine) onIncident(ctx context.Context, req *request, fn func(ctx context.Context, c *change) error) error {
 	id, err := e.target(ctx, req)
 	if err != nil {
 		return err
 	}
-	return e.apply(ctx, id, req, func(c *change) error {
-		if err := fn(c); err != nil {
+	return e.apply(ctx, id, req, func(ctx context.Context, c *change) error {
+		if err := fn(ctx, c); err != nil {
 			return err
 		}
 		if !e.isDirect(req.in.Chat) && !c.inc.HasChat(req.in.Chat) && c.inc.Open() {
@@ -159,7 +159,7 @@ func (e *Engine) ack(ctx context.Context, req *request) error {
 	if len(req.cmd.Args) > 0 && req.cmd.Args[0] == "all" {
 		return e.ackAll(ctx, req)
 	}
-	return e.onIncident(ctx, req, func(c *change) error { return e.ackIncident(c) })
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error { return e.ackIncident(ctx, c) })
 }
 
 // ackAll acknowledges every open incident whose page waits for the asker
@@ -177,11 +177,11 @@ func (e *Engine) ackAll(ctx context.Context, req *request) error {
 		if !pagedAndWaiting(inc, who) {
 			continue
 		}
-		err := e.apply(ctx, inc.ID, &quiet, func(c *change) error {
+		err := e.apply(ctx, inc.ID, &quiet, func(ctx context.Context, c *change) error {
 			if !pagedAndWaiting(c.inc, who) {
 				return errNothing
 			}
-			return e.ackIncident(c)
+			return e.ackIncident(ctx, c)
 		})
 		switch {
 		case errors.Is(err, errNothing):
@@ -215,14 +215,14 @@ func pagedAndWaiting(inc *bot.Incident, person string) bool {
 }
 
 // ackIncident acknowledges c's incident, or the pages that wait on it.
-func (e *Engine) ackIncident(c *change) error {
+func (e *Engine) ackIncident(ctx context.Context, c *change) error {
 	if !c.inc.Open() {
 		return e.refuse("err.cannot", "/ack", c.inc.Ref(), e.stateName(c, c.req.lang))
 	}
 	if c.inc.State != bot.StateTriggered {
 		if len(c.inc.OpenPages()) > 0 && c.inc.Open() {
 			if e.ackPages(c, c.actorID()) > 0 {
-				c.notify(context.Background(), bot.KindNotice, e.t("page_acked", c.inc.Ref(), c.actorName()), nil)
+				c.notify(ctx, bot.KindNotice, e.t("page_acked", c.inc.Ref(), c.actorName()), nil)
 			} else {
 				c.reply(e.t("page_ack_waiting", c.inc.Ref()), nil)
 			}
@@ -230,7 +230,7 @@ func (e *Engine) ackIncident(c *change) error {
 		}
 		return e.refuse("err.already_acked", c.inc.Ref(), e.fmtTime(c.inc.Acknowledged, c.req.lang))
 	}
-	if _, err := fire(context.Background(), c.pb, c.inc, bot.EventAck, nil); err != nil {
+	if _, err := fire(ctx, c.pb, c.inc, bot.EventAck, nil); err != nil {
 		return e.refuse("err.cannot", "/ack", c.inc.Ref(), e.stateName(c, c.req.lang))
 	}
 	c.inc.State = bot.StateAcknowledged
@@ -238,14 +238,14 @@ func (e *Engine) ackIncident(c *change) error {
 	delay := c.now.Sub(c.inc.Declared).Round(time.Second)
 	c.record(bot.EvAck, map[string]string{"after": delay.String()})
 	e.ackPages(c, c.actorID())
-	return e.enterNext(c, func(lang string) string {
+	return e.enterNext(ctx, c, func(lang string) string {
 		return e.cat.T(lang, "acked", c.inc.Ref(), c.actorName(), e.fmtDur(delay, lang))
 	})
 }
 
 // enterNext fires "next" and tells the chats, prefixed by head.
-func (e *Engine) enterNext(c *change, head text) error {
-	to, err := fire(context.Background(), c.pb, c.inc, bot.EventNext, e.phaseGuard(c))
+func (e *Engine) enterNext(ctx context.Context, c *change, head text) error {
+	to, err := fire(ctx, c.pb, c.inc, bot.EventNext, e.phaseGuard(c))
 	if err != nil {
 		return err
 	}
@@ -258,7 +258,7 @@ func (e *Engine) enterNext(c *change, head text) error {
 	idx := c.pb.PhaseIndex(to)
 	c.record(bot.EvPhase, map[string]string{"from": from, "to": to})
 	e.scheduleDue(c, idx)
-	c.notify(context.Background(), bot.KindNotice, func(lang string) string {
+	c.notify(ctx, bot.KindNotice, func(lang string) string {
 		s := e.cat.T(lang, "phase_started", idx+1, len(c.pb.Phases), c.pb.Phases[idx].Name.In(lang))
 		if head != nil {
 			s = head(lang) + "\n" + s
@@ -330,7 +330,7 @@ func (e *Engine) scheduleDue(c *change, idx int) {
 func dueTimerID(inc int64, step string) string { return fmt.Sprintf("due:%d:%s", inc, step) }
 
 func (e *Engine) next(ctx context.Context, req *request) error {
-	return e.onIncident(ctx, req, func(c *change) error {
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		if !c.inc.Open() {
 			return e.refuse("err.cannot", "/next", c.inc.Ref(), e.stateName(c, c.req.lang))
 		}
@@ -344,13 +344,13 @@ func (e *Engine) next(ctx context.Context, req *request) error {
 			}
 			return e.refuse("err.last_phase", c.inc.Ref())
 		}
-		return e.enterNext(c, nil)
+		return e.enterNext(ctx, c, nil)
 	})
 }
 
 func (e *Engine) stepDone(ctx context.Context, req *request) error {
 	skip := req.cmd.Name == command.Skip
-	return e.onIncident(ctx, req, func(c *change) error {
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		if !c.inc.Open() {
 			return e.refuse("err.cannot", "/"+string(req.cmd.Name), c.inc.Ref(), e.stateName(c, c.req.lang))
 		}
@@ -382,7 +382,7 @@ func (e *Engine) stepDone(ctx context.Context, req *request) error {
 		if idx >= 0 {
 			buttons = e.stepButtons(c.inc, c.pb, idx)
 		}
-		c.notify(context.Background(), bot.KindNotice, func(lang string) string {
+		c.notify(ctx, bot.KindNotice, func(lang string) string {
 			s := e.cat.T(lang, key, c.inc.Ref(), st.Number, st.Title.In(lang), c.actorName())
 			if req.cmd.Text != "" {
 				s += "\n" + "“" + req.cmd.Text + "”"
@@ -401,28 +401,28 @@ func (e *Engine) stepDone(ctx context.Context, req *request) error {
 }
 
 func (e *Engine) note(ctx context.Context, req *request) error {
-	return e.onIncident(ctx, req, func(c *change) error {
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		c.record(bot.EvNote, map[string]string{"text": req.cmd.Text})
-		c.notify(context.Background(), bot.KindNotice, e.t("noted", c.inc.Ref(), c.actorName(), req.cmd.Text), nil)
+		c.notify(ctx, bot.KindNotice, e.t("noted", c.inc.Ref(), c.actorName(), req.cmd.Text), nil)
 		return nil
 	})
 }
 
 func (e *Engine) sev(ctx context.Context, req *request) error {
-	return e.onIncident(ctx, req, func(c *change) error {
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		from := c.inc.Severity
 		if from == req.cmd.Sev {
 			return e.refuse("err.same_sev", c.inc.Ref(), sevName(from))
 		}
 		c.inc.Severity = req.cmd.Sev
 		c.record(bot.EvSeverity, map[string]string{"from": sevName(from), "to": sevName(req.cmd.Sev), "reason": req.cmd.Text})
-		c.notify(context.Background(), bot.KindNotice, e.t("sev_changed", c.inc.Ref(), sevName(from), sevName(req.cmd.Sev), c.actorName(), opt(req.cmd.Text)), nil)
+		c.notify(ctx, bot.KindNotice, e.t("sev_changed", c.inc.Ref(), sevName(from), sevName(req.cmd.Sev), c.actorName(), opt(req.cmd.Text)), nil)
 		return nil
 	})
 }
 
 func (e *Engine) assign(ctx context.Context, req *request) error {
-	return e.onIncident(ctx, req, func(c *change) error {
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		who := strings.TrimPrefix(req.cmd.User, "@")
 		name := who
 		if !e.o.Directory.Open() {
@@ -448,7 +448,7 @@ func (e *Engine) assign(ctx context.Context, req *request) error {
 		}
 		c.inc.Roles[role] = who
 		c.record(bot.EvAssign, map[string]string{"role": role, "person": who})
-		c.notify(context.Background(), bot.KindNotice, func(lang string) string {
+		c.notify(ctx, bot.KindNotice, func(lang string) string {
 			return e.cat.T(lang, "assigned", c.inc.Ref(), name, e.roleName(role, lang), c.actorName())
 		}, nil)
 		return nil
@@ -456,7 +456,7 @@ func (e *Engine) assign(ctx context.Context, req *request) error {
 }
 
 func (e *Engine) resolve(ctx context.Context, req *request) error {
-	return e.onIncident(ctx, req, func(c *change) error {
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		if c.inc.State == bot.StateResolved || c.inc.State == bot.StateClosed || c.inc.State == bot.StateCancelled {
 			return e.refuse("err.cannot", "/resolve", c.inc.Ref(), e.stateName(c, c.req.lang))
 		}
@@ -465,7 +465,7 @@ func (e *Engine) resolve(ctx context.Context, req *request) error {
 				return e.cat.N(lang, "guard.resolve", len(open), stepList(open, lang), open[0].Number)
 			}}
 		}
-		to, err := fire(context.Background(), c.pb, c.inc, bot.EventResolve, nil)
+		to, err := fire(ctx, c.pb, c.inc, bot.EventResolve, nil)
 		if err != nil {
 			return e.refuse("err.cannot", "/resolve", c.inc.Ref(), e.stateName(c, c.req.lang))
 		}
@@ -474,7 +474,7 @@ func (e *Engine) resolve(ctx context.Context, req *request) error {
 		c.cancelTimers()
 		e.cancelPages(c)
 		c.record(bot.EvResolved, map[string]string{"summary": req.cmd.Text, "duration": c.now.Sub(c.inc.Declared).Round(time.Second).String()})
-		c.notify(context.Background(), bot.KindStatus, e.t("resolved", c.inc.Ref(), c.actorName(), e.fmtDurT(c.now.Sub(c.inc.Declared)), opt(req.cmd.Text)),
+		c.notify(ctx, bot.KindStatus, e.t("resolved", c.inc.Ref(), c.actorName(), e.fmtDurT(c.now.Sub(c.inc.Declared)), opt(req.cmd.Text)),
 			[]bot.Button{e.button("btn.close", "/close "+c.inc.Ref())})
 		return nil
 	})
@@ -490,27 +490,27 @@ func (c *change) cancelTimers() {
 }
 
 func (e *Engine) close(ctx context.Context, req *request) error {
-	return e.onIncident(ctx, req, func(c *change) error {
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		if c.inc.State != bot.StateResolved {
 			return e.refuse("err.close_first", c.inc.Ref(), e.stateName(c, c.req.lang))
 		}
-		if _, err := fire(context.Background(), c.pb, c.inc, bot.EventClose, nil); err != nil {
+		if _, err := fire(ctx, c.pb, c.inc, bot.EventClose, nil); err != nil {
 			return err
 		}
 		c.inc.State = bot.StateClosed
 		c.inc.Closed = c.now
 		c.record(bot.EvClosed, nil)
-		c.notify(context.Background(), bot.KindStatus, e.t("closed", c.inc.Ref(), c.actorName()), nil)
+		c.notify(ctx, bot.KindStatus, e.t("closed", c.inc.Ref(), c.actorName()), nil)
 		return nil
 	})
 }
 
 func (e *Engine) reopen(ctx context.Context, req *request) error {
-	return e.onIncident(ctx, req, func(c *change) error {
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		if c.inc.Open() {
 			return e.refuse("err.still_open", c.inc.Ref())
 		}
-		to, err := fire(context.Background(), c.pb, c.inc, bot.EventReopen, nil)
+		to, err := fire(ctx, c.pb, c.inc, bot.EventReopen, nil)
 		if err != nil {
 			return err
 		}
@@ -518,13 +518,13 @@ func (e *Engine) reopen(ctx context.Context, req *request) error {
 		c.inc.State = to
 		c.inc.Resolved, c.inc.Closed = time.Time{}, time.Time{}
 		c.record(bot.EvReopened, map[string]string{"from": from, "reason": req.cmd.Text})
-		return e.enterNext(c, e.t("reopened", c.inc.Ref(), c.actorName(), opt(req.cmd.Text)))
+		return e.enterNext(ctx, c, e.t("reopened", c.inc.Ref(), c.actorName(), opt(req.cmd.Text)))
 	})
 }
 
 func (e *Engine) cancel(ctx context.Context, req *request) error {
-	return e.onIncident(ctx, req, func(c *change) error {
-		to, err := fire(context.Background(), c.pb, c.inc, bot.EventCancel, nil)
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
+		to, err := fire(ctx, c.pb, c.inc, bot.EventCancel, nil)
 		if err != nil {
 			return e.refuse("err.cannot", "/cancel", c.inc.Ref(), e.stateName(c, c.req.lang))
 		}
@@ -532,7 +532,7 @@ func (e *Engine) cancel(ctx context.Context, req *request) error {
 		c.cancelTimers()
 		e.cancelPages(c)
 		c.record(bot.EvCancelled, map[string]string{"reason": req.cmd.Text})
-		c.notify(context.Background(), bot.KindStatus, e.t("cancelled", c.inc.Ref(), c.actorName(), opt(req.cmd.Text)), nil)
+		c.notify(ctx, bot.KindStatus, e.t("cancelled", c.inc.Ref(), c.actorName(), opt(req.cmd.Text)), nil)
 		return nil
 	})
 }

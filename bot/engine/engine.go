@@ -466,7 +466,7 @@ const maxRetries = 8
 
 // apply runs fn on a fresh copy of incident id and commits what it did,
 // retrying from a fresh read when another writer committed first.
-func (e *Engine) apply(ctx context.Context, id int64, req *request, fn func(c *change) error) error {
+func (e *Engine) apply(ctx context.Context, id int64, req *request, fn func(ctx context.Context, c *change) error) error {
 	defer e.lock(id)()
 	for attempt := 0; ; attempt++ {
 		inc, err := e.st.Incident(ctx, id)
@@ -484,7 +484,7 @@ func (e *Engine) apply(ctx context.Context, id int64, req *request, fn func(c *c
 		if req != nil {
 			c.seen = req.seen
 		}
-		if err := fn(c); err != nil {
+		if err := fn(ctx, c); err != nil {
 			return err
 		}
 		e.finish(ctx, c)

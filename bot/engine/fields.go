@@ -37,7 +37,7 @@ func (e *Engine) setCmd(ctx context.Context, req *request) error {
 			return e.refuse("err.system", value, strings.Join(ids, ", "))
 		}
 	}
-	return e.onIncident(ctx, req, func(c *change) error {
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		if c.inc.Fields == nil {
 			c.inc.Fields = map[string]string{}
 		}

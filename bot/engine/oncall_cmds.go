@@ -21,7 +21,7 @@ const (
 )
 
 func (e *Engine) escalateCmd(ctx context.Context, req *request) error {
-	return e.onIncident(ctx, req, func(c *change) error {
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		if !c.inc.Open() {
 			return e.refuse("err.cannot", "/escalate", c.inc.Ref(), e.stateName(c, c.req.lang))
 		}
@@ -58,7 +58,7 @@ func (e *Engine) pageCmd(ctx context.Context, req *request) error {
 	if !ok {
 		return e.refuse("err.no_target", req.cmd.User, strings.Join(e.knownTargets(), ", "))
 	}
-	return e.onIncident(ctx, req, func(c *change) error {
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		if !c.inc.Open() {
 			return e.refuse("err.cannot", "/page", c.inc.Ref(), e.stateName(c, c.req.lang))
 		}

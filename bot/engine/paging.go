@@ -348,7 +348,8 @@ const maxBundleLines = 30
 
 // BundlePages makes one message of several pages waiting for one chat: a
 // line per incident with its acknowledge code, a button per incident and
-// one that acknowledges them all. It is the delivery layer's BundleFunc.
+// one that acknowledges them all. It is the delivery layer's BundleFunc,
+// which carries no context: its reads use a background one.
 func (e *Engine) BundlePages(pages []bot.Outgoing) bot.Outgoing {
 	ctx := context.Background()
 	ch := pages[0].Chat

@@ -69,7 +69,7 @@ func (e *Engine) Render(ctx context.Context, id int64, format, lang string) (str
 // go to the focal-point chats, and sending them is recorded.
 func (e *Engine) reportCmd(ctx context.Context, req *request) error {
 	format := firstNonEmpty(req.cmd.Text, "md")
-	return e.onIncident(ctx, req, func(c *change) error {
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		body, missing, err := e.Render(ctx, c.inc.ID, format, req.lang)
 		if err != nil {
 			return err

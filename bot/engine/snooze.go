@@ -21,7 +21,7 @@ const maxSnooze = 24 * time.Hour
 // paging (its alerts are still recorded) until the time is up, then
 // reminds and pages again. It is written to the audit log.
 func (e *Engine) snoozeCmd(ctx context.Context, req *request) error {
-	err := e.onIncident(ctx, req, func(c *change) error {
+	err := e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		if !c.inc.Open() {
 			return e.refuse("err.cannot", "/snooze", c.inc.Ref(), e.stateName(c, req.lang))
 		}

@@ -63,7 +63,7 @@ func (e *Engine) incidentTimer(f func(ctx context.Context, c *change, t bot.Time
 		if t.Incident == 0 {
 			return e.dropTimer(ctx, t, seenKey)
 		}
-		err := e.apply(ctx, t.Incident, nil, func(c *change) error {
+		err := e.apply(ctx, t.Incident, nil, func(ctx context.Context, c *change) error {
 			c.seen = []string{seenKey}
 			c.cancel = append(c.cancel, t.ID)
 			f(ctx, c, t)
@@ -115,7 +115,7 @@ func (e *Engine) DeliveryFailed(ctx context.Context, m bot.Outgoing, cause error
 	if m.Incident == 0 {
 		return
 	}
-	err := e.apply(ctx, m.Incident, nil, func(c *change) error {
+	err := e.apply(ctx, m.Incident, nil, func(ctx context.Context, c *change) error {
 		c.record(bot.EvDeliveryFailed, map[string]string{"chat": m.Chat.String(), "kind": m.Kind, "error": cause.Error()})
 		if m.Kind != bot.KindPage || c.inc.HasChat(m.Chat) {
 			return nil
