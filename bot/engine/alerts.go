@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -139,7 +140,7 @@ func (e *Engine) matchPlaybook(labels map[string]string, fallback string) *playb
 		}
 		ok := true
 		for k, vals := range pb.Match {
-			if !contains(vals, labels[k]) {
+			if !slices.Contains(vals, labels[k]) {
 				ok = false
 				break
 			}

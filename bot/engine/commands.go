@@ -207,7 +207,7 @@ var errNothing = errors.New("nothing to do")
 func pagedAndWaiting(inc *bot.Incident, person string) bool {
 	for _, k := range inc.OpenPages() {
 		p := inc.Pages[k]
-		if contains(p.Targets, person) && !contains(p.Acked, person) {
+		if slices.Contains(p.Targets, person) && !slices.Contains(p.Acked, person) {
 			return true
 		}
 	}

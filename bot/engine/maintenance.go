@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/oncall"
 	"github.com/irbot/irbot/store"
 )
 
@@ -128,7 +130,7 @@ func (e *Engine) maintenanceCmd(ctx context.Context, req *request) error {
 		if len(args) < 2 {
 			return usage()
 		}
-		end, ok := parseUntil(args[1:2], now, e.o.Location)
+		end, ok := oncall.ParseUntil(args[1], now, e.o.Location)
 		if !ok {
 			return e.refuse("err.until", args[1])
 		}
@@ -196,7 +198,7 @@ func (e *Engine) windowChats(m Maintenance) []bot.ChatRef {
 	var ids []string
 	for _, route := range bot.SortedKeys(e.o.RouteChats) {
 		chatID := e.o.RouteChats[route]
-		if (m.Route == "" || m.Route == route) && !contains(ids, chatID) {
+		if (m.Route == "" || m.Route == route) && !slices.Contains(ids, chatID) {
 			ids = append(ids, chatID)
 		}
 	}

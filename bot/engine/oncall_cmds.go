@@ -99,18 +99,6 @@ func (e *Engine) pickRosters(name string) ([]oncall.Roster, error) {
 	return nil, e.refuse("err.no_roster", name, strings.Join(ids, ", "))
 }
 
-func rosterName(r oncall.Roster, lang string) string {
-	if n := r.Name[lang]; n != "" {
-		return n
-	}
-	for _, l := range []string{"en", "vi"} {
-		if n := r.Name[l]; n != "" {
-			return n
-		}
-	}
-	return r.ID
-}
-
 func (e *Engine) oncallCmd(ctx context.Context, req *request) error {
 	rosters, err := e.pickRosters(req.cmd.Text)
 	if err != nil {
@@ -125,7 +113,7 @@ func (e *Engine) oncallCmd(ctx context.Context, req *request) error {
 		}
 		shifts := sched.Next(now, 2)
 		lines = append(lines, func(lang string) string {
-			s := "👮 " + rosterName(r, lang)
+			s := "👮 " + r.Title(lang)
 			if len(shifts) == 0 || now.Before(shifts[0].Start) {
 				s += "\n" + e.cat.T(lang, "oncall.nobody")
 			} else {
@@ -177,14 +165,7 @@ func (e *Engine) rosterText(ctx context.Context, rosters []oncall.Roster, now ti
 		// zone: a shift starting on the fourth morning is not in it.
 		local := now.In(e.o.Location)
 		end := time.Date(local.Year(), local.Month(), local.Day()+days, 0, 0, 0, 0, e.o.Location)
-		var shifts []oncall.Shift
-		for _, sh := range sched.Next(now, 200) {
-			if !sh.Start.Before(end) {
-				break
-			}
-			shifts = append(shifts, sh)
-		}
-		blocks = append(blocks, block{r, shifts})
+		blocks = append(blocks, block{r, sched.Within(now, end, 200)})
 	}
 	return func(lang string) string {
 		var b strings.Builder
@@ -192,7 +173,7 @@ func (e *Engine) rosterText(ctx context.Context, rosters []oncall.Roster, now ti
 			if i > 0 {
 				b.WriteString("\n\n")
 			}
-			b.WriteString(e.cat.T(lang, "roster_head", rosterName(bl.r, lang), days))
+			b.WriteString(e.cat.T(lang, "roster_head", bl.r.Title(lang), days))
 			for _, sh := range bl.shifts {
 				mark := ""
 				if sh.Layer == oncall.OverrideLayer {
@@ -207,45 +188,7 @@ func (e *Engine) rosterText(ctx context.Context, rosters []oncall.Roster, now ti
 
 // canEditRoster: roster admins, or people with the roster_admin role.
 func canEditRoster(r oncall.Roster, p bot.Person) bool {
-	return contains(r.Admins, p.ID) || p.HasRole("roster_admin")
-}
-
-// parseUntil reads "8h", "2d", "until 18:00", "18:00" or "27/11 07:30"
-// (local) into an end time after now.
-func parseUntil(words []string, now time.Time, loc *time.Location) (time.Time, bool) {
-	s := strings.TrimSpace(strings.Join(words, " "))
-	s = strings.TrimPrefix(strings.TrimPrefix(s, "until "), "den ")
-	if strings.HasSuffix(s, "d") {
-		if n, err := strconv.Atoi(strings.TrimSuffix(s, "d")); err == nil && n > 0 {
-			return now.Add(time.Duration(n) * 24 * time.Hour), true
-		}
-	}
-	if d, err := time.ParseDuration(s); err == nil && d > 0 {
-		return now.Add(d), true
-	}
-	ln := now.In(loc)
-	for _, layout := range []string{"15:04", "02/01 15:04", "02/01/2006 15:04"} {
-		t, err := time.ParseInLocation(layout, s, loc)
-		if err != nil {
-			continue
-		}
-		switch layout {
-		case "15:04":
-			t = time.Date(ln.Year(), ln.Month(), ln.Day(), t.Hour(), t.Minute(), 0, 0, loc)
-			if !t.After(now) {
-				t = t.AddDate(0, 0, 1)
-			}
-		case "02/01 15:04":
-			t = time.Date(ln.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), 0, 0, loc)
-			if !t.After(now) {
-				t = t.AddDate(1, 0, 0)
-			}
-		}
-		if t.After(now) {
-			return t, true
-		}
-	}
-	return time.Time{}, false
+	return r.IsAdmin(p.ID) || p.HasRole("roster_admin")
 }
 
 // addOverride stores an override and announces it in the roster's chat.
@@ -262,14 +205,12 @@ func (e *Engine) addOverride(ctx context.Context, req *request, r oncall.Roster,
 		}
 	}
 	kept = append(kept, o)
-	test := r
-	test.Overrides = append(append([]oncall.Override(nil), r.Overrides...), kept...)
-	if _, err := oncall.Compile(test); err != nil {
+	if _, err := oncall.Compile(r.WithOverrides(kept)); err != nil {
 		return e.refuse("err.override", err.Error())
 	}
 	raw, _ := json.Marshal(kept)
 	msg := func(lang string) string {
-		return e.cat.T(lang, key, rosterName(r, lang), e.personName(o.Person), e.fmtTime(o.Start, lang), e.fmtTime(o.End, lang),
+		return e.cat.T(lang, key, r.Title(lang), e.personName(o.Person), e.fmtTime(o.Start, lang), e.fmtTime(o.End, lang),
 			firstNonEmpty(req.actor.Name, req.actor.ID))
 	}
 	tx := &store.Tx{Seen: req.seen, Put: map[string]string{overridesKey(r.ID): string(raw)},
@@ -290,7 +231,7 @@ func (e *Engine) overrideCmd(ctx context.Context, req *request) error {
 	}
 	r := rosters[0]
 	if !canEditRoster(r, req.actor) && !e.o.Directory.Open() {
-		return e.refuse("err.not_roster_admin", rosterName(r, req.lang))
+		return e.refuse("err.not_roster_admin", r.Title(req.lang))
 	}
 	who, ok := e.o.Directory.Person(req.cmd.User)
 	if !ok && !e.o.Directory.Open() {
@@ -300,7 +241,7 @@ func (e *Engine) overrideCmd(ctx context.Context, req *request) error {
 		who.ID = req.cmd.User
 	}
 	now := e.o.Clock.Now()
-	end, ok := parseUntil(req.cmd.Args, now, e.o.Location)
+	end, ok := oncall.ParseUntil(strings.Join(req.cmd.Args, " "), now, e.o.Location)
 	if !ok {
 		return e.refuse("err.until", strings.Join(req.cmd.Args, " "))
 	}
@@ -340,18 +281,11 @@ func (e *Engine) rosterTimers(ctx context.Context, r oncall.Roster, now time.Tim
 		return nil
 	}
 	var out []bot.Timer
-	if sh, ok := sched.OnDuty(now); ok {
-		out = append(out, bot.Timer{ID: "handoff:" + r.ID, Due: sh.End, Kind: TimerHandoff, Data: map[string]string{"roster": r.ID}})
-	} else if next := sched.Next(now, 1); len(next) > 0 {
-		out = append(out, bot.Timer{ID: "handoff:" + r.ID, Due: next[0].Start, Kind: TimerHandoff, Data: map[string]string{"roster": r.ID}})
+	if at, ok := sched.NextHandoff(now); ok {
+		out = append(out, bot.Timer{ID: "handoff:" + r.ID, Due: at, Kind: TimerHandoff, Data: map[string]string{"roster": r.ID}})
 	}
 	// Weekly summary: Monday 08:00 in the roster's zone.
-	lt := now.In(sched.Location())
-	days := (int(time.Monday) - int(lt.Weekday()) + 7) % 7
-	mon := time.Date(lt.Year(), lt.Month(), lt.Day()+days, 8, 0, 0, 0, sched.Location())
-	if !mon.After(now) {
-		mon = mon.AddDate(0, 0, 7)
-	}
+	mon := oncall.NextWeekly(now, time.Monday, 8, sched.Location())
 	out = append(out, bot.Timer{ID: "roster_week:" + r.ID, Due: mon, Kind: TimerRosterWeek, Data: map[string]string{"roster": r.ID}})
 	return out
 }
@@ -419,7 +353,7 @@ func (e *Engine) fireRoster(ctx context.Context, t bot.Timer, seenKey string) er
 				if hadPrev {
 					from = e.personName(prev.Person)
 				}
-				return e.cat.T(lang, "handoff_announce", rosterName(r, lang), e.personName(sh.Person), from, e.fmtTime(sh.End, lang))
+				return e.cat.T(lang, "handoff_announce", r.Title(lang), e.personName(sh.Person), from, e.fmtTime(sh.End, lang))
 			}
 		}
 	case TimerRosterWeek:

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,9 +18,6 @@ import (
 // TimerEscalate fires when a page's current level waited long enough.
 const TimerEscalate = "escalate"
 
-// adHocRepeat is how many times an ad hoc page (/page) is re-sent.
-const adHocRepeat = 2
-
 func escTimerID(inc int64, page, step int) string {
 	return fmt.Sprintf("esc:%d:%d:%d", inc, page, step)
 }
@@ -27,14 +25,9 @@ func escTimerID(inc int64, page, step int) string {
 // policy returns the escalation policy of a page.
 func (e *Engine) policy(p bot.Page) (oncall.Policy, bool) {
 	if p.Policy == "" {
-		return oncall.Policy{Levels: []oncall.Level{{Targets: []string{p.Target}}}, Repeat: adHocRepeat}, true
+		return oncall.AdHoc(p.Target), true
 	}
-	for _, pol := range e.o.Policies {
-		if pol.ID == p.Policy {
-			return pol, true
-		}
-	}
-	return oncall.Policy{}, false
+	return oncall.Find(e.o.Policies, p.Policy)
 }
 
 // roster returns a roster's compiled schedule, with the overrides added by
@@ -48,7 +41,7 @@ func (e *Engine) roster(ctx context.Context, id string) (oncall.Roster, *oncall.
 		if err != nil {
 			return r, nil, err
 		}
-		r.Overrides = append(append([]oncall.Override(nil), r.Overrides...), extra...)
+		r = r.WithOverrides(extra)
 		s, err := oncall.Compile(r)
 		return r, s, err
 	}
@@ -72,36 +65,18 @@ func (e *Engine) overrides(ctx context.Context, roster string) ([]oncall.Overrid
 	return out, nil
 }
 
-// resolveTargets turns a level's targets into people to page and chats to
-// post in, at time now.
-func (e *Engine) resolveTargets(ctx context.Context, targets []string, now time.Time) (people []string, chats []string) {
-	seen := map[string]bool{}
-	for _, s := range targets {
-		t, err := oncall.ParseTarget(s)
+// onDuty returns who is on duty in roster id at a time, overrides
+// included; a roster that cannot be read is logged and has nobody.
+func (e *Engine) onDuty(ctx context.Context) func(id string, at time.Time) (string, bool) {
+	return func(id string, at time.Time) (string, bool) {
+		_, sched, err := e.roster(ctx, id)
 		if err != nil {
-			continue
+			e.log.Warn("roster unavailable for paging", "roster", id, "err", err)
+			return "", false
 		}
-		switch t.Kind {
-		case oncall.TargetPerson:
-			if !seen[t.ID] {
-				seen[t.ID] = true
-				people = append(people, t.ID)
-			}
-		case oncall.TargetRoster:
-			_, sched, err := e.roster(ctx, t.ID)
-			if err != nil {
-				e.log.Warn("roster unavailable for paging", "roster", t.ID, "err", err)
-				continue
-			}
-			if sh, ok := sched.OnDuty(now); ok && !seen[sh.Person] {
-				seen[sh.Person] = true
-				people = append(people, sh.Person)
-			}
-		case oncall.TargetChat:
-			chats = append(chats, t.ID)
-		}
+		sh, ok := sched.OnDuty(at)
+		return sh.Person, ok
 	}
-	return people, chats
 }
 
 // startPage opens a page for the incident under policy (or an ad hoc
@@ -129,10 +104,9 @@ func (e *Engine) pageStep(ctx context.Context, c *change, k int) {
 		c.recordBot(bot.EvPageFailed, map[string]string{"page": strconv.Itoa(p.N), "policy": p.Policy, "error": "unknown escalation policy"})
 		return
 	}
-	level := pol.LevelAt(p.Step)
-	people, chats := e.resolveTargets(ctx, pol.Levels[level].Targets, c.now)
+	level, round := pol.LevelAt(p.Step), pol.Round(p.Step)
+	people, chats := pol.Levels[level].Resolve(c.now, e.onDuty(ctx))
 	p.Targets, p.Acked, p.StepAt = people, nil, c.now
-	round := p.Step/len(pol.Levels) + 1
 	kind := bot.EvPageSent
 	if p.Step > 0 {
 		kind = bot.EvPageEscalated
@@ -184,7 +158,7 @@ func (e *Engine) pageStep(ctx context.Context, c *change, k int) {
 		return e.cat.T(lang, "paged", c.inc.Ref(), who, level+1, len(pol.Levels), round, pol.Repeat+1,
 			e.fmtDur(delay, lang), c.inc.ID)
 	}, ack)
-	c.set = append(c.set, bot.Timer{ID: escTimerID(c.inc.ID, p.N, p.Step), Due: c.now.Add(delay), Kind: TimerEscalate,
+	c.set = append(c.set, bot.Timer{ID: escTimerID(c.inc.ID, p.N, p.Step), Due: pol.DueAt(p.Step, c.now), Kind: TimerEscalate,
 		Incident: c.inc.ID, Data: map[string]string{"page": strconv.Itoa(p.N), "step": strconv.Itoa(p.Step)}})
 }
 
@@ -250,7 +224,7 @@ func (e *Engine) escalate(ctx context.Context, c *change, k int, reason string) 
 	p := &c.inc.Pages[k]
 	c.cancel = append(c.cancel, escTimerID(c.inc.ID, p.N, p.Step))
 	pol, _ := e.policy(*p)
-	if p.Step+1 >= pol.Steps() {
+	if pol.Last(p.Step) {
 		p.Status = bot.PageExpired
 		c.recordBot(bot.EvPageExpired, map[string]string{"page": strconv.Itoa(p.N), "steps": strconv.Itoa(p.Step + 1)})
 		c.notify(ctx, bot.KindNotice, e.t("page_expired", c.inc.Ref(), pol.Repeat+1), []bot.Button{
@@ -270,20 +244,18 @@ func (e *Engine) ackPages(c *change, who string) (acked int) {
 	for _, k := range c.inc.OpenPages() {
 		p := &c.inc.Pages[k]
 		pol, _ := e.policy(*p)
-		if pol.AllMustAck && len(p.Targets) > 1 {
-			if !contains(p.Acked, who) {
-				p.Acked = append(p.Acked, who)
-			}
-			if !containsAll(p.Acked, p.Targets) {
-				c.record(bot.EvPageAckPartial, map[string]string{"page": strconv.Itoa(p.N), "person": who,
-					"waiting": strings.Join(missing(p.Targets, p.Acked), ",")})
-				continue
-			}
+		if pol.AllMustAck && len(p.Targets) > 1 && !slices.Contains(p.Acked, who) {
+			p.Acked = append(p.Acked, who)
+		}
+		if waiting := pol.Waiting(p.Targets, p.Acked); len(waiting) > 0 {
+			c.record(bot.EvPageAckPartial, map[string]string{"page": strconv.Itoa(p.N), "person": who,
+				"waiting": strings.Join(waiting, ",")})
+			continue
 		}
 		p.Status, p.AckBy, p.AckAt = bot.PageAcknowledged, who, c.now
 		c.cancel = append(c.cancel, escTimerID(c.inc.ID, p.N, p.Step))
 		c.record(bot.EvPageAck, map[string]string{"page": strconv.Itoa(p.N), "after": c.now.Sub(p.Started).Round(time.Second).String(),
-			"level": strconv.Itoa(pol.LevelAt(p.Step) + 1), "round": strconv.Itoa(p.Step/max(len(pol.Levels), 1) + 1)})
+			"level": strconv.Itoa(pol.LevelAt(p.Step) + 1), "round": strconv.Itoa(pol.Round(p.Step))})
 		acked++
 	}
 	return acked
@@ -296,27 +268,6 @@ func (e *Engine) cancelPages(c *change) {
 		p.Status = bot.PageCancelled
 		c.cancel = append(c.cancel, escTimerID(c.inc.ID, p.N, p.Step))
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func containsAll(have, want []string) bool { return len(missing(want, have)) == 0 }
-
-func missing(want, have []string) []string {
-	var out []string
-	for _, w := range want {
-		if !contains(have, w) {
-			out = append(out, w)
-		}
-	}
-	return out
 }
 
 // fireEscalate handles a page's escalation timer: if the page is still

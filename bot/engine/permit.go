@@ -52,7 +52,7 @@ func (e *Engine) audited(ctx context.Context, req *request) {
 // adminOfARoster reports whether p is listed among some roster's admins.
 func (e *Engine) adminOfARoster(p bot.Person) bool {
 	for _, r := range e.o.Rosters {
-		if contains(r.Admins, p.ID) {
+		if r.IsAdmin(p.ID) {
 			return true
 		}
 	}

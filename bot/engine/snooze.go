@@ -3,9 +3,11 @@ package engine
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/oncall"
 )
 
 // TimerSnooze ends an incident's snooze.
@@ -25,7 +27,7 @@ func (e *Engine) snoozeCmd(ctx context.Context, req *request) error {
 		if !c.inc.Open() {
 			return e.refuse("err.cannot", "/snooze", c.inc.Ref(), e.stateName(c, req.lang))
 		}
-		until, ok := parseUntil(req.cmd.Args, c.now, e.o.Location)
+		until, ok := oncall.ParseUntil(strings.Join(req.cmd.Args, " "), c.now, e.o.Location)
 		if !ok {
 			return e.refuse("err.until", req.cmd.Args[0])
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/oncall"
 	"github.com/irbot/irbot/bot/playbook"
 	"github.com/irbot/irbot/store"
 )
@@ -243,7 +244,7 @@ func (e *Engine) nextDeadline(c *change) (time.Time, text) {
 			continue
 		}
 		if pol, ok := e.policy(p); ok {
-			consider(p.StepAt.Add(pol.Delay(pol.LevelAt(p.Step))), e.t("sum.deadline_page"))
+			consider(pol.DueAt(p.Step, p.StepAt), e.t("sum.deadline_page"))
 		}
 	}
 	return at, what
@@ -270,16 +271,7 @@ func (e *Engine) nextDigest(now time.Time) (time.Time, bool) {
 	if e.o.Summaries.DigestAt == "" {
 		return time.Time{}, false
 	}
-	t, err := time.ParseInLocation("15:04", e.o.Summaries.DigestAt, e.o.Location)
-	if err != nil {
-		return time.Time{}, false
-	}
-	ln := now.In(e.o.Location)
-	at := time.Date(ln.Year(), ln.Month(), ln.Day(), t.Hour(), t.Minute(), 0, 0, e.o.Location)
-	if !at.After(now) {
-		at = at.AddDate(0, 0, 1)
-	}
-	return at, true
+	return oncall.NextDaily(now, e.o.Summaries.DigestAt, e.o.Location)
 }
 
 // fireDigest posts the daily digest and sets the next one.
@@ -340,7 +332,7 @@ func (e *Engine) renderDigest(ctx context.Context, all []*bot.Incident, at time.
 	for _, r := range e.o.Rosters {
 		if _, sched, err := e.roster(ctx, r.ID); err == nil {
 			if sh, ok := sched.OnDuty(at); ok {
-				duty = append(duty, e.personName(sh.Person)+" ("+rosterName(r, lang)+")")
+				duty = append(duty, e.personName(sh.Person)+" ("+r.Title(lang)+")")
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package oncall
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -440,4 +441,25 @@ func atoi(s string) int {
 		n = n*10 + int(c-'0')
 	}
 	return n
+}
+
+// Title is the roster's display name in lang: its name in lang, else in
+// English, else in Vietnamese, else its id.
+func (r Roster) Title(lang string) string {
+	for _, l := range []string{lang, "en", "vi"} {
+		if n := r.Name[l]; n != "" {
+			return n
+		}
+	}
+	return r.ID
+}
+
+// IsAdmin reports whether person is one of the roster's admins.
+func (r Roster) IsAdmin(person string) bool { return slices.Contains(r.Admins, person) }
+
+// WithOverrides returns a copy of r with extra added after its own
+// overrides (so they win over them); r is not changed.
+func (r Roster) WithOverrides(extra []Override) Roster {
+	r.Overrides = append(slices.Clone(r.Overrides), extra...)
+	return r
 }

@@ -270,3 +270,29 @@ func (l *layer) activeAt(x time.Time, loc *time.Location) (bool, span) {
 	// Unreachable for real zones; fall back to a conservative answer.
 	return false, span{x, x.Add(time.Minute)}
 }
+
+// NextHandoff returns when duty next changes hands after now: the end of
+// the shift in progress, else the start of the next shift. It returns false
+// when nobody is on duty now or later.
+func (s *Schedule) NextHandoff(now time.Time) (time.Time, bool) {
+	if sh, ok := s.OnDuty(now); ok {
+		return sh.End, true
+	}
+	if next := s.Next(now, 1); len(next) > 0 {
+		return next[0].Start, true
+	}
+	return time.Time{}, false
+}
+
+// Within returns the shifts of s from now (the one in progress included)
+// that start before end, at most n.
+func (s *Schedule) Within(now, end time.Time, n int) []Shift {
+	var out []Shift
+	for _, sh := range s.Next(now, n) {
+		if !sh.Start.Before(end) {
+			break
+		}
+		out = append(out, sh)
+	}
+	return out
+}
