@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/irbot/irbot/bot"
-	"github.com/irbot/irbot/store"
 )
 
 // Outbox is what the deliverer needs of the store.
@@ -20,10 +19,13 @@ type Outbox interface {
 	// OutboxAfter returns up to limit undelivered messages committed after
 	// message id after ("" = from the start), in commit order.
 	OutboxAfter(ctx context.Context, after string, limit int) ([]bot.Outgoing, error)
+	// UpdateOutgoing rewrites a message still in the outbox (its tries).
 	UpdateOutgoing(ctx context.Context, m bot.Outgoing) error
+	// Delivered removes message id from the outbox.
 	Delivered(ctx context.Context, id string) error
-	Get(ctx context.Context, key string) (string, error)
-	Commit(ctx context.Context, tx *store.Tx) error
+	// KV keeps the message id of each card posted (under
+	// "msgkey:<chat>:<edit key>"), so that the card's next change edits it.
+	KV
 }
 
 // FailureFunc records a message that could not be delivered (in the
@@ -570,7 +572,7 @@ func (d *Deliverer) send(ctx context.Context, q *chatQueue, it *item, shownKey s
 			d.stats.sent.Add(1)
 		}
 		if keyed != "" && !edit && id != "" {
-			if err := d.ob.Commit(ctx, &store.Tx{Put: map[string]string{keyed: id}}); err != nil {
+			if err := d.ob.Put(ctx, map[string]string{keyed: id}); err != nil {
 				d.log.Warn("cannot remember a card's message id; the next change posts it anew", "chat", m.Chat.String(), "err", err)
 			}
 		}

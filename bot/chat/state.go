@@ -1,36 +1,25 @@
 package chat
 
-import (
-	"context"
-	"errors"
-	"fmt"
+import "context"
 
-	"github.com/irbot/irbot/store"
-)
-
-// StateStore is where an adapter keeps its small state (offsets, thread
-// ids, migrated chats): the store's key-value area. A store.Store is one.
-type StateStore interface {
+// KV is where the delivery layer and the adapters keep their small state
+// between runs: update offsets, thread ids, migrated chats, long button
+// data, the message id of each card. cmd/irbot gives them the store's
+// key-value area. Implementations are safe for concurrent use.
+type KV interface {
+	// Get returns key's value, "" when it is not set.
 	Get(ctx context.Context, key string) (string, error)
-	Commit(ctx context.Context, tx *store.Tx) error
+	// Put sets every key of values in one atomic write; an empty value
+	// deletes its key.
+	Put(ctx context.Context, values map[string]string) error
 }
 
-// GetState reads an adapter's key, "" when it is not set.
-func GetState(ctx context.Context, kv StateStore, key string) (string, error) {
-	v, err := kv.Get(ctx, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("read %s: %w", key, err)
-	}
-	return v, nil
-}
-
-// PutState writes keys in one commit (an empty value deletes).
-func PutState(ctx context.Context, kv StateStore, values map[string]string) error {
-	if err := kv.Commit(ctx, &store.Tx{Put: values}); err != nil {
-		return fmt.Errorf("save state: %w", err)
-	}
-	return nil
+// SeenChecker is implemented by a KV that can also tell whether an
+// idempotency key was recorded (the engine records "in:<platform>:<id>" for
+// each inbound message it handled). An adapter that may be given one
+// message twice finds it by type assertion and skips what was handled; the
+// engine ignores a duplicate anyway, so without it nothing is lost.
+type SeenChecker interface {
+	// Seen reports whether key was recorded.
+	Seen(ctx context.Context, key string) (bool, error)
 }

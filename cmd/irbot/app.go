@@ -116,7 +116,7 @@ func newApp(cfg *Config, st store.Store, senders []chat.Sender, botName string, 
 	} else {
 		opts = append(opts, chat.WithSettle(summarySettle), chat.WithPageGather(pageGather))
 	}
-	a.deliv = chat.NewDeliverer(st, senders, opts...)
+	a.deliv = chat.NewDeliverer(chatStore{st}, senders, opts...)
 	host, _ := os.Hostname()
 	fire := func(ctx context.Context, t bot.Timer) error { return a.engine().Fire(ctx, t) }
 	a.sched = scheduler.New(st, fire, a.clock, host+":"+strconv.Itoa(os.Getpid()), log)

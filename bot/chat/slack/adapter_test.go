@@ -17,20 +17,18 @@ import (
 	"github.com/irbot/irbot/store"
 )
 
-// memKV is a store's key-value area in memory.
+// memKV is the chat layer's key-value state in memory.
 type memKV map[string]string
 
-func (m memKV) Get(_ context.Context, key string) (string, error) {
-	v, ok := m[key]
-	if !ok {
-		return "", store.ErrNotFound
-	}
-	return v, nil
-}
+func (m memKV) Get(_ context.Context, key string) (string, error) { return m[key], nil }
 
-func (m memKV) Commit(_ context.Context, tx *store.Tx) error {
-	for k, v := range tx.Put {
-		m[k] = v
+func (m memKV) Put(_ context.Context, values map[string]string) error {
+	for k, v := range values {
+		if v == "" {
+			delete(m, k)
+		} else {
+			m[k] = v
+		}
 	}
 	return nil
 }
@@ -137,7 +135,7 @@ func TestSendErrors(t *testing.T) {
 		return nil, errors.New("connection reset by peer")
 	})}
 	ad2, err := slack.New(ctx, slack.Config{BotToken: fake.BotToken, APIURL: fake.URL(), SigningSecret: secret, HTTPClient: flaky},
-		e.st, slog.New(slog.NewTextHandler(e.logs, nil)))
+		storeKV{e.st}, slog.New(slog.NewTextHandler(e.logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +148,7 @@ func TestSendErrors(t *testing.T) {
 	if _, err := ad.Send(cctx, m); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled send: %v", err)
 	}
-	if _, err := slack.New(ctx, slack.Config{BotToken: "xoxb-wrong", APIURL: fake.URL(), SigningSecret: secret}, e.st, nil); err == nil ||
+	if _, err := slack.New(ctx, slack.Config{BotToken: "xoxb-wrong", APIURL: fake.URL(), SigningSecret: secret}, storeKV{e.st}, nil); err == nil ||
 		!isErr(err, chat.ErrPermanent) || strings.Contains(err.Error(), "xoxb-wrong") {
 		t.Fatalf("a wrong token: %v", err)
 	}
@@ -218,7 +216,7 @@ func TestThreadsDMsAndEdits(t *testing.T) {
 		t.Fatal("a message of no incident went into a thread")
 	}
 	// A restarted adapter finds the thread in the store.
-	ad2, err := slack.New(ctx, slack.Config{BotToken: fake.BotToken, APIURL: fake.URL(), SigningSecret: secret}, e.st, nil)
+	ad2, err := slack.New(ctx, slack.Config{BotToken: fake.BotToken, APIURL: fake.URL(), SigningSecret: secret}, storeKV{e.st}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

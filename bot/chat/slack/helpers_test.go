@@ -171,7 +171,7 @@ func newEnv(t *testing.T, o envOpt) *env {
 	if cfg.Limits == (chat.Limits{}) {
 		cfg.Limits = testLimits()
 	}
-	e.ad, err = slack.New(ctx, cfg, st, log)
+	e.ad, err = slack.New(ctx, cfg, storeKV{st}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func newEnv(t *testing.T, o envOpt) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.d = chat.NewDeliverer(st, []chat.Sender{e.ad, e.otherRec}, chat.WithLogger(log),
+	e.d = chat.NewDeliverer(storeKV{st}, []chat.Sender{e.ad, e.otherRec}, chat.WithLogger(log),
 		chat.WithRetries(5, func(int) time.Duration { return 20 * time.Millisecond }),
 		chat.WithFailure(func(_ context.Context, m bot.Outgoing, _ error) {
 			e.failMu.Lock()

@@ -46,7 +46,6 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/irbot/irbot/bot/chat"
-	"github.com/irbot/irbot/store"
 )
 
 // Platform is Slack's platform name in chat references.
@@ -70,13 +69,6 @@ const (
 	keyThread = "slack:thread:" // + channel + ":" + incident
 	keyButton = "slack:btn:"    // + hash
 )
-
-// KV is the part of the store the adapter needs for its own state. A
-// store.Store satisfies it; the adapter writes with Commit(&store.Tx{Put: …}).
-type KV interface {
-	Get(ctx context.Context, key string) (string, error)
-	Commit(ctx context.Context, tx *store.Tx) error
-}
 
 // Config configures the adapter.
 type Config struct {
@@ -126,7 +118,7 @@ func DefaultLimits() chat.Limits {
 // Adapter is the Slack platform. It is safe for concurrent use.
 type Adapter struct {
 	cfg     Config
-	kv      KV
+	kv      chat.KV
 	log     *slog.Logger
 	api     *slackapi.Client
 	limits  chat.Limits
@@ -157,7 +149,7 @@ var (
 // New returns an adapter for the bot with cfg.BotToken, keeping its state
 // in kv. It calls auth.test (with ctx) to learn the bot's user id, which
 // also checks the token.
-func New(ctx context.Context, cfg Config, kv KV, log *slog.Logger) (*Adapter, error) {
+func New(ctx context.Context, cfg Config, kv chat.KV, log *slog.Logger) (*Adapter, error) {
 	if strings.TrimSpace(cfg.BotToken) == "" {
 		return nil, errors.New("slack: no bot token")
 	}
@@ -292,12 +284,19 @@ func (a *Adapter) classify(op string, err error) error {
 
 // getKV reads a key, "" when it is not set (keys name the platform).
 func (a *Adapter) getKV(ctx context.Context, key string) (string, error) {
-	return chat.GetState(ctx, a.kv, key)
+	v, err := a.kv.Get(ctx, key)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", key, err)
+	}
+	return v, nil
 }
 
 // put writes keys (an empty value deletes).
 func (a *Adapter) put(ctx context.Context, kv map[string]string) error {
-	return chat.PutState(ctx, a.kv, kv)
+	if err := a.kv.Put(ctx, kv); err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	return nil
 }
 
 // SetHandler sets the handler ServeHTTP gives accepted events, commands

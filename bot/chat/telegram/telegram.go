@@ -36,7 +36,6 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/irbot/irbot/bot/chat"
-	"github.com/irbot/irbot/store"
 )
 
 // Platform is Telegram's platform name in chat references.
@@ -63,13 +62,6 @@ const (
 	// under keyCallback.
 	callbackPrefix = "tgcb:"
 )
-
-// KV is the part of the store the adapter needs for its own state. A
-// store.Store satisfies it; the adapter writes with Commit(&store.Tx{Put: …}).
-type KV interface {
-	Get(ctx context.Context, key string) (string, error)
-	Commit(ctx context.Context, tx *store.Tx) error
-}
 
 // Config configures the adapter.
 type Config struct {
@@ -122,7 +114,7 @@ func DefaultLimits() chat.Limits {
 // Adapter is the Telegram platform. It is safe for concurrent use.
 type Adapter struct {
 	cfg     Config
-	kv      KV
+	kv      chat.KV
 	log     *slog.Logger
 	api     *tgbot.Bot
 	poll    *http.Client // getUpdates, without a client timeout
@@ -155,7 +147,7 @@ var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 // New returns an adapter for the bot with cfg.Token, keeping its state in
 // kv. Unless cfg.BotName is set it calls getMe (with ctx) to learn the
 // bot's username, which also checks the token.
-func New(ctx context.Context, cfg Config, kv KV, log *slog.Logger) (*Adapter, error) {
+func New(ctx context.Context, cfg Config, kv chat.KV, log *slog.Logger) (*Adapter, error) {
 	if strings.TrimSpace(cfg.Token) == "" {
 		return nil, errors.New("telegram: no bot token")
 	}
@@ -262,10 +254,17 @@ func (a *Adapter) classify(op string, err error) error {
 
 // getKV reads a key, "" when it is not set (keys name the platform).
 func (a *Adapter) getKV(ctx context.Context, key string) (string, error) {
-	return chat.GetState(ctx, a.kv, key)
+	v, err := a.kv.Get(ctx, key)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", key, err)
+	}
+	return v, nil
 }
 
 // put writes keys (an empty value deletes).
 func (a *Adapter) put(ctx context.Context, kv map[string]string) error {
-	return chat.PutState(ctx, a.kv, kv)
+	if err := a.kv.Put(ctx, kv); err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	return nil
 }

@@ -28,15 +28,15 @@ func TestNewChecksItsConfig(t *testing.T) {
 	cases := []struct {
 		name string
 		cfg  zalo.Config
-		kv   zalo.KV
+		kv   chat.KV
 		want string
 	}{
-		{"no token", zalo.Config{APIURL: fake.URL()}, st, "no bot token"},
+		{"no token", zalo.Config{APIURL: fake.URL()}, storeKV{st}, "no bot token"},
 		{"no store", zalo.Config{Token: fake.Token(), APIURL: fake.URL()}, nil, "no store"},
-		{"bad mode", zalo.Config{Token: fake.Token(), APIURL: fake.URL(), Mode: "push"}, st, "unknown mode"},
-		{"short secret", zalo.Config{Token: fake.Token(), APIURL: fake.URL(), Mode: zalo.ModeWebhook, WebhookSecret: "short"}, st, "8-256"},
-		{"bad language", zalo.Config{Token: fake.Token(), APIURL: fake.URL(), Language: "fr"}, st, "language"},
-		{"wrong token", zalo.Config{Token: "1:wrong-token-value", APIURL: fake.URL()}, st, "getMe"},
+		{"bad mode", zalo.Config{Token: fake.Token(), APIURL: fake.URL(), Mode: "push"}, storeKV{st}, "unknown mode"},
+		{"short secret", zalo.Config{Token: fake.Token(), APIURL: fake.URL(), Mode: zalo.ModeWebhook, WebhookSecret: "short"}, storeKV{st}, "8-256"},
+		{"bad language", zalo.Config{Token: fake.Token(), APIURL: fake.URL(), Language: "fr"}, storeKV{st}, "language"},
+		{"wrong token", zalo.Config{Token: "1:wrong-token-value", APIURL: fake.URL()}, storeKV{st}, "getMe"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -49,7 +49,7 @@ func TestNewChecksItsConfig(t *testing.T) {
 			}
 		})
 	}
-	ad, err := zalo.New(ctx, zalo.Config{Token: fake.Token(), APIURL: fake.URL()}, st, log)
+	ad, err := zalo.New(ctx, zalo.Config{Token: fake.Token(), APIURL: fake.URL()}, storeKV{st}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

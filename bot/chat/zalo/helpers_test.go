@@ -70,14 +70,14 @@ func openStore(t *testing.T, dir string) store.Store {
 }
 
 // newAdapter makes an adapter on fake with cfg (token and URL filled in).
-func newAdapter(t *testing.T, fake *zalotest.Server, cfg zalo.Config, kv zalo.KV, log *slog.Logger) *zalo.Adapter {
+func newAdapter(t *testing.T, fake *zalotest.Server, cfg zalo.Config, st store.Store, log *slog.Logger) *zalo.Adapter {
 	t.Helper()
 	cfg.Token = fake.Token()
 	cfg.APIURL = fake.URL()
 	if cfg.PollTimeout == 0 {
 		cfg.PollTimeout = time.Second
 	}
-	ad, err := zalo.New(context.Background(), cfg, kv, log)
+	ad, err := zalo.New(context.Background(), cfg, storeKV{st}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

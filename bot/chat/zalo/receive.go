@@ -12,7 +12,6 @@ import (
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/chat"
-	"github.com/irbot/irbot/store"
 )
 
 // Receive implements chat.Receiver by long polling getUpdates. Messages
@@ -78,7 +77,7 @@ func (a *Adapter) Receive(ctx context.Context, h chat.Handler) error {
 // drainInbox hands h the updates a previous run fetched but did not finish.
 func (a *Adapter) drainInbox(ctx context.Context, h chat.Handler) error {
 	v, err := a.kv.Get(ctx, keyInbox)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && v == "") {
+	if err == nil && v == "" {
 		return nil
 	}
 	if err != nil {
@@ -141,7 +140,7 @@ func (a *Adapter) journal(ctx context.Context, raws []json.RawMessage) {
 		}
 		v = string(b)
 	}
-	if err := a.kv.Commit(ctx, &store.Tx{Put: map[string]string{keyInbox: v}}); err != nil && ctx.Err() == nil {
+	if err := a.kv.Put(ctx, map[string]string{keyInbox: v}); err != nil && ctx.Err() == nil {
 		a.log.Warn("zalo: saving the journal of fetched updates failed", "err", err)
 	}
 }
@@ -166,10 +165,11 @@ func (a *Adapter) handleRetrying(ctx context.Context, in bot.Inbound, h chat.Han
 	}
 }
 
-// handleOne hands in to h unless the engine already recorded its id.
+// handleOne hands in to h unless the engine already recorded its id (when
+// the adapter's KV can tell: a chat.SeenChecker).
 func (a *Adapter) handleOne(ctx context.Context, in bot.Inbound, h chat.Handler) error {
-	if in.ID != "" {
-		if seen, err := a.kv.Seen(ctx, seenPrefix+in.ID); err == nil && seen {
+	if sc, ok := a.kv.(chat.SeenChecker); ok && in.ID != "" {
+		if seen, err := sc.Seen(ctx, seenPrefix+in.ID); err == nil && seen {
 			a.stats.duplicates.Add(1)
 			a.log.Debug("zalo: message already handled", "message", in.ID)
 			return nil

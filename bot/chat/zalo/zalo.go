@@ -35,7 +35,6 @@ import (
 	"unicode"
 
 	"github.com/irbot/irbot/bot/chat"
-	"github.com/irbot/irbot/store"
 )
 
 // Platform is Zalo's platform name in chat references and person ids.
@@ -62,13 +61,6 @@ const keyInbox = "zalo:inbox"
 // seenPrefix is the engine's idempotency key of an inbound message,
 // "in:<platform>:<id>" (see engine.Handle).
 const seenPrefix = "in:" + Platform + ":"
-
-// KV is the part of the store the adapter uses. A store.Store satisfies it.
-type KV interface {
-	Seen(ctx context.Context, key string) (bool, error)
-	Get(ctx context.Context, key string) (string, error)
-	Commit(ctx context.Context, tx *store.Tx) error
-}
 
 // Config configures the adapter.
 type Config struct {
@@ -121,7 +113,7 @@ type Stats struct {
 // Adapter is the Zalo platform. It is safe for concurrent use.
 type Adapter struct {
 	cfg    Config
-	kv     KV
+	kv     chat.KV
 	log    *slog.Logger
 	client *Client
 	me     *Bot
@@ -146,7 +138,7 @@ var (
 // New returns an adapter for the bot with cfg.Token, keeping its small
 // state in kv. It calls getMe (with ctx), which checks the token and tells
 // the bot's own id (its messages are ignored).
-func New(ctx context.Context, cfg Config, kv KV, log *slog.Logger) (*Adapter, error) {
+func New(ctx context.Context, cfg Config, kv chat.KV, log *slog.Logger) (*Adapter, error) {
 	cfg.Token = strings.TrimSpace(cfg.Token)
 	if cfg.Token == "" {
 		return nil, errors.New("zalo: no bot token")
