@@ -7,12 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/notify"
 	"github.com/irbot/irbot/bot/playbook"
 	"github.com/irbot/irbot/store"
 )
@@ -193,10 +192,10 @@ func (e *Engine) openFromAlerts(ctx context.Context, in Intake, group string, pr
 		seen: []string{fmt.Sprintf("alertgroup-open:%s:%s:%d", in.Route, group, prev)},
 		put:  map[string]string{groupKey(in.Route, group): strconv.FormatInt(id, 10)}}
 	c.events = append(c.events, bot.Event{At: now, Actor: "alert:" + in.Route, Kind: bot.EvDeclared, Data: map[string]string{
-		"title": title, "playbook": pb.ID, "severity": sevName(sev), "category": pb.Category, "route": in.Route, "group": group}})
+		"title": title, "playbook": pb.ID, "severity": notify.Sev(sev), "category": pb.Category, "route": in.Route, "group": group}})
 	quiet := e.inMaintenance(ctx, in.Route, first.Labels, now)
 	c.notify(ctx, bot.KindStatus, func(lang string) string {
-		s := e.cat.T(lang, "alert_declared", inc.Ref(), sevName(sev), pb.Name.In(lang), title, in.Route, firstPhaseName(pb, lang))
+		s := e.cat.T(lang, "alert_declared", inc.Ref(), notify.Sev(sev), pb.Name.In(lang), title, in.Route, notify.FirstPhase(pb, lang))
 		if quiet != "" {
 			s += "\n" + e.cat.T(lang, "maintenance_quiet", quiet)
 		}
@@ -278,7 +277,7 @@ func (e *Engine) recordAlerts(ctx context.Context, c *change, in Intake, alerts 
 		}
 	}
 	if len(news) > 0 {
-		c.notify(ctx, bot.KindNotice, e.t("alert_new", c.inc.Ref(), strings.Join(clipAll(news), "\n")), nil)
+		c.notify(ctx, bot.KindNotice, e.t("alert_new", c.inc.Ref(), notify.Bullets(news)), nil)
 	}
 	if ackedIn != "" && !opening {
 		e.ackFromAlert(ctx, c, in, ackedIn)
@@ -288,7 +287,7 @@ func (e *Engine) recordAlerts(ctx context.Context, c *change, in Intake, alerts 
 	}
 	for _, st := range c.inc.Alerts {
 		if st == bot.AlertFiring {
-			c.notify(ctx, bot.KindNotice, e.t("alert_resolved", c.inc.Ref(), strings.Join(clipAll(resolved), "\n")), nil)
+			c.notify(ctx, bot.KindNotice, e.t("alert_resolved", c.inc.Ref(), notify.Bullets(resolved)), nil)
 			return
 		}
 	}
@@ -307,18 +306,7 @@ func (e *Engine) recordAlerts(ctx context.Context, c *change, in Intake, alerts 
 	c.cancelTimers()
 	e.cancelPages(c)
 	c.recordBot(bot.EvResolved, map[string]string{"summary": "all alerts resolved (auto_resolve)", "duration": c.now.Sub(c.inc.Declared).Round(time.Second).String()})
-	c.notify(ctx, bot.KindStatus, e.t("alerts_auto_resolved", c.inc.Ref(), strings.Join(clipAll(resolved), "\n")), nil)
-}
-
-func clipAll(list []string) []string {
-	sort.Strings(list)
-	if len(list) > 5 {
-		list = append(list[:5], fmt.Sprintf("… (+%d)", len(list)-5))
-	}
-	for i := range list {
-		list[i] = "• " + clip(list[i], 100)
-	}
-	return list
+	c.notify(ctx, bot.KindStatus, e.t("alerts_auto_resolved", c.inc.Ref(), notify.Bullets(resolved)), nil)
 }
 
 // ackFromAlert acknowledges an incident its monitoring tool says was taken
@@ -336,7 +324,7 @@ func (e *Engine) ackFromAlert(ctx context.Context, c *change, in Intake, source 
 	c.events = append(c.events, bot.Event{At: c.now, Actor: "alert:" + in.Route, Kind: bot.EvAck, Data: map[string]string{"after": delay.String()}})
 	e.ackPages(c, "alert:"+in.Route)
 	if err := e.enterNext(ctx, c, func(lang string) string {
-		return e.cat.T(lang, "acked_in_tool", c.inc.Ref(), source, e.fmtDur(delay, lang))
+		return e.cat.T(lang, "acked_in_tool", c.inc.Ref(), source, e.r.Dur(delay, lang))
 	}); err != nil {
 		e.log.Warn("acknowledged from an alert, but the first phase did not start", "incident", c.inc.Ref(), "err", err)
 	}

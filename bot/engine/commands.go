@@ -11,6 +11,7 @@ import (
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/command"
+	"github.com/irbot/irbot/bot/notify"
 	"github.com/irbot/irbot/bot/playbook"
 	"github.com/irbot/irbot/store"
 )
@@ -132,10 +133,10 @@ func (e *Engine) declare(ctx context.Context, req *request) error {
 	inc.Escalation = pb.Escalation
 	c := &change{e: e, req: req, now: now, inc: inc, pb: pb, seen: req.seen}
 	c.record(bot.EvDeclared, map[string]string{"title": inc.Title, "playbook": pb.ID,
-		"severity": sevName(sev), "category": pb.Category, "chat": req.in.Chat.String()})
+		"severity": notify.Sev(sev), "category": pb.Category, "chat": req.in.Chat.String()})
 	c.notify(ctx, bot.KindStatus, func(lang string) string {
-		return e.cat.T(lang, "declared", inc.Ref(), sevName(sev), pb.Name.In(lang), inc.Title, c.actorName(),
-			firstPhaseName(pb, lang))
+		return e.cat.T(lang, "declared", inc.Ref(), notify.Sev(sev), pb.Name.In(lang), inc.Title, c.actorName(),
+			notify.FirstPhase(pb, lang))
 	}, []bot.Button{e.button("btn.ack", "/ack "+inc.Ref()),
 		e.button("btn.steps", "/steps "+inc.Ref())})
 	if _, ok := e.policy(bot.Page{Policy: inc.Escalation}); ok && inc.Escalation != "" {
@@ -145,15 +146,6 @@ func (e *Engine) declare(ctx context.Context, req *request) error {
 	defer e.lock(id)()
 	return e.commit(ctx, c.tx())
 }
-
-func firstPhaseName(pb *playbook.Playbook, lang string) string {
-	if len(pb.Phases) == 0 {
-		return ""
-	}
-	return pb.Phases[0].Name.In(lang)
-}
-
-func sevName(n int) string { return "SEV" + strconv.Itoa(n) }
 
 func (e *Engine) ack(ctx context.Context, req *request) error {
 	if len(req.cmd.Args) > 0 && req.cmd.Args[0] == "all" {
@@ -217,7 +209,7 @@ func pagedAndWaiting(inc *bot.Incident, person string) bool {
 // ackIncident acknowledges c's incident, or the pages that wait on it.
 func (e *Engine) ackIncident(ctx context.Context, c *change) error {
 	if !c.inc.Open() {
-		return e.refuse("err.cannot", "/ack", c.inc.Ref(), e.stateName(c, c.req.lang))
+		return e.refuse("err.cannot", "/ack", c.inc.Ref(), e.stateName(c.inc, c.req.lang))
 	}
 	if c.inc.State != bot.StateTriggered {
 		if len(c.inc.OpenPages()) > 0 && c.inc.Open() {
@@ -228,10 +220,10 @@ func (e *Engine) ackIncident(ctx context.Context, c *change) error {
 			}
 			return nil
 		}
-		return e.refuse("err.already_acked", c.inc.Ref(), e.fmtTime(c.inc.Acknowledged, c.req.lang))
+		return e.refuse("err.already_acked", c.inc.Ref(), e.r.Time(c.inc.Acknowledged))
 	}
 	if _, err := fire(ctx, c.pb, c.inc, bot.EventAck, nil); err != nil {
-		return e.refuse("err.cannot", "/ack", c.inc.Ref(), e.stateName(c, c.req.lang))
+		return e.refuse("err.cannot", "/ack", c.inc.Ref(), e.stateName(c.inc, c.req.lang))
 	}
 	c.inc.State = bot.StateAcknowledged
 	c.inc.Acknowledged = c.now
@@ -239,7 +231,7 @@ func (e *Engine) ackIncident(ctx context.Context, c *change) error {
 	c.record(bot.EvAck, map[string]string{"after": delay.String()})
 	e.ackPages(c, c.actorID())
 	return e.enterNext(ctx, c, func(lang string) string {
-		return e.cat.T(lang, "acked", c.inc.Ref(), c.actorName(), e.fmtDur(delay, lang))
+		return e.cat.T(lang, "acked", c.inc.Ref(), c.actorName(), e.r.Dur(delay, lang))
 	})
 }
 
@@ -259,11 +251,11 @@ func (e *Engine) enterNext(ctx context.Context, c *change, head text) error {
 	c.record(bot.EvPhase, map[string]string{"from": from, "to": to})
 	e.scheduleDue(c, idx)
 	c.notify(ctx, bot.KindNotice, func(lang string) string {
-		s := e.cat.T(lang, "phase_started", idx+1, len(c.pb.Phases), c.pb.Phases[idx].Name.In(lang))
+		s := e.r.PhaseStarted(c.inc, c.pb, idx, lang)
 		if head != nil {
 			s = head(lang) + "\n" + s
 		}
-		return s + "\n" + e.renderPhase(c.inc, c.pb, idx, lang)
+		return s
 	}, e.stepButtons(c.inc, c.pb, idx))
 	return nil
 }
@@ -284,7 +276,7 @@ func (e *Engine) phaseGuard(c *change) guardFunc {
 			return nil
 		}
 		return &userError{t: func(lang string) string {
-			return e.cat.N(lang, "guard.next", len(open), stepList(open, lang), open[0].Number)
+			return e.cat.N(lang, "guard.next", len(open), notify.StepList(open, lang), open[0].Number)
 		}}
 	}
 }
@@ -297,18 +289,6 @@ func openRequired(inc *bot.Incident, steps []playbook.Step) []playbook.Step {
 		}
 	}
 	return open
-}
-
-func stepList(steps []playbook.Step, lang string) string {
-	parts := make([]string, 0, len(steps))
-	for i, s := range steps {
-		if i == 5 {
-			parts = append(parts, fmt.Sprintf("… (+%d)", len(steps)-5))
-			break
-		}
-		parts = append(parts, fmt.Sprintf("%d. %s", s.Number, s.Title.In(lang)))
-	}
-	return strings.Join(parts, "; ")
 }
 
 // scheduleDue sets a reminder timer for each step of phase idx with a due
@@ -332,7 +312,7 @@ func dueTimerID(inc int64, step string) string { return fmt.Sprintf("due:%d:%s",
 func (e *Engine) next(ctx context.Context, req *request) error {
 	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		if !c.inc.Open() {
-			return e.refuse("err.cannot", "/next", c.inc.Ref(), e.stateName(c, c.req.lang))
+			return e.refuse("err.cannot", "/next", c.inc.Ref(), e.stateName(c.inc, c.req.lang))
 		}
 		if c.inc.State == bot.StateTriggered {
 			return e.refuse("err.ack_first", c.inc.Ref())
@@ -352,7 +332,7 @@ func (e *Engine) stepDone(ctx context.Context, req *request) error {
 	skip := req.cmd.Name == command.Skip
 	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		if !c.inc.Open() {
-			return e.refuse("err.cannot", "/"+string(req.cmd.Name), c.inc.Ref(), e.stateName(c, c.req.lang))
+			return e.refuse("err.cannot", "/"+string(req.cmd.Name), c.inc.Ref(), e.stateName(c.inc, c.req.lang))
 		}
 		st, ok := c.pb.Step(req.cmd.Step)
 		if !ok {
@@ -362,12 +342,12 @@ func (e *Engine) stepDone(ctx context.Context, req *request) error {
 			return e.refuse("err.skip_reason", st.Number, c.inc.Ref())
 		}
 		if prev, ok := c.inc.Steps[st.ID]; ok {
-			return e.refuse("err.step_already", st.Number, e.statusWord(prev.Status, c.req.lang),
-				e.personName(prev.By), e.fmtTime(prev.At, c.req.lang))
+			return e.refuse("err.step_already", st.Number, e.r.StepStatus(prev.Status, c.req.lang),
+				e.personName(prev.By), e.r.Time(prev.At))
 		}
-		status, kind, key := bot.StepDone, bot.EvStepDone, "step_done"
+		status, kind := bot.StepDone, bot.EvStepDone
 		if skip {
-			status, kind, key = bot.StepSkipped, bot.EvStepSkipped, "step_skipped"
+			status, kind = bot.StepSkipped, bot.EvStepSkipped
 		}
 		if c.inc.Steps == nil {
 			c.inc.Steps = map[string]bot.StepState{}
@@ -383,18 +363,7 @@ func (e *Engine) stepDone(ctx context.Context, req *request) error {
 			buttons = e.stepButtons(c.inc, c.pb, idx)
 		}
 		c.notify(ctx, bot.KindNotice, func(lang string) string {
-			s := e.cat.T(lang, key, c.inc.Ref(), st.Number, st.Title.In(lang), c.actorName())
-			if req.cmd.Text != "" {
-				s += "\n" + "“" + req.cmd.Text + "”"
-			}
-			if idx >= 0 && st.Phase == c.pb.Phases[idx].ID && len(openRequired(c.inc, c.pb.Phases[idx].Steps)) == 0 {
-				if idx == len(c.pb.Phases)-1 {
-					s += "\n" + e.cat.T(lang, "hint.resolve", c.pb.Phases[idx].Name.In(lang))
-				} else {
-					s += "\n" + e.cat.T(lang, "hint.next", c.pb.Phases[idx].Name.In(lang), c.pb.Phases[idx+1].Name.In(lang))
-				}
-			}
-			return s
+			return e.r.StepRecorded(c.inc, c.pb, st, c.actorName(), lang)
 		}, buttons)
 		return nil
 	})
@@ -412,11 +381,11 @@ func (e *Engine) sev(ctx context.Context, req *request) error {
 	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		from := c.inc.Severity
 		if from == req.cmd.Sev {
-			return e.refuse("err.same_sev", c.inc.Ref(), sevName(from))
+			return e.refuse("err.same_sev", c.inc.Ref(), notify.Sev(from))
 		}
 		c.inc.Severity = req.cmd.Sev
-		c.record(bot.EvSeverity, map[string]string{"from": sevName(from), "to": sevName(req.cmd.Sev), "reason": req.cmd.Text})
-		c.notify(ctx, bot.KindNotice, e.t("sev_changed", c.inc.Ref(), sevName(from), sevName(req.cmd.Sev), c.actorName(), opt(req.cmd.Text)), nil)
+		c.record(bot.EvSeverity, map[string]string{"from": notify.Sev(from), "to": notify.Sev(req.cmd.Sev), "reason": req.cmd.Text})
+		c.notify(ctx, bot.KindNotice, e.t("sev_changed", c.inc.Ref(), notify.Sev(from), notify.Sev(req.cmd.Sev), c.actorName(), opt(req.cmd.Text)), nil)
 		return nil
 	})
 }
@@ -449,7 +418,7 @@ func (e *Engine) assign(ctx context.Context, req *request) error {
 		c.inc.Roles[role] = who
 		c.record(bot.EvAssign, map[string]string{"role": role, "person": who})
 		c.notify(ctx, bot.KindNotice, func(lang string) string {
-			return e.cat.T(lang, "assigned", c.inc.Ref(), name, e.roleName(role, lang), c.actorName())
+			return e.cat.T(lang, "assigned", c.inc.Ref(), name, e.r.Role(role, lang), c.actorName())
 		}, nil)
 		return nil
 	})
@@ -458,23 +427,23 @@ func (e *Engine) assign(ctx context.Context, req *request) error {
 func (e *Engine) resolve(ctx context.Context, req *request) error {
 	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		if c.inc.State == bot.StateResolved || c.inc.State == bot.StateClosed || c.inc.State == bot.StateCancelled {
-			return e.refuse("err.cannot", "/resolve", c.inc.Ref(), e.stateName(c, c.req.lang))
+			return e.refuse("err.cannot", "/resolve", c.inc.Ref(), e.stateName(c.inc, c.req.lang))
 		}
 		if open := openRequired(c.inc, c.pb.Steps()); len(open) > 0 {
 			return &userError{t: func(lang string) string {
-				return e.cat.N(lang, "guard.resolve", len(open), stepList(open, lang), open[0].Number)
+				return e.cat.N(lang, "guard.resolve", len(open), notify.StepList(open, lang), open[0].Number)
 			}}
 		}
 		to, err := fire(ctx, c.pb, c.inc, bot.EventResolve, nil)
 		if err != nil {
-			return e.refuse("err.cannot", "/resolve", c.inc.Ref(), e.stateName(c, c.req.lang))
+			return e.refuse("err.cannot", "/resolve", c.inc.Ref(), e.stateName(c.inc, c.req.lang))
 		}
 		c.inc.State = to
 		c.inc.Resolved = c.now
 		c.cancelTimers()
 		e.cancelPages(c)
 		c.record(bot.EvResolved, map[string]string{"summary": req.cmd.Text, "duration": c.now.Sub(c.inc.Declared).Round(time.Second).String()})
-		c.notify(ctx, bot.KindStatus, e.t("resolved", c.inc.Ref(), c.actorName(), e.fmtDurT(c.now.Sub(c.inc.Declared)), opt(req.cmd.Text)),
+		c.notify(ctx, bot.KindStatus, e.t("resolved", c.inc.Ref(), c.actorName(), e.r.Dur(c.now.Sub(c.inc.Declared), ""), opt(req.cmd.Text)),
 			[]bot.Button{e.button("btn.close", "/close "+c.inc.Ref())})
 		return nil
 	})
@@ -492,7 +461,7 @@ func (c *change) cancelTimers() {
 func (e *Engine) close(ctx context.Context, req *request) error {
 	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		if c.inc.State != bot.StateResolved {
-			return e.refuse("err.close_first", c.inc.Ref(), e.stateName(c, c.req.lang))
+			return e.refuse("err.close_first", c.inc.Ref(), e.stateName(c.inc, c.req.lang))
 		}
 		if _, err := fire(ctx, c.pb, c.inc, bot.EventClose, nil); err != nil {
 			return err
@@ -526,7 +495,7 @@ func (e *Engine) cancel(ctx context.Context, req *request) error {
 	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		to, err := fire(ctx, c.pb, c.inc, bot.EventCancel, nil)
 		if err != nil {
-			return e.refuse("err.cannot", "/cancel", c.inc.Ref(), e.stateName(c, c.req.lang))
+			return e.refuse("err.cannot", "/cancel", c.inc.Ref(), e.stateName(c.inc, c.req.lang))
 		}
 		c.inc.State = to
 		c.cancelTimers()
@@ -564,39 +533,14 @@ func (e *Engine) view(ctx context.Context, req *request, render func(inc *bot.In
 
 func (e *Engine) status(ctx context.Context, req *request) error {
 	return e.view(ctx, req, func(inc *bot.Incident, pb *playbook.Playbook) (text, []bot.Button, error) {
-		return func(lang string) string { return e.renderStatus(inc, pb, lang) }, e.statusButtons(inc, pb), nil
+		return func(lang string) string { return e.r.Status(inc, pb, e.o.Clock.Now(), lang) }, e.statusButtons(inc, pb), nil
 	})
 }
 
 func (e *Engine) steps(ctx context.Context, req *request) error {
 	return e.view(ctx, req, func(inc *bot.Incident, pb *playbook.Playbook) (text, []bot.Button, error) {
-		idx := pb.PhaseIndex(inc.State)
-		all := len(req.cmd.Args) > 0 && strings.EqualFold(req.cmd.Args[len(req.cmd.Args)-1], "all") || !inc.Open()
-		return func(lang string) string {
-			var b strings.Builder
-			b.WriteString(e.cat.T(lang, "steps_head", inc.Ref(), pb.Name.In(lang)))
-			for i := range pb.Phases {
-				expand := all || i == idx || (idx < 0 && i == 0)
-				if expand || i == 0 || i == idx+1 {
-					b.WriteString("\n")
-				}
-				b.WriteString("\n")
-				mark := ""
-				if i == idx {
-					mark = " ◀"
-				}
-				b.WriteString(e.cat.T(lang, "phase_line", i+1, len(pb.Phases), pb.Phases[i].Name.In(lang)) + mark)
-				if expand {
-					b.WriteString("\n" + e.renderPhase(inc, pb, i, lang))
-				} else {
-					b.WriteString(" — " + e.phaseProgress(inc, pb.Phases[i]))
-				}
-			}
-			if !all {
-				b.WriteString("\n\n" + e.cat.T(lang, "steps_all"))
-			}
-			return b.String()
-		}, e.stepButtons(inc, pb, idx), nil
+		all := len(req.cmd.Args) > 0 && strings.EqualFold(req.cmd.Args[len(req.cmd.Args)-1], "all")
+		return func(lang string) string { return e.r.Steps(inc, pb, all, lang) }, e.stepButtons(inc, pb, pb.PhaseIndex(inc.State)), nil
 	})
 }
 
@@ -606,14 +550,7 @@ func (e *Engine) timeline(ctx context.Context, req *request) error {
 		if err != nil {
 			return nil, nil, fmt.Errorf("read timeline %s: %w", inc.Ref(), err)
 		}
-		return func(lang string) string {
-			var b strings.Builder
-			b.WriteString(e.cat.T(lang, "timeline_head", inc.Ref(), len(evs)))
-			for _, ev := range evs {
-				b.WriteString("\n" + e.renderEvent(ev, pb, lang))
-			}
-			return b.String()
-		}, nil, nil
+		return func(lang string) string { return e.r.Timeline(inc, pb, evs, lang) }, nil, nil
 	})
 }
 
@@ -667,36 +604,15 @@ func short(h string) string {
 
 func (e *Engine) incidents(ctx context.Context, req *request) error {
 	all := len(req.cmd.Args) > 0 && strings.EqualFold(req.cmd.Args[0], "all")
-	list, err := e.incidentList(ctx, !all)
+	list, err := e.entries(ctx, !all)
 	if err != nil {
 		return err
 	}
-	if len(list) == 0 {
-		return e.reply(ctx, req, e.t("no_incidents"))
-	}
-	if len(list) > 30 {
-		list = list[len(list)-30:]
-	}
-	return e.reply(ctx, req, func(lang string) string {
-		var b strings.Builder
-		b.WriteString(e.cat.T(lang, "incidents_head", len(list)))
-		for _, inc := range list {
-			b.WriteString("\n" + e.cat.T(lang, "incident_line", inc.Ref(), sevName(inc.Severity), e.stateNameOf(inc, lang), clip(inc.Title, 60), e.fmtTime(inc.Declared, lang)))
-		}
-		return b.String()
-	})
+	return e.reply(ctx, req, func(lang string) string { return e.r.Incidents(list, lang) })
 }
 
 func (e *Engine) playbooks(ctx context.Context, req *request) error {
-	return e.reply(ctx, req, func(lang string) string {
-		var b strings.Builder
-		b.WriteString(e.cat.T(lang, "playbooks_head"))
-		for _, pb := range e.books.List() {
-			b.WriteString("\n" + e.cat.T(lang, "playbook_line", pb.ID, pb.Name.In(lang), sevName(pb.Severity), len(pb.Phases), len(pb.Steps())))
-		}
-		b.WriteString("\n" + e.cat.T(lang, "playbooks_hint"))
-		return b.String()
-	})
+	return e.reply(ctx, req, func(lang string) string { return e.r.Playbooks(e.books.List(), lang) })
 }
 
 func (e *Engine) help(ctx context.Context, req *request) error {
@@ -707,9 +623,7 @@ func (e *Engine) help(ctx context.Context, req *request) error {
 			n = command.Name(topic)
 		}
 		if _, known := e.handlers()[n]; known {
-			return e.reply(ctx, req, func(lang string) string {
-				return command.Usage(n) + aliasesOf(n) + "\n" + e.cat.T(lang, "help."+string(n))
-			})
+			return e.reply(ctx, req, func(lang string) string { return e.r.HelpTopic(n, lang) })
 		}
 		// Not a command: a suggestion and a pointer, not the whole list.
 		var words []string
@@ -725,31 +639,13 @@ func (e *Engine) help(ctx context.Context, req *request) error {
 		}
 		return e.reply(ctx, req, e.t("help_unknown", topic))
 	}
-	return e.reply(ctx, req, func(lang string) string {
-		var b strings.Builder
-		b.WriteString(e.cat.T(lang, "help_head"))
-		for _, n := range command.Names() {
-			if _, ok := e.handlers()[n]; ok {
-				b.WriteString("\n" + command.Usage(n) + aliasesOf(n) + " — " + e.cat.T(lang, "help."+string(n)))
-			}
-		}
-		return b.String()
-	})
-}
-
-// aliasesOf lists a command's Vietnamese aliases: " (/xacnhan)".
-func aliasesOf(n command.Name) string {
-	var out []string
-	for a, m := range command.Aliases() {
-		if m == n && !strings.Contains(a, "-") {
-			out = append(out, "/"+a)
+	var names []command.Name
+	for _, n := range command.Names() {
+		if _, ok := e.handlers()[n]; ok {
+			names = append(names, n)
 		}
 	}
-	if len(out) == 0 {
-		return ""
-	}
-	slices.Sort(out)
-	return " (" + strings.Join(out, ", ") + ")"
+	return e.reply(ctx, req, func(lang string) string { return e.r.Help(names, lang) })
 }
 
 func (e *Engine) setLang(ctx context.Context, req *request) error {
@@ -771,16 +667,18 @@ func opt(s string) string {
 	return " — " + s
 }
 
-// incidentList lists incidents, without the audit log.
-func (e *Engine) incidentList(ctx context.Context, open bool) ([]*bot.Incident, error) {
+// entries lists the incidents (only the open ones with open) with their
+// playbooks, without the audit log.
+func (e *Engine) entries(ctx context.Context, open bool) ([]notify.Entry, error) {
 	list, err := e.st.Incidents(ctx, open)
 	if err != nil {
 		return nil, fmt.Errorf("list incidents: %w", err)
 	}
-	out := list[:0]
+	var out []notify.Entry
 	for _, inc := range list {
 		if inc.ID != AuditID {
-			out = append(out, inc)
+			pb, _ := e.books.Get(inc.Playbook)
+			out = append(out, notify.Entry{Incident: inc, Playbook: pb})
 		}
 	}
 	return out, nil

@@ -22,6 +22,7 @@ import (
 	"github.com/irbot/irbot/bot/access"
 	"github.com/irbot/irbot/bot/command"
 	"github.com/irbot/irbot/bot/i18n"
+	"github.com/irbot/irbot/bot/notify"
 	"github.com/irbot/irbot/bot/oncall"
 	"github.com/irbot/irbot/bot/playbook"
 	"github.com/irbot/irbot/bot/report"
@@ -80,6 +81,7 @@ type Engine struct {
 	books *playbook.Set
 	o     Options
 	cat   *i18n.Catalog
+	r     *notify.Renderer
 	log   *slog.Logger
 
 	mu       sync.Mutex
@@ -125,7 +127,9 @@ func New(st store.Store, books *playbook.Set, o Options) *Engine {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Engine{st: st, books: books, o: o, cat: o.Catalog, log: o.Logger, locks: map[int64]*sync.Mutex{}, keyLocks: map[string]*keyLock{}}
+	e := &Engine{st: st, books: books, o: o, cat: o.Catalog, log: o.Logger, locks: map[int64]*sync.Mutex{}, keyLocks: map[string]*keyLock{}}
+	e.r = notify.New(o.Catalog, &notify.Options{Location: o.Location, PersonName: e.personName})
+	return e
 }
 
 // Store returns the engine's store.
@@ -173,7 +177,7 @@ func (e *Engine) Handle(ctx context.Context, in bot.Inbound) (err error) {
 		// A bug must not take the bot down or show anyone a stack trace:
 		// log it for the operators, tell the user nothing was changed.
 		if v := recover(); v != nil {
-			e.log.Error("command panicked", "text", clip(in.Text, 100), "chat", in.Chat.String(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			e.log.Error("command panicked", "text", notify.Clip(in.Text, 100), "chat", in.Chat.String(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			err = e.reply(ctx, req, e.t("err.internal"))
 		}
 	}()
@@ -547,7 +551,7 @@ func (e *Engine) target(ctx context.Context, req *request) (int64, error) {
 	refs := make([]string, len(here))
 	var buttons []bot.Button
 	for i, inc := range here {
-		refs[i] = inc.Ref() + " " + clip(inc.Title, 40)
+		refs[i] = inc.Ref() + " " + notify.Clip(inc.Title, 40)
 		if i < 4 {
 			// The button repeats the command with the incident named, its
 			// arguments kept when they fit a button (64 bytes).
@@ -581,14 +585,6 @@ func argsOf(c command.Command) string {
 		parts = append(parts, c.Text)
 	}
 	return strings.Join(parts, " ")
-}
-
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
 
 // plainForm reports whether a command was typed without "/" or a mention.

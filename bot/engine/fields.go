@@ -2,10 +2,8 @@ package engine
 
 import (
 	"context"
-	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/report"
@@ -75,59 +73,10 @@ func (e *Engine) statsCmd(ctx context.Context, req *request) error {
 		}
 		days = n
 	}
-	now := e.o.Clock.Now()
-	from := now.Add(-time.Duration(days) * 24 * time.Hour)
-	all, err := e.incidentList(ctx, false)
+	all, err := e.entries(ctx, false)
 	if err != nil {
 		return err
 	}
-	type agg struct {
-		n        int
-		tta, ttr []time.Duration
-	}
-	bySev, byPB := map[string]*agg{}, map[string]*agg{}
-	add := func(m map[string]*agg, k string, inc *bot.Incident) {
-		a := m[k]
-		if a == nil {
-			a = &agg{}
-			m[k] = a
-		}
-		a.n++
-		if !inc.Acknowledged.IsZero() {
-			a.tta = append(a.tta, inc.Acknowledged.Sub(inc.Declared))
-		}
-		if !inc.Resolved.IsZero() {
-			a.ttr = append(a.ttr, inc.Resolved.Sub(inc.Declared))
-		}
-	}
-	total := 0
-	for _, inc := range all {
-		if inc.Declared.Before(from) || inc.State == bot.StateCancelled {
-			continue
-		}
-		total++
-		add(bySev, sevName(inc.Severity), inc)
-		add(byPB, inc.Playbook, inc)
-	}
-	return e.reply(ctx, req, func(lang string) string {
-		var b strings.Builder
-		b.WriteString(e.cat.N(lang, "stats.head", total, days))
-		for _, group := range []map[string]*agg{bySev, byPB} {
-			keys := make([]string, 0, len(group))
-			for k := range group {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			b.WriteString("\n")
-			for _, k := range keys {
-				a := group[k]
-				name := k
-				if pb, ok := e.books.Get(k); ok {
-					name = pb.Name.In(lang)
-				}
-				b.WriteString("\n" + e.cat.T(lang, "stats.line", name, a.n, medianDur(e, a.tta, lang), medianDur(e, a.ttr, lang)))
-			}
-		}
-		return b.String()
-	})
+	now := e.o.Clock.Now()
+	return e.reply(ctx, req, func(lang string) string { return e.r.Stats(all, now, days, lang) })
 }

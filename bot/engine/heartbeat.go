@@ -157,7 +157,7 @@ func (e *Engine) fireHeartbeat(ctx context.Context, t bot.Timer, seenKey string)
 // heartbeatAlert is the alert a heartbeat raises or resolves.
 func (e *Engine) heartbeatAlert(h Heartbeat, status string, last, now time.Time) bot.Alert {
 	name := firstNonEmpty(h.Name[e.o.Language], h.Name["en"], h.ID)
-	title := e.cat.T(e.o.Language, "heartbeat_missed", name, e.fmtDur(now.Sub(last), e.o.Language))
+	title := e.cat.T(e.o.Language, "heartbeat_missed", name, e.r.Dur(now.Sub(last), e.o.Language))
 	if status == bot.AlertResolved {
 		title = e.cat.T(e.o.Language, "heartbeat_back", name)
 	}
@@ -219,7 +219,7 @@ func (e *Engine) heartbeatsCmd(ctx context.Context, req *request) error {
 		case s.Last.IsZero():
 			key = "heartbeat.never"
 		}
-		lines = append(lines, e.cat.T(req.lang, key, name, e.fmtDur(now.Sub(s.Last), req.lang), e.fmtDur(h.Interval, req.lang)))
+		lines = append(lines, e.cat.T(req.lang, key, name, e.r.Dur(now.Sub(s.Last), req.lang), e.r.Dur(h.Interval, req.lang)))
 	}
 	return e.reply(ctx, req, e.t("heartbeats", strings.Join(lines, "\n")))
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/notify"
 	"github.com/irbot/irbot/store"
 )
 
@@ -81,7 +82,7 @@ func (e *Engine) link(ctx context.Context, req *request) error {
 	keys := []string{"linkfail:" + req.in.Platform + ":" + req.in.User, "linkfail:chat:" + req.in.Chat.String()}
 	for _, k := range keys {
 		if n, until := e.linkFailures(ctx, k, now); n >= linkTries {
-			return e.refuse("err.link_wait", e.fmtDur(until.Sub(now), req.lang))
+			return e.refuse("err.link_wait", e.r.Dur(until.Sub(now), req.lang))
 		}
 	}
 	v, err := e.st.Get(ctx, linkCodeKey(code))
@@ -108,7 +109,7 @@ func (e *Engine) link(ctx context.Context, req *request) error {
 // per account, and an audit entry every time.
 func (e *Engine) stranger(ctx context.Context, req *request) error {
 	e.audit(ctx, bot.EvStranger, map[string]string{"platform": req.in.Platform, "user": req.in.User,
-		"name": req.in.UserName, "chat": req.in.Chat.String(), "text": clip(req.in.Text, 200)})
+		"name": req.in.UserName, "chat": req.in.Chat.String(), "text": notify.Clip(req.in.Text, 200)})
 	key := "stranger:" + req.in.Platform + ":" + req.in.User
 	tx := &store.Tx{Seen: append([]string{key}, req.seen...), Outbox: []bot.Outgoing{{Chat: req.in.Chat, Kind: bot.KindReply,
 		ReplyTo: req.in.MessageID, Text: e.cat.T(req.lang, "err.stranger")}}}

@@ -135,7 +135,7 @@ func (e *Engine) maintenanceCmd(ctx context.Context, req *request) error {
 			return e.refuse("err.until", args[1])
 		}
 		if end.Sub(now) > e.o.MaintenanceMax {
-			return e.refuse("err.window_too_long", e.fmtDur(e.o.MaintenanceMax, req.lang))
+			return e.refuse("err.window_too_long", e.r.Dur(e.o.MaintenanceMax, req.lang))
 		}
 		reason := strings.Join(args[2:], " ")
 		if strings.TrimSpace(reason) == "" {
@@ -168,7 +168,7 @@ func (e *Engine) maintenanceCmd(ctx context.Context, req *request) error {
 		if kind == bot.EvMaintenanceEnded {
 			return e.cat.T(lang, key, m.target(), who)
 		}
-		return e.cat.T(lang, key, m.target(), e.fmtTime(m.End, lang), m.Reason, who)
+		return e.cat.T(lang, key, m.target(), e.r.Time(m.End), m.Reason, who)
 	}
 	tx := &store.Tx{Seen: req.seen, Put: map[string]string{maintenanceKey: string(raw)},
 		Outbox: []bot.Outgoing{{Chat: req.in.Chat, Kind: bot.KindReply, ReplyTo: req.in.MessageID, Text: say(req.lang)}}}
@@ -220,7 +220,7 @@ func (e *Engine) listWindows(ctx context.Context, req *request, live []Maintenan
 		if w.By != "" {
 			by = " · " + e.personName(w.By)
 		}
-		lines = append(lines, fmt.Sprintf("• %s → %s · %s%s", w.target(), e.fmtTime(w.End, req.lang), w.Reason, by))
+		lines = append(lines, fmt.Sprintf("• %s → %s · %s%s", w.target(), e.r.Time(w.End), w.Reason, by))
 	}
 	if len(lines) == 0 {
 		return e.reply(ctx, req, e.t("maintenance_none"))

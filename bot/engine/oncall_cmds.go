@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/notify"
 	"github.com/irbot/irbot/bot/oncall"
 	"github.com/irbot/irbot/store"
 )
@@ -23,7 +24,7 @@ const (
 func (e *Engine) escalateCmd(ctx context.Context, req *request) error {
 	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		if !c.inc.Open() {
-			return e.refuse("err.cannot", "/escalate", c.inc.Ref(), e.stateName(c, c.req.lang))
+			return e.refuse("err.cannot", "/escalate", c.inc.Ref(), e.stateName(c.inc, c.req.lang))
 		}
 		reason := firstNonEmpty(req.cmd.Text, "escalated by "+c.actorName())
 		e.liftSnooze(ctx, c, "snooze_lifted") // a person asking to page is not held
@@ -60,7 +61,7 @@ func (e *Engine) pageCmd(ctx context.Context, req *request) error {
 	}
 	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		if !c.inc.Open() {
-			return e.refuse("err.cannot", "/page", c.inc.Ref(), e.stateName(c, c.req.lang))
+			return e.refuse("err.cannot", "/page", c.inc.Ref(), e.stateName(c.inc, c.req.lang))
 		}
 		e.liftSnooze(ctx, c, "snooze_lifted") // a person asking to page is not held
 		e.startPage(ctx, c, "", target, req.cmd.Text)
@@ -105,34 +106,15 @@ func (e *Engine) oncallCmd(ctx context.Context, req *request) error {
 		return err
 	}
 	now := e.o.Clock.Now()
-	var lines []func(lang string) string
+	var list []notify.Shifts
 	for _, r := range rosters {
 		_, sched, err := e.roster(ctx, r.ID)
 		if err != nil {
 			return fmt.Errorf("roster %s: %w", r.ID, err)
 		}
-		shifts := sched.Next(now, 2)
-		lines = append(lines, func(lang string) string {
-			s := "👮 " + r.Title(lang)
-			if len(shifts) == 0 || now.Before(shifts[0].Start) {
-				s += "\n" + e.cat.T(lang, "oncall.nobody")
-			} else {
-				s += "\n" + e.cat.T(lang, "oncall.now", e.personName(shifts[0].Person), e.fmtTime(shifts[0].End, lang))
-				shifts = shifts[1:]
-			}
-			if len(shifts) > 0 {
-				s += "\n" + e.cat.T(lang, "oncall.next", e.personName(shifts[0].Person), e.fmtTime(shifts[0].Start, lang), e.fmtTime(shifts[0].End, lang))
-			}
-			return s
-		})
+		list = append(list, notify.Shifts{Roster: r, Shifts: sched.Next(now, 2)})
 	}
-	return e.reply(ctx, req, func(lang string) string {
-		parts := make([]string, len(lines))
-		for i, l := range lines {
-			parts[i] = l(lang)
-		}
-		return strings.Join(parts, "\n\n")
-	})
+	return e.reply(ctx, req, func(lang string) string { return e.r.OnCall(list, now, lang) })
 }
 
 func (e *Engine) rosterCmd(ctx context.Context, req *request) error {
@@ -151,11 +133,7 @@ func (e *Engine) rosterCmd(ctx context.Context, req *request) error {
 
 // rosterText lists each roster's shifts over the next days.
 func (e *Engine) rosterText(ctx context.Context, rosters []oncall.Roster, now time.Time, days int) text {
-	type block struct {
-		r      oncall.Roster
-		shifts []oncall.Shift
-	}
-	var blocks []block
+	var list []notify.Shifts
 	for _, r := range rosters {
 		_, sched, err := e.roster(ctx, r.ID)
 		if err != nil {
@@ -165,25 +143,9 @@ func (e *Engine) rosterText(ctx context.Context, rosters []oncall.Roster, now ti
 		// zone: a shift starting on the fourth morning is not in it.
 		local := now.In(e.o.Location)
 		end := time.Date(local.Year(), local.Month(), local.Day()+days, 0, 0, 0, 0, e.o.Location)
-		blocks = append(blocks, block{r, sched.Within(now, end, 200)})
+		list = append(list, notify.Shifts{Roster: r, Shifts: sched.Within(now, end, 200)})
 	}
-	return func(lang string) string {
-		var b strings.Builder
-		for i, bl := range blocks {
-			if i > 0 {
-				b.WriteString("\n\n")
-			}
-			b.WriteString(e.cat.T(lang, "roster_head", bl.r.Title(lang), days))
-			for _, sh := range bl.shifts {
-				mark := ""
-				if sh.Layer == oncall.OverrideLayer {
-					mark = " ⇄"
-				}
-				fmt.Fprintf(&b, "\n%s → %s  %s%s", e.fmtTime(sh.Start, lang), e.fmtTime(sh.End, lang), e.personName(sh.Person), mark)
-			}
-		}
-		return b.String()
-	}
+	return func(lang string) string { return e.r.Rosters(list, days, lang) }
 }
 
 // canEditRoster: roster admins, or people with the roster_admin role.
@@ -210,7 +172,7 @@ func (e *Engine) addOverride(ctx context.Context, req *request, r oncall.Roster,
 	}
 	raw, _ := json.Marshal(kept)
 	msg := func(lang string) string {
-		return e.cat.T(lang, key, r.Title(lang), e.personName(o.Person), e.fmtTime(o.Start, lang), e.fmtTime(o.End, lang),
+		return e.cat.T(lang, key, r.Title(lang), e.personName(o.Person), e.r.Time(o.Start), e.r.Time(o.End),
 			firstNonEmpty(req.actor.Name, req.actor.ID))
 	}
 	tx := &store.Tx{Seen: req.seen, Put: map[string]string{overridesKey(r.ID): string(raw)},
@@ -347,14 +309,11 @@ func (e *Engine) fireRoster(ctx context.Context, t bot.Timer, seenKey string) er
 		// timer still names the right people).
 		at := t.Due
 		if sh, ok := sched.OnDuty(at); ok {
-			prev, hadPrev := sched.OnDuty(at.Add(-time.Second))
-			msg = func(lang string) string {
-				from := e.cat.T(lang, "oncall.nobody_short")
-				if hadPrev {
-					from = e.personName(prev.Person)
-				}
-				return e.cat.T(lang, "handoff_announce", r.Title(lang), e.personName(sh.Person), from, e.fmtTime(sh.End, lang))
+			var from *oncall.Shift
+			if prev, ok := sched.OnDuty(at.Add(-time.Second)); ok {
+				from = &prev
 			}
+			msg = func(lang string) string { return e.r.Handoff(r, sh, from, lang) }
 		}
 	case TimerRosterWeek:
 		msg = e.rosterText(ctx, []oncall.Roster{r}, now, 7)

@@ -121,7 +121,7 @@ func (e *Engine) pageStep(ctx context.Context, c *change, k int) {
 			person = bot.Person{ID: id}
 		}
 		lang := firstNonEmpty(person.Language, e.o.Language)
-		text := e.cat.T(lang, "page", c.inc.Ref(), sevName(c.inc.Severity), pb.Name.In(lang), c.inc.Title, e.reasonLine(p.Reason, lang), ackCode(c.inc))
+		text := e.r.Page(c.inc, pb, p.Reason, lang)
 		dms := e.directChats(person, c.inc)
 		for _, dm := range dms {
 			c.out = append(c.out, bot.Outgoing{Incident: c.inc.ID, Chat: dm, Kind: bot.KindPage, Text: text, Buttons: ack})
@@ -141,7 +141,7 @@ func (e *Engine) pageStep(ctx context.Context, c *change, k int) {
 			}
 			lang := e.chatLang(ctx, ref)
 			c.out = append(c.out, bot.Outgoing{Incident: c.inc.ID, Chat: ref, Kind: bot.KindPage, Buttons: ack,
-				Text: e.cat.T(lang, "page", c.inc.Ref(), sevName(c.inc.Severity), pb.Name.In(lang), c.inc.Title, e.reasonLine(p.Reason, lang), ackCode(c.inc))})
+				Text: e.r.Page(c.inc, pb, p.Reason, lang)})
 		}
 	}
 	names := make([]string, 0, len(people)+len(chats))
@@ -149,24 +149,10 @@ func (e *Engine) pageStep(ctx context.Context, c *change, k int) {
 		names = append(names, e.personName(id))
 	}
 	names = append(names, chats...)
-	delay := pol.Delay(level)
-	c.notify(ctx, bot.KindNotice, func(lang string) string {
-		who := strings.Join(names, ", ")
-		if who == "" {
-			who = e.cat.T(lang, "page.nobody")
-		}
-		return e.cat.T(lang, "paged", c.inc.Ref(), who, level+1, len(pol.Levels), round, pol.Repeat+1,
-			e.fmtDur(delay, lang), c.inc.ID)
-	}, ack)
+	step := p.Step
+	c.notify(ctx, bot.KindNotice, func(lang string) string { return e.r.Paged(c.inc, names, pol, step, lang) }, ack)
 	c.set = append(c.set, bot.Timer{ID: escTimerID(c.inc.ID, p.N, p.Step), Due: pol.DueAt(p.Step, c.now), Kind: TimerEscalate,
 		Incident: c.inc.ID, Data: map[string]string{"page": strconv.Itoa(p.N), "step": strconv.Itoa(p.Step)}})
-}
-
-func (e *Engine) reasonLine(reason, lang string) string {
-	if reason == "" {
-		return ""
-	}
-	return "\n" + e.cat.T(lang, "page.reason", reason)
 }
 
 // chatRefs returns the platform chats of a configured chat id.
@@ -285,9 +271,6 @@ func (e *Engine) fireEscalate(ctx context.Context, c *change, t bot.Timer) {
 	}
 }
 
-// ackCode is the short reply that acknowledges: "/ack IR-7 · 7a".
-func ackCode(inc *bot.Incident) string { return fmt.Sprintf("/ack %s · %da", inc.Ref(), inc.ID) }
-
 // maxBundleButtons caps the per-incident buttons under a bundle of pages
 // (Telegram allows 100 in all); the reply codes in the text cover the rest.
 const maxBundleButtons = 10
@@ -325,11 +308,8 @@ func (e *Engine) BundlePages(pages []bot.Outgoing) bot.Outgoing {
 			lines = append(lines, "• "+strings.SplitN(m.Text, "\n", 2)[0])
 			continue
 		}
-		name := inc.Playbook
-		if pb, ok := e.books.Get(inc.Playbook); ok {
-			name = pb.Name.In(lang)
-		}
-		lines = append(lines, fmt.Sprintf("• %s · %s · %s — %s (%da)", inc.Ref(), sevName(inc.Severity), name, inc.Title, inc.ID))
+		pb, _ := e.books.Get(inc.Playbook)
+		lines = append(lines, e.r.BundleLine(inc, pb, lang))
 		if len(buttons) < maxBundleButtons {
 			buttons = append(buttons, bot.Button{Label: "✅ " + inc.Ref(), Data: "/ack " + inc.Ref()})
 		}
@@ -338,9 +318,6 @@ func (e *Engine) BundlePages(pages []bot.Outgoing) bot.Outgoing {
 		m := pages[len(pages)-1]
 		return bot.Outgoing{Text: m.Text, Buttons: m.Buttons}
 	}
-	if len(rest) > 0 {
-		lines = append(lines, e.cat.T(lang, "page.bundle_more", len(rest), strings.Join(rest, ", ")))
-	}
 	buttons = append(buttons, bot.Button{Label: e.cat.T(lang, "btn.ack_all"), Data: "/ack all"})
-	return bot.Outgoing{Text: e.cat.T(lang, "page.bundle", len(seen), strings.Join(lines, "\n")), Buttons: buttons}
+	return bot.Outgoing{Text: e.r.Bundle(len(seen), lines, rest, lang), Buttons: buttons}
 }

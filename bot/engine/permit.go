@@ -6,6 +6,7 @@ import (
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/access"
 	"github.com/irbot/irbot/bot/command"
+	"github.com/irbot/irbot/bot/notify"
 )
 
 // permit checks that req's actor may run its command. A refusal is
@@ -32,7 +33,7 @@ func (e *Engine) permit(ctx context.Context, req *request) error {
 		}
 	}
 	e.audit(ctx, bot.EvRefused, map[string]string{"person": req.actor.ID, "action": string(act),
-		"chat": req.in.Chat.String(), "text": clip(req.in.Text, 200)})
+		"chat": req.in.Chat.String(), "text": notify.Clip(req.in.Text, 200)})
 	return &userError{t: func(lang string) string {
 		return e.cat.T(lang, "err.forbidden", "/"+string(req.cmd.Name), e.o.Access.WhoCan(act, lang, e.cat.T(lang, "word.or")))
 	}}
@@ -45,7 +46,7 @@ func (e *Engine) audited(ctx context.Context, req *request) {
 	}
 	if act := access.ActionOf(req.cmd); e.o.Access.Privileged(act) {
 		e.audit(ctx, bot.EvPrivileged, map[string]string{"person": req.actor.ID, "action": string(act),
-			"chat": req.in.Chat.String(), "text": clip(req.in.Text, 200)})
+			"chat": req.in.Chat.String(), "text": notify.Clip(req.in.Text, 200)})
 	}
 }
 

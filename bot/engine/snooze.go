@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/notify"
 	"github.com/irbot/irbot/bot/oncall"
 )
 
@@ -25,14 +26,14 @@ const maxSnooze = 24 * time.Hour
 func (e *Engine) snoozeCmd(ctx context.Context, req *request) error {
 	err := e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
 		if !c.inc.Open() {
-			return e.refuse("err.cannot", "/snooze", c.inc.Ref(), e.stateName(c, req.lang))
+			return e.refuse("err.cannot", "/snooze", c.inc.Ref(), e.stateName(c.inc, req.lang))
 		}
 		until, ok := oncall.ParseUntil(strings.Join(req.cmd.Args, " "), c.now, e.o.Location)
 		if !ok {
 			return e.refuse("err.until", req.cmd.Args[0])
 		}
 		if until.Sub(c.now) > maxSnooze {
-			return e.refuse("err.snooze_too_long", e.fmtDur(maxSnooze, req.lang))
+			return e.refuse("err.snooze_too_long", e.r.Dur(maxSnooze, req.lang))
 		}
 		c.inc.Snooze = &bot.Snooze{Until: until, Reason: req.cmd.Text, By: req.actor.ID}
 		for _, k := range c.inc.OpenPages() {
@@ -42,12 +43,12 @@ func (e *Engine) snoozeCmd(ctx context.Context, req *request) error {
 		c.set = append(c.set, bot.Timer{ID: snoozeTimerID(c.inc.ID), Due: until, Kind: TimerSnooze, Incident: c.inc.ID})
 		c.record(bot.EvSnoozed, map[string]string{"until": until.UTC().Format(time.RFC3339), "reason": req.cmd.Text})
 		c.notify(ctx, bot.KindNotice, func(lang string) string {
-			return e.cat.T(lang, "snoozed", c.inc.Ref(), c.actorName(), e.fmtTime(until, lang), req.cmd.Text)
+			return e.cat.T(lang, "snoozed", c.inc.Ref(), c.actorName(), e.r.Time(until), req.cmd.Text)
 		}, nil)
 		return nil
 	})
 	if err == nil {
-		e.audit(ctx, bot.EvSnoozed, map[string]string{"person": req.actor.ID, "text": clip(req.in.Text, 200), "chat": req.in.Chat.String()})
+		e.audit(ctx, bot.EvSnoozed, map[string]string{"person": req.actor.ID, "text": notify.Clip(req.in.Text, 200), "chat": req.in.Chat.String()})
 	}
 	return err
 }

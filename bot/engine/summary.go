@@ -3,14 +3,11 @@ package engine
 import (
 	"context"
 	"fmt"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/notify"
 	"github.com/irbot/irbot/bot/oncall"
-	"github.com/irbot/irbot/bot/playbook"
 	"github.com/irbot/irbot/store"
 )
 
@@ -82,7 +79,7 @@ func (e *Engine) finish(ctx context.Context, c *change) {
 	if visible {
 		for _, ch := range c.inc.Chats {
 			c.out = append(c.out, bot.Outgoing{Incident: c.inc.ID, Chat: ch, Kind: bot.KindStatus, EditOnly: true,
-				EditKey: "status:" + c.inc.Ref(), Text: e.renderStatus(c.inc, c.pb, e.chatLang(ctx, ch))})
+				EditKey: "status:" + c.inc.Ref(), Text: e.r.Status(c.inc, c.pb, e.o.Clock.Now(), e.chatLang(ctx, ch))})
 		}
 	}
 	if len(e.leaderChats()) == 0 {
@@ -115,11 +112,11 @@ func (e *Engine) finish(ctx context.Context, c *change) {
 // marks what it covered.
 func (e *Engine) summarize(ctx context.Context, c *change) {
 	since, _ := e.st.Timeline(ctx, c.inc.ID, c.inc.SummarySeq)
-	recent := append(since, c.events...)
+	sum := notify.Summary{Incident: c.inc, Playbook: c.pb, Recent: append(since, c.events...), Now: c.now, Escalations: e.escalations(c.inc)}
 	for _, ch := range e.leaderChats() {
 		lang := e.chatLang(ctx, ch)
 		c.out = append(c.out, bot.Outgoing{Incident: c.inc.ID, Chat: ch, Kind: bot.KindSummary,
-			Text: e.renderSummary(c, recent, lang), EditKey: "",
+			Text: e.r.Summary(sum, lang), EditKey: "",
 			Buttons: []bot.Button{e.button("btn.status", "/status "+c.inc.Ref())}})
 	}
 	c.inc.SummaryAt = c.now
@@ -127,127 +124,18 @@ func (e *Engine) summarize(ctx context.Context, c *change) {
 	c.cancel = append(c.cancel, sumDelayID(c.inc.ID))
 }
 
-// renderSummary is the Conditions–Actions–Needs summary for leaders.
-func (e *Engine) renderSummary(c *change, recent []bot.Event, lang string) string {
-	inc, pb := c.inc, c.pb
-	var b strings.Builder
-	b.WriteString(e.cat.T(lang, "sum.head", inc.Ref(), sevName(inc.Severity), pb.Name.In(lang), inc.Title))
-	done, total := 0, len(pb.Steps())
-	for _, s := range pb.Steps() {
-		if _, ok := inc.Steps[s.ID]; ok {
-			done++
-		}
-	}
-	phase := e.stateNameOf(inc, lang)
-	if i := pb.PhaseIndex(inc.State); i >= 0 {
-		phase = e.cat.T(lang, "phase_line", i+1, len(pb.Phases), phase)
-	}
-	age := e.cat.T(lang, "sum.just_declared")
-	if d := c.now.Sub(inc.Declared); d >= time.Minute {
-		age = e.cat.T(lang, "sum.since", e.fmtDur(d, lang))
-	}
-	cmdr := e.cat.T(lang, "sum.no_commander")
-	if id := inc.Roles["commander"]; id != "" {
-		cmdr = e.cat.T(lang, "sum.commander", e.personName(id))
-	}
-	b.WriteString("\n" + e.cat.T(lang, "sum.conditions", phase, done, total, age, cmdr))
-	acts := e.summaryActions(recent, pb, lang)
-	if len(acts) == 0 {
-		acts = []string{"• " + e.cat.T(lang, "sum.nothing")}
-	}
-	b.WriteString("\n" + e.cat.T(lang, "sum.actions") + "\n" + strings.Join(acts, "\n"))
-	needs := e.needs(c, lang)
-	b.WriteString("\n" + e.cat.T(lang, "sum.needs"))
-	if len(needs) == 0 {
-		b.WriteString(" " + e.cat.T(lang, "sum.none"))
-	} else {
-		b.WriteString("\n" + strings.Join(needs, "\n"))
-	}
-	if next, what := e.nextDeadline(c); !next.IsZero() {
-		b.WriteString("\n" + e.cat.T(lang, "sum.next", e.fmtClock(next, c.now), what(lang)))
-	}
-	return b.String()
-}
-
-// needs lists what leaders may have to act on: nobody responding, overdue
-// steps, required steps open.
-func (e *Engine) needs(c *change, lang string) []string {
-	var out []string
-	if !c.inc.Open() {
-		return nil
-	}
-	for _, p := range c.inc.Pages {
-		switch p.Status {
-		case bot.PageSent:
-			if c.now.Sub(p.Started) >= time.Minute { // a page just sent needs nobody yet
-				out = append(out, "• "+e.cat.T(lang, "need.unacked", p.Step+1, e.fmtDur(c.now.Sub(p.Started), lang)))
-			}
-		case bot.PageExpired:
-			out = append(out, "• "+e.cat.T(lang, "need.expired"))
-		}
-	}
-	if idx := c.pb.PhaseIndex(c.inc.State); idx >= 0 && !c.inc.PhaseStarted.IsZero() {
-		for _, s := range c.pb.Phases[idx].Steps {
-			if _, ok := c.inc.Steps[s.ID]; !ok && s.Due > 0 && c.now.After(c.inc.PhaseStarted.Add(s.Due.D())) {
-				out = append(out, "• "+e.cat.T(lang, "need.overdue", s.Number, s.Title.In(lang), e.roleName(s.Role, lang)))
-			}
-		}
-	}
-	if idx := c.pb.PhaseIndex(c.inc.State); idx >= 0 {
-		var open []string
-		for _, s := range c.pb.Phases[idx].Steps {
-			overdue := s.Due > 0 && !c.inc.PhaseStarted.IsZero() && c.now.After(c.inc.PhaseStarted.Add(s.Due.D()))
-			if _, ok := c.inc.Steps[s.ID]; !ok && s.Required && !overdue {
-				open = append(open, fmt.Sprintf("%d. %s", s.Number, clip(s.Title.In(lang), 80)))
-			}
-		}
-		if len(open) > 0 {
-			out = append(out, "• "+e.cat.T(lang, "need.required", strings.Join(open, "; ")))
-		}
-	}
-	if c.inc.State == bot.StateTriggered {
-		switch {
-		case len(c.inc.Pages) == 0:
-			out = append(out, "• "+e.cat.T(lang, "need.ack"))
-		case c.now.Sub(c.inc.Pages[len(c.inc.Pages)-1].Started) < time.Minute:
-			var who []string
-			for _, id := range c.inc.Pages[len(c.inc.Pages)-1].Targets {
-				who = append(who, e.personName(id))
-			}
-			out = append(out, "• "+e.cat.T(lang, "need.paging", strings.Join(who, ", ")))
-		}
-	}
-	return out
-}
-
-// nextDeadline is the earliest upcoming step due time or escalation.
-func (e *Engine) nextDeadline(c *change) (time.Time, text) {
-	var at time.Time
-	var what text
-	consider := func(t time.Time, w text) {
-		if t.After(c.now) && (at.IsZero() || t.Before(at)) {
-			at, what = t, w
-		}
-	}
-	if idx := c.pb.PhaseIndex(c.inc.State); idx >= 0 && !c.inc.PhaseStarted.IsZero() {
-		for _, s := range c.pb.Phases[idx].Steps {
-			if _, ok := c.inc.Steps[s.ID]; !ok && s.Due > 0 {
-				s := s
-				consider(c.inc.PhaseStarted.Add(s.Due.D()), func(lang string) string {
-					return e.cat.T(lang, "sum.deadline_step", s.Number, s.Title.In(lang))
-				})
-			}
-		}
-	}
-	for _, p := range c.inc.Pages {
+// escalations returns when the incident's waiting pages escalate next.
+func (e *Engine) escalations(inc *bot.Incident) []time.Time {
+	var out []time.Time
+	for _, p := range inc.Pages {
 		if p.Status != bot.PageSent {
 			continue
 		}
 		if pol, ok := e.policy(p); ok {
-			consider(pol.DueAt(p.Step, p.StepAt), e.t("sum.deadline_page"))
+			out = append(out, pol.DueAt(p.Step, p.StepAt))
 		}
 	}
-	return at, what
+	return out
 }
 
 // fireSummary handles the cadence and held-back summary timers.
@@ -278,145 +166,24 @@ func (e *Engine) nextDigest(now time.Time) (time.Time, bool) {
 func (e *Engine) fireDigest(ctx context.Context, t bot.Timer, seenKey string) error {
 	now := e.o.Clock.Now()
 	tx := &store.Tx{Seen: []string{seenKey}, CancelTimers: []string{t.ID}}
-	all, err := e.incidentList(ctx, false)
+	all, err := e.entries(ctx, false)
 	if err != nil {
 		return err
 	}
+	d := notify.Digest{At: t.Due, Incidents: all}
+	for _, r := range e.o.Rosters {
+		if _, sched, err := e.roster(ctx, r.ID); err == nil {
+			if sh, ok := sched.OnDuty(t.Due); ok {
+				d.Duty = append(d.Duty, notify.Duty{Person: sh.Person, Roster: r})
+			}
+		}
+	}
 	for _, ch := range e.leaderChats() {
 		lang := e.chatLang(ctx, ch)
-		tx.Outbox = append(tx.Outbox, bot.Outgoing{Chat: ch, Kind: bot.KindSummary, Text: e.renderDigest(ctx, all, t.Due, lang)})
+		tx.Outbox = append(tx.Outbox, bot.Outgoing{Chat: ch, Kind: bot.KindSummary, Text: e.r.Digest(d, lang)})
 	}
 	if next, ok := e.nextDigest(now); ok {
 		tx.SetTimers = append(tx.SetTimers, bot.Timer{ID: "digest", Due: next, Kind: TimerDigest})
 	}
 	return e.commit(ctx, tx)
-}
-
-// renderDigest covers the 24 hours before at.
-func (e *Engine) renderDigest(ctx context.Context, all []*bot.Incident, at time.Time, lang string) string {
-	from := at.Add(-24 * time.Hour)
-	var b strings.Builder
-	b.WriteString(e.cat.T(lang, "digest.head", at.In(e.o.Location).Format("02/01/2006")))
-	var open, changed []*bot.Incident
-	var tta, ttr []time.Duration
-	for _, inc := range all {
-		if inc.Open() {
-			open = append(open, inc)
-		} else if inc.Updated.After(from) {
-			changed = append(changed, inc)
-		}
-		if !inc.Acknowledged.IsZero() && inc.Acknowledged.After(from) {
-			tta = append(tta, inc.Acknowledged.Sub(inc.Declared))
-		}
-		if !inc.Resolved.IsZero() && inc.Resolved.After(from) {
-			ttr = append(ttr, inc.Resolved.Sub(inc.Declared))
-		}
-	}
-	b.WriteString("\n" + e.cat.T(lang, "digest.open", len(open)))
-	for _, inc := range open {
-		line := "• " + e.cat.T(lang, "incident_line", inc.Ref(), sevName(inc.Severity), e.stateNameOf(inc, lang), clip(inc.Title, 50), e.fmtTime(inc.Declared, lang))
-		if pb, ok := e.books.Get(inc.Playbook); ok {
-			c := &change{e: e, now: at, inc: inc, pb: pb}
-			if n := len(e.needs(c, lang)); n > 0 {
-				line += " ⚠️" + strconv.Itoa(n)
-			}
-		}
-		b.WriteString("\n" + line)
-	}
-	b.WriteString("\n" + e.cat.T(lang, "digest.closed", len(changed)))
-	for _, inc := range changed {
-		b.WriteString("\n• " + inc.Ref() + " · " + e.stateNameOf(inc, lang) + " · " + clip(inc.Title, 50))
-	}
-	b.WriteString("\n" + e.cat.T(lang, "digest.times", medianDur(e, tta, lang), medianDur(e, ttr, lang)))
-	var duty []string
-	for _, r := range e.o.Rosters {
-		if _, sched, err := e.roster(ctx, r.ID); err == nil {
-			if sh, ok := sched.OnDuty(at); ok {
-				duty = append(duty, e.personName(sh.Person)+" ("+r.Title(lang)+")")
-			}
-		}
-	}
-	if len(duty) > 0 {
-		b.WriteString("\n" + e.cat.T(lang, "digest.duty", strings.Join(duty, " · ")))
-	}
-	return b.String()
-}
-
-func medianDur(e *Engine, ds []time.Duration, lang string) string {
-	if len(ds) == 0 {
-		return "—"
-	}
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
-	return e.fmtDur(ds[len(ds)/2], lang)
-}
-
-// summaryActions says what was done since the last summary: the steps
-// done and skipped grouped by phase (so none hides behind a count), the
-// other changes in order, a line said several times once with its count.
-func (e *Engine) summaryActions(recent []bot.Event, pb *playbook.Playbook, lang string) []string {
-	type phaseSteps struct{ done, skipped []string }
-	byPhase := map[string]*phaseSteps{}
-	var phases []string
-	var lines []string
-	count := map[string]int{}
-	for _, ev := range recent {
-		switch ev.Kind {
-		case bot.EvStepDone, bot.EvStepSkipped:
-			var s playbook.Step
-			for _, x := range pb.Steps() {
-				if x.ID == ev.Data["id"] {
-					s = x
-				}
-			}
-			if s.ID == "" {
-				continue
-			}
-			ph := s.Phase
-			ps := byPhase[ph]
-			if ps == nil {
-				ps = &phaseSteps{}
-				byPhase[ph] = ps
-				phases = append(phases, ph)
-			}
-			item := fmt.Sprintf("%d. %s", s.Number, clip(s.Title.In(lang), 80))
-			if n := ev.Data["note"]; n != "" {
-				item += ": " + clip(n, 80)
-			}
-			if ev.Kind == bot.EvStepDone {
-				ps.done = append(ps.done, item)
-			} else {
-				ps.skipped = append(ps.skipped, item)
-			}
-		case bot.EvAck, bot.EvPhase, bot.EvNote, bot.EvSeverity, bot.EvAssign, bot.EvPageAck, bot.EvPageEscalated, bot.EvPageExpired,
-			bot.EvResolved, bot.EvReopened, bot.EvCancelled, bot.EvClosed, bot.EvAlert:
-			line := "• " + strings.SplitN(e.renderEvent(ev, pb, lang), " — ", 2)[1]
-			if count[line]++; count[line] == 1 {
-				lines = append(lines, line)
-			}
-		}
-	}
-	for i, l := range lines {
-		if n := count[l]; n > 1 {
-			lines[i] = fmt.Sprintf("%s (×%d)", l, n)
-		}
-	}
-	if len(lines) > 8 {
-		lines = append(lines[:2], append([]string{fmt.Sprintf("• … (+%d)", len(lines)-6)}, lines[len(lines)-4:]...)...)
-	}
-	for _, ph := range phases {
-		ps := byPhase[ph]
-		name := ph
-		if i := pb.PhaseIndex(ph); i >= 0 {
-			name = pb.Phases[i].Name.In(lang)
-		}
-		parts := []string{}
-		if len(ps.done) > 0 {
-			parts = append(parts, e.cat.T(lang, "sum.steps_done", name, strings.Join(ps.done, "; ")))
-		}
-		if len(ps.skipped) > 0 {
-			parts = append(parts, e.cat.T(lang, "sum.steps_skipped", strings.Join(ps.skipped, "; ")))
-		}
-		lines = append(lines, "• "+strings.Join(parts, " · "))
-	}
-	return lines
 }

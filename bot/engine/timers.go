@@ -102,7 +102,7 @@ func (e *Engine) fireStep(ctx context.Context, c *change, t bot.Timer) {
 		}
 		c.record(bot.EvStepOverdue, map[string]string{"step": strconv.Itoa(s.Number), "id": s.ID, "title": s.Title.In("en")})
 		c.notify(ctx, bot.KindNotice, func(lang string) string {
-			return e.cat.T(lang, "overdue", c.inc.Ref(), s.Number, s.Title.In(lang), e.roleName(s.Role, lang))
+			return e.cat.T(lang, "overdue", c.inc.Ref(), s.Number, s.Title.In(lang), e.r.Role(s.Role, lang))
 		}, []bot.Button{{Label: "✅ " + strconv.Itoa(s.Number), Data: fmt.Sprintf("/done %s %d", c.inc.Ref(), s.Number)}})
 		c.set = append(c.set, bot.Timer{ID: dueEscTimerID(c.inc.ID, s.ID), Due: c.now.Add(s.Due.D()), Kind: TimerStepEscalate,
 			Incident: c.inc.ID, Data: map[string]string{"step": s.ID}})
