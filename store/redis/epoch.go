@@ -48,8 +48,9 @@ func (s *Store) Epoch() string { return s.epoch }
 
 // Check reports whether the store still holds the data it opened on. It
 // returns nil when the epoch key still holds the Store's epoch, an error
-// wrapping ErrWiped when the key is gone or holds another epoch, and any
-// other error (connection, timeout, ctx) wrapped as it is. It costs one
+// wrapping ErrWiped when the key is gone or holds another epoch, one
+// wrapping store.ErrUnavailable when Redis cannot be reached now, and any
+// other error (ctx) wrapped as it is. It costs one
 // GET, so a readiness probe can call it every time. Safe for concurrent
 // use.
 func (s *Store) Check(ctx context.Context) error {
@@ -58,7 +59,7 @@ func (s *Store) Check(ctx context.Context) error {
 	case errors.Is(err, goredis.Nil):
 		return s.wiped("")
 	case err != nil:
-		return fmt.Errorf("check redis store: %w", err)
+		return fmt.Errorf("check redis store: %w", s.fail(ctx, err))
 	case cur != s.epoch:
 		return s.wiped(cur)
 	}

@@ -25,14 +25,14 @@ func (s *Store) OutboxAfter(ctx context.Context, after string, limit int) ([]bot
 	}
 	ids, err := s.rdb.ZRangeByScore(ctx, s.k.outboxOrder, &goredis.ZRangeBy{Min: min, Max: "+inf", Count: int64(limit)}).Result()
 	if err != nil {
-		return nil, fmt.Errorf("read outbox: %w", err)
+		return nil, s.fail(ctx, err)
 	}
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	raw, err := s.rdb.HMGet(ctx, s.k.outbox, ids...).Result()
 	if err != nil {
-		return nil, fmt.Errorf("read outbox: %w", err)
+		return nil, s.fail(ctx, err)
 	}
 	out := make([]bot.Outgoing, 0, len(raw))
 	for _, v := range raw {

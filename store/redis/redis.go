@@ -6,9 +6,36 @@
 // # Connecting
 //
 // Open takes a URL: redis://[user:pass@]host:port/db, rediss://… for TLS,
-// or redis-sentinel://[[user:]pass@]host1:port,host2:port/mastername[/db]
-// for a Sentinel-managed master. For Redis Cluster or anything else
-// go-redis can build, pass a ready client with WithClient.
+// redis-sentinel://[[user:]pass@]host1:port,host2:port/mastername[/db]
+// for a Sentinel-managed master, or
+// redis-cluster://[[user:]pass@]host1:port,host2:port (rediss-cluster://
+// for TLS) for Redis Cluster. Sentinel and cluster clients follow a
+// failover by themselves: the Store recovers without being reopened. For
+// anything else go-redis can build, pass a ready client with WithClient.
+//
+// # Redis Cluster: high availability, not capacity
+//
+// All of a store's keys share one hash tag (see Key layout), so on a
+// Cluster they live in one slot, on one master and its replicas. The
+// cluster keeps the store available when that master dies (a replica
+// takes over) but does not spread its data or its load: adding masters
+// adds nothing for irbot. That is the price of atomic commits: a commit
+// is one Lua script, and Redis runs a script only on keys of one slot.
+// The store is small (incidents, not metrics), so one master's memory and
+// CPU are plenty.
+//
+// # Errors
+//
+// Methods return the error wrapping store.ErrUnavailable when Redis cannot
+// serve now but may soon: connection refused or lost, timeouts, LOADING,
+// READONLY, CLUSTERDOWN, TRYAGAIN, MASTERDOWN, MOVED. Callers retry later
+// (an HTTP handler answers 503 with Retry-After). Errors do not repeat the
+// operation's name; the caller adds what it was doing.
+//
+// # Logs
+//
+// go-redis prints its own lines (dial failures, sentinel master switches)
+// as plain text on stderr; SetLogger sends them to a *slog.Logger instead.
 //
 // # Atomicity
 //
@@ -20,12 +47,31 @@
 // same timer while its lease lasts. Values are JSON, encoded in Go exactly
 // as the bolt store encodes them; the scripts only move the strings.
 //
-// Durability is Redis's: a commit acknowledged by a server that runs
-// without AOF (appendonly yes, appendfsync everysec or always) or replicas
-// can be lost when that server dies, unlike bolt's fsynced file. When
-// Commit returns an error other than ErrConflict or ErrDuplicate (a network
-// failure, a timeout) the commit may or may not have been applied;
-// retrying a commit that carries Seen keys is safe.
+// Incident numbers taken with Tx.TakeID (see store.IDPeeker) are checked
+// and advanced inside the same script, so a failed commit leaves no gap.
+//
+// # Durability
+//
+// A commit acknowledged by a server that runs without AOF (appendonly
+// yes, appendfsync everysec or always) can be lost when that server dies,
+// unlike bolt's fsynced file. Replication is asynchronous, so a commit the
+// master acknowledged can also be lost when a replica takes over before
+// it got there. Replica acknowledgement closes that gap: with it on,
+// Commit and ClaimTimers send WAIT after their script, on the same
+// connection, and return only once that many replicas hold the write
+// (ClaimTimers too, so a lease survives a failover and a timer is not
+// handed out twice). It is on (1 replica) for redis-sentinel and
+// redis-cluster URLs and off for redis URLs; set it with
+// replica_ack=N&replica_ack_timeout=1s in the URL or WithReplicaAck. The
+// wait asks for no more replicas than the master reports online (read
+// with INFO at most once a second), so a master left without replicas
+// after a failover goes on committing: there is no replica that could
+// take over without the write. When online replicas do not confirm in
+// time, the call returns an error wrapping store.ErrUnavailable.
+//
+// When Commit returns an error other than ErrConflict or ErrDuplicate (a
+// network failure, a timeout, ErrUnavailable) the commit may or may not
+// have been applied; retrying a commit that carries Seen keys is safe.
 //
 // # Epoch
 //
@@ -59,12 +105,11 @@
 //
 // Every key starts with the hash tag {prefix} ("{irbot}" by default, see
 // WithPrefix), so all of a store's keys hash to one Cluster slot and the
-// multi-key scripts are legal on Redis Cluster. The trade-off: on a
-// Cluster the store's data lives on one shard and is not spread across
-// slots; the store is small (incidents, not metrics), so that is meant.
+// multi-key scripts are legal on Redis Cluster (see above for what that
+// costs).
 //
 //	{p}:epoch         string  "<random id>@<creation time>" (see Epoch)
-//	{p}:seq:<name>    string  NextID counter (INCR)
+//	{p}:seq:<name>    string  NextID counter (INCR; Commit's TakeID sets it)
 //	{p}:inc           hash    incident id → incident JSON
 //	{p}:inc:ver       hash    incident id → version (checked by Commit)
 //	{p}:inc:open      zset    ids of open incidents, score = id
@@ -122,7 +167,9 @@ type Store struct {
 	owned  bool // Close closes rdb
 	prefix string
 	k      keys
-	epoch  string // the epoch key's value at Open
+	epoch  string    // the epoch key's value at Open
+	ack    ackConfig // replicas that must hold a commit or claim
+	online replicaCache
 
 	closeOnce sync.Once
 	closeErr  error
@@ -143,6 +190,7 @@ type Option func(*config)
 type config struct {
 	prefix string
 	client goredis.UniversalClient
+	ack    *ackConfig
 }
 
 // WithPrefix sets the key prefix (default DefaultPrefix). Stores with
@@ -151,10 +199,26 @@ type config struct {
 func WithPrefix(p string) Option { return func(c *config) { c.prefix = p } }
 
 // WithClient makes Open use c instead of building a client from the URL,
-// which is then ignored (pass ""). Use it for Redis Cluster
-// (goredis.NewClusterClient) or for options the URL cannot express. The
-// Store does not own c: Close leaves it open.
+// which is then ignored (pass ""). Use it for options the URL cannot
+// express. c must be a *goredis.Client (plain or from
+// goredis.NewFailoverClient) or a *goredis.ClusterClient when replicas are
+// to acknowledge writes (WithReplicaAck). The Store does not own c: Close
+// leaves it open.
 func WithClient(c goredis.UniversalClient) Option { return func(cf *config) { cf.client = c } }
+
+// WithReplicaAck makes Commit and ClaimTimers return only once n replicas
+// of the master hold the write, waiting up to timeout (0: the default,
+// DefaultReplicaAckTimeout), as the URL's replica_ack and
+// replica_ack_timeout do; it overrides them. n = 0 turns the wait off. See
+// Durability in the package doc.
+func WithReplicaAck(n int, timeout time.Duration) Option {
+	return func(c *config) {
+		if timeout <= 0 {
+			timeout = DefaultReplicaAckTimeout
+		}
+		c.ack = &ackConfig{replicas: max(n, 0), timeout: timeout}
+	}
+}
 
 // Open connects to the Redis named by url, checks it answers PING, and
 // creates or takes the store's epoch (see the package doc). When
@@ -165,12 +229,19 @@ func WithClient(c goredis.UniversalClient) Option { return func(cf *config) { cf
 //	redis://[[user]:pass@]host[:port][/db][?option=value…]
 //	rediss://…  (the same, over TLS)
 //	redis-sentinel://[[user:]pass@]host1:port,host2:port/mastername[/db][?sentinel_password=…&sentinel_username=…]
+//	redis-cluster://[[user:]pass@]host1:port,host2:port…[/][?option=value…]
+//	rediss-cluster://…  (the same, over TLS)
 //
 // redis and rediss URLs take go-redis's options (goredis.ParseURL:
-// dial_timeout, pool_size, skip_verify, …). In a sentinel URL the user
-// and password authenticate against the master and replicas; sentinels
-// that require a password of their own get it from sentinel_password. A
-// sentinel host without a port gets 26379.
+// dial_timeout, pool_size, skip_verify, …), cluster URLs go-redis's
+// cluster options (goredis.ParseClusterURL: max_redirects, …). In a
+// sentinel URL the user and password authenticate against the master and
+// replicas; sentinels that require a password of their own get it from
+// sentinel_password. A sentinel host without a port gets 26379, a cluster
+// host 6379. The cluster hosts are seeds: one reachable node is enough to
+// find the others. Every kind takes replica_ack and replica_ack_timeout
+// (see Durability). When Redis is unreachable the error wraps
+// store.ErrUnavailable.
 func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	cf := config{prefix: DefaultPrefix}
 	for _, o := range opts {
@@ -189,6 +260,15 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	} else {
 		t.where = describe(cf.client)
 	}
+	if cf.ack != nil {
+		t.ack = *cf.ack
+	}
+	if err := checkAck(t.client, t.ack); err != nil {
+		if owned {
+			t.client.Close()
+		}
+		return nil, err
+	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, pingTimeout)
@@ -198,19 +278,39 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		if owned {
 			t.client.Close()
 		}
-		return nil, errors.New(redact(fmt.Sprintf("redis store: cannot reach %s: %v", t.where, err), t.secrets))
+		return nil, openError(fmt.Sprintf("redis store: cannot reach %s: %v", t.where, err), t.secrets, err)
 	}
 	s := newStore(t.client, owned, cf.prefix)
+	s.ack = t.ack
 	epoch, err := openEpoch(ctx, s.rdb, s.k.epoch)
 	if err != nil {
 		if owned {
 			t.client.Close()
 		}
-		return nil, errors.New(redact(fmt.Sprintf("redis store: open epoch on %s: %v", t.where, err), t.secrets))
+		return nil, openError(fmt.Sprintf("redis store: open epoch on %s: %v", t.where, err), t.secrets, err)
 	}
 	s.epoch = epoch
 	return s, nil
 }
+
+// openError is Open's failure: msg with the secrets removed, wrapping
+// store.ErrUnavailable when cause is transient (so a caller may retry
+// Open) but never cause itself, whose text could hold a password.
+func openError(msg string, secrets []string, cause error) error {
+	e := &redactedError{msg: redact(msg, secrets)}
+	if transient(cause) {
+		e.is = store.ErrUnavailable
+	}
+	return e
+}
+
+type redactedError struct {
+	msg string
+	is  error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.is }
 
 func newStore(c goredis.UniversalClient, owned bool, prefix string) *Store {
 	p := "{" + prefix + "}:"
@@ -291,8 +391,28 @@ func parseTimeKey(m string) (time.Time, error) {
 
 // NextID implements store.Store.
 func (s *Store) NextID(ctx context.Context, seq string) (int64, error) {
-	return s.rdb.Incr(ctx, s.key("seq", seq)).Result()
+	n, err := s.rdb.Incr(ctx, s.key("seq", seq)).Result()
+	return n, s.fail(ctx, err)
 }
+
+// PeekID implements store.IDPeeker: Commit honours Tx.TakeID, checking
+// and advancing the sequence inside its script.
+func (s *Store) PeekID(ctx context.Context, seq string) (int64, error) {
+	v, err := s.rdb.Get(ctx, s.key("seq", seq)).Result()
+	if errors.Is(err, goredis.Nil) {
+		return 1, nil
+	}
+	if err != nil {
+		return 0, s.fail(ctx, err)
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("sequence %s holds %q, not a number", seq, v)
+	}
+	return n + 1, nil
+}
+
+var _ store.IDPeeker = (*Store)(nil)
 
 // Incident implements store.Store.
 func (s *Store) Incident(ctx context.Context, id int64) (*bot.Incident, error) {
@@ -301,7 +421,7 @@ func (s *Store) Incident(ctx context.Context, id int64) (*bot.Incident, error) {
 		return nil, store.ErrNotFound
 	}
 	if err != nil {
-		return nil, err
+		return nil, s.fail(ctx, err)
 	}
 	inc := new(bot.Incident)
 	if err := json.Unmarshal([]byte(v), inc); err != nil {
@@ -322,7 +442,7 @@ func (s *Store) Incidents(ctx context.Context, open bool) ([]*bot.Incident, erro
 	} else {
 		m, err := s.rdb.HGetAll(ctx, s.k.inc).Result()
 		if err != nil {
-			return nil, err
+			return nil, s.fail(ctx, err)
 		}
 		raw = make([]string, 0, len(m))
 		for _, v := range m {
@@ -347,7 +467,8 @@ func (s *Store) Incidents(ctx context.Context, open bool) ([]*bot.Incident, erro
 // fetch runs fetchScript: the values of hash h named by members start..stop
 // of zset z, each member cut by cut characters.
 func (s *Store) fetch(ctx context.Context, z, h string, start, stop int64, cut int) ([]string, error) {
-	return fetchScript.Run(ctx, s.rdb, []string{z, h}, start, stop, cut).StringSlice()
+	out, err := fetchScript.Run(ctx, s.rdb, []string{z, h}, start, stop, cut).StringSlice()
+	return out, s.fail(ctx, err)
 }
 
 // Timeline implements store.Store.
@@ -356,7 +477,7 @@ func (s *Store) Timeline(ctx context.Context, id int64, after int64) ([]bot.Even
 		Min: "(" + strconv.FormatInt(after, 10), Max: "+inf",
 	}).Result()
 	if err != nil {
-		return nil, err
+		return nil, s.fail(ctx, err)
 	}
 	var out []bot.Event
 	for _, v := range raw {
@@ -373,18 +494,29 @@ func (s *Store) Timeline(ctx context.Context, id int64, after int64) ([]bot.Even
 // Commit sends the rest, the script puts the assigned ID in front.
 const outboxHead = `{"id":""`
 
-// Commit implements store.Store. It returns an error wrapping ErrWiped,
-// and writes nothing, when the store's epoch is no longer the one it
-// opened with (see Check).
+// Commit implements store.Store, and honours Tx.TakeID (see
+// store.IDPeeker). It returns an error wrapping ErrWiped, and writes
+// nothing, when the store's epoch is no longer the one it opened with (see
+// Check); one wrapping store.ErrUnavailable when Redis could not be
+// reached or, with replica acknowledgement on, the replicas did not
+// confirm the write in time (it may then have been applied).
 func (s *Store) Commit(ctx context.Context, t *store.Tx) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if t.Incident == nil && len(t.Events) > 0 {
-		return errors.New("commit: events without an incident")
+		return errors.New("events without an incident")
+	}
+	if t.TakeID != "" && (t.Incident == nil || t.Incident.Version != 0 || t.Incident.ID <= 0) {
+		return errors.New("TakeID needs a new incident (version 0) with the peeked number as its id")
 	}
 	now := time.Now().UTC().Format(time.RFC3339)
-	args := []any{now, "0", "0", "0", "0", "", "0", s.epoch}
+	args := []any{now, "0", "0", "0", "0", "", "0", s.epoch, "", ""}
+	seq := s.key("seq", "none")
+	if t.TakeID != "" {
+		seq = s.key("seq", t.TakeID)
+		args[8], args[9] = strconv.FormatInt(t.Incident.ID-1, 10), strconv.FormatInt(t.Incident.ID, 10)
+	}
 	tl := s.key("tl", "none")
 	var newVersion int64
 	if inc := t.Incident; inc != nil {
@@ -399,8 +531,8 @@ func (s *Store) Commit(ctx context.Context, t *store.Tx) error {
 		if c.Open() {
 			open = "1"
 		}
-		args = []any{now, "1", strconv.FormatInt(inc.ID, 10), strconv.FormatInt(inc.Version, 10),
-			strconv.FormatInt(newVersion, 10), v, open, s.epoch}
+		args[1], args[2], args[3], args[4], args[5], args[6] = "1", strconv.FormatInt(inc.ID, 10),
+			strconv.FormatInt(inc.Version, 10), strconv.FormatInt(newVersion, 10), v, open
 		tl = s.timelineKey(inc.ID)
 	}
 
@@ -424,7 +556,7 @@ func (s *Store) Commit(ctx context.Context, t *store.Tx) error {
 			return err
 		}
 		if !strings.HasPrefix(string(v), outboxHead) {
-			return fmt.Errorf("commit: outbox message encodes as %.20q…, want it to start with %s", v, outboxHead)
+			return fmt.Errorf("outbox message encodes as %.20q…, want it to start with %s", v, outboxHead)
 		}
 		args = append(args, v[len(outboxHead):])
 	}
@@ -447,13 +579,13 @@ func (s *Store) Commit(ctx context.Context, t *store.Tx) error {
 
 	keys := []string{s.k.seen, s.k.inc, s.k.incVer, s.k.incOpen, tl,
 		s.k.outbox, s.k.outboxOrder, s.k.outboxSq,
-		s.k.timers, s.k.due, s.k.ready, s.k.meta, s.k.kv, s.k.epoch}
-	res, err := commitScript.Run(ctx, s.rdb, keys, args...).StringSlice()
+		s.k.timers, s.k.due, s.k.ready, s.k.meta, s.k.kv, s.k.epoch, seq}
+	res, err := s.run(ctx, func(res []string) bool { return len(res) > 0 && res[0] == "ok" }, commitScript, keys, args...)
 	if err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return err
 	}
 	if len(res) == 0 {
-		return errors.New("commit: empty reply from script")
+		return errors.New("empty reply from the commit script")
 	}
 	switch res[0] {
 	case "ok":
@@ -461,16 +593,18 @@ func (s *Store) Commit(ctx context.Context, t *store.Tx) error {
 		return store.ErrDuplicate
 	case "conflict":
 		return store.ErrConflict
+	case "taken":
+		return fmt.Errorf("number %d of sequence %s already taken (last is %s): %w", t.Incident.ID, t.TakeID, res[1], store.ErrConflict)
 	case "event":
 		return fmt.Errorf("event #%s of incident %d already recorded: %w", res[1], t.Incident.ID, store.ErrConflict)
 	case "wiped":
-		return fmt.Errorf("commit: %w", s.wiped(res[1]))
+		return s.wiped(res[1])
 	default:
-		return fmt.Errorf("commit: unexpected script reply %q", res)
+		return fmt.Errorf("unexpected reply from the commit script: %q", res)
 	}
 	ids := res[1:]
 	if len(ids) != len(t.Outbox) {
-		return fmt.Errorf("commit: script assigned %d outbox ids for %d messages", len(ids), len(t.Outbox))
+		return fmt.Errorf("commit script assigned %d outbox ids for %d messages", len(ids), len(t.Outbox))
 	}
 	if t.Incident != nil {
 		t.Incident.Version = newVersion
@@ -483,7 +617,8 @@ func (s *Store) Commit(ctx context.Context, t *store.Tx) error {
 
 // Seen implements store.Store.
 func (s *Store) Seen(ctx context.Context, key string) (bool, error) {
-	return s.rdb.HExists(ctx, s.k.seen, key).Result()
+	ok, err := s.rdb.HExists(ctx, s.k.seen, key).Result()
+	return ok, s.fail(ctx, err)
 }
 
 // Get implements store.Store.
@@ -492,7 +627,7 @@ func (s *Store) Get(ctx context.Context, key string) (string, error) {
 	if errors.Is(err, goredis.Nil) {
 		return "", store.ErrNotFound
 	}
-	return v, err
+	return v, s.fail(ctx, err)
 }
 
 // Outbox implements store.Store.
@@ -531,7 +666,7 @@ func (s *Store) UpdateOutgoing(ctx context.Context, m bot.Outgoing) error {
 	if err != nil {
 		return err
 	}
-	return updateScript.Run(ctx, s.rdb, []string{s.k.outbox}, m.ID, v).Err()
+	return s.fail(ctx, updateScript.Run(ctx, s.rdb, []string{s.k.outbox}, m.ID, v).Err())
 }
 
 // Delivered implements store.Store.
@@ -544,7 +679,7 @@ func (s *Store) Delivered(ctx context.Context, id string) error {
 		p.ZRem(ctx, s.k.outboxOrder, id)
 		return nil
 	})
-	return err
+	return s.fail(ctx, err)
 }
 
 // ClaimTimers implements store.Store. The result is in due order. When
@@ -552,26 +687,29 @@ func (s *Store) Delivered(ctx context.Context, id string) error {
 // (due, or lease ended) are taken, which for timers reclaimed after a
 // lease ran out can differ from bolt's strict due order. It returns an
 // error wrapping ErrWiped, and claims nothing, when the store's epoch is
-// no longer the one it opened with (see Check).
+// no longer the one it opened with (see Check); one wrapping
+// store.ErrUnavailable as Commit does, having then returned no timer to
+// anyone (a claim applied but not confirmed holds its timers until the
+// lease runs out).
 func (s *Store) ClaimTimers(ctx context.Context, now time.Time, owner string, lease time.Duration, limit int) ([]bot.Timer, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
 	bound := "(" + timeKey(now.Add(time.Nanosecond))
-	res, err := claimScript.Run(ctx, s.rdb, []string{s.k.timers, s.k.ready, s.k.meta, s.k.epoch},
-		bound, timeKey(now.Add(lease)), owner, limit, s.epoch).StringSlice()
+	res, err := s.run(ctx, func(res []string) bool { return len(res) > 1 }, claimScript, []string{s.k.timers, s.k.ready, s.k.meta, s.k.epoch},
+		bound, timeKey(now.Add(lease)), owner, limit, s.epoch)
 	if err != nil {
-		return nil, fmt.Errorf("claim timers: %w", err)
+		return nil, err
 	}
 	if len(res) == 0 {
-		return nil, errors.New("claim timers: empty reply from script")
+		return nil, errors.New("empty reply from the claim script")
 	}
 	switch res[0] {
 	case "ok":
 	case "wiped":
-		return nil, fmt.Errorf("claim timers: %w", s.wiped(res[1]))
+		return nil, s.wiped(res[1])
 	default:
-		return nil, fmt.Errorf("claim timers: unexpected script reply %q", res)
+		return nil, fmt.Errorf("unexpected reply from the claim script: %q", res)
 	}
 	raw := res[1:]
 	type claimed struct {
@@ -597,7 +735,7 @@ func (s *Store) ClaimTimers(ctx context.Context, now time.Time, owner string, le
 func (s *Store) NextTimer(ctx context.Context) (time.Time, bool, error) {
 	ms, err := s.rdb.ZRange(ctx, s.k.due, 0, 0).Result()
 	if err != nil || len(ms) == 0 {
-		return time.Time{}, false, err
+		return time.Time{}, false, s.fail(ctx, err)
 	}
 	due, err := parseTimeKey(ms[0])
 	if err != nil {

@@ -61,30 +61,66 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-// TestConformanceOnCluster runs the suite through a ClusterClient on a
-// one-node cluster, which rejects any command or script whose keys span
-// slots: it proves the hash-tag layout.
+// TestConformanceOnCluster runs the suite through a redis-cluster:// URL
+// on a one-node cluster, which rejects any command or script whose keys
+// span slots: it proves the hash-tag layout.
 func TestConformanceOnCluster(t *testing.T) {
-	addr := redistest.StartCluster(t)
-	open := func(t *testing.T, prefix string) store.Store {
-		c := goredis.NewClusterClient(&goredis.ClusterOptions{Addrs: []string{addr}})
-		s, err := Open(context.Background(), "", WithClient(c), WithPrefix(prefix))
-		if err != nil {
-			c.Close()
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		return s
-	}
+	url := "redis-cluster://" + redistest.StartCluster(t)
 	storetest.Run(t, storetest.Opener{
-		Open: func(t *testing.T) store.Store { return open(t, redistest.Prefix(t, "")) },
+		Open: func(t *testing.T) store.Store {
+			s := openStore(t, url, redistest.Prefix(t, ""))
+			if _, ok := s.Client().(*goredis.ClusterClient); !ok {
+				t.Fatalf("%s opened a %T", url, s.Client())
+			}
+			return s
+		},
 		Reopen: func(t *testing.T, s store.Store) store.Store {
 			r := s.(*Store)
 			r.Close()
-			r.Client().Close()
-			return open(t, r.Prefix())
+			return openStore(t, url, r.Prefix())
 		},
 	})
+}
+
+// TestClusterThroughWithClient keeps a caller's ClusterClient working.
+func TestClusterThroughWithClient(t *testing.T) {
+	addr := redistest.StartCluster(t)
+	c := goredis.NewClusterClient(&goredis.ClusterOptions{Addrs: []string{addr}})
+	defer c.Close()
+	s, err := Open(context.Background(), "", WithClient(c), WithPrefix("wc"), WithReplicaAck(1, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inc := newIncident(1)
+	if err := s.Commit(context.Background(), &store.Tx{Incident: inc, Events: chain(inc, "declared")}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestParseClusterURL(t *testing.T) {
+	o, ack, err := parseClusterURL("redis-cluster://us%40r:p%3Ass@h1:7000,h2,[::1]:7002/?dial_timeout=2s&max_redirects=5&replica_ack=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprintln(o.Addrs, o.Username, o.Password, o.DialTimeout, o.MaxRedirects, o.TLSConfig == nil, ack.replicas); got !=
+		"[h1:7000 h2:6379 [::1]:7002] us@r p:ss 2s 5 true 0\n" {
+		t.Fatalf("parsed %s", got)
+	}
+	o, _, err = parseClusterURL("rediss-cluster://pw@h:1/0")
+	if err != nil || o.Password != "pw" || o.Username != "" || o.TLSConfig == nil {
+		t.Fatalf("parsed %+v, %v", o, err)
+	}
+	for _, u := range []string{
+		"redis-cluster://s3cretpw@/",
+		"redis-cluster://s3cretpw@h:1/2",
+		"redis-cluster://s3cretpw@h:1?addr=h:2",
+		"redis-cluster://s3cretpw@h:1?foo=s3cretpw",
+		"redis-cluster://s3cretpw@h:1?dial_timeout=s3cretpw",
+	} {
+		if _, _, err := parseClusterURL(u); err == nil || strings.Contains(err.Error(), "s3cretpw") {
+			t.Errorf("parseClusterURL(%s) = %v; want an error without the password", u, err)
+		}
+	}
 }
 
 func newIncident(id int64) *bot.Incident {
@@ -95,11 +131,16 @@ func newIncident(id int64) *bot.Incident {
 func chain(inc *bot.Incident, kinds ...string) []bot.Event {
 	evs := make([]bot.Event, len(kinds))
 	for i, k := range kinds {
-		evs[i] = bot.Event{At: t0.Add(time.Duration(i) * time.Second), Actor: "an", Kind: k}
+		evs[i] = bot.Event{At: t0.Add(time.Duration(i) * time.Second), Actor: "an"}
+		setKind(&evs[i].Kind, k)
 	}
 	inc.Seq, inc.LastHash = bot.Chain(inc.Seq, inc.LastHash, evs)
 	return evs
 }
+
+// setKind sets an event's kind from a string, whatever string type the
+// field has.
+func setKind[K ~string](dst *K, k string) { *dst = K(k) }
 
 // TestTwoReplicasOneWinsPerVersion runs two Stores (two clients, as two
 // bot processes would) against one incident: in every round both race to
@@ -477,6 +518,8 @@ func TestOpenErrorsNameHostNotPassword(t *testing.T) {
 		"redis://:s3cretpw@" + addr + "/0",
 		"rediss://user:s3cretpw@" + addr + "/0",
 		"redis-sentinel://s3cretpw@" + addr + "/mymaster/1?sentinel_password=s3cretpw",
+		"redis-cluster://user:s3cretpw@" + addr,
+		"rediss-cluster://:s3cretpw@" + addr + "/",
 	} {
 		t.Run("", func(t *testing.T) {
 			t.Parallel() // go-redis retries the dial for a second or more
@@ -498,6 +541,10 @@ func TestOpenErrorsNameHostNotPassword(t *testing.T) {
 		"redis-sentinel://s3cretpw@/m",
 		"redis-sentinel://s3cretpw@h:1/m/x",
 		"redis-sentinel://s3cretpw@h:1/m?foo=s3cretpw",
+		"redis-sentinel://s3cretpw@h:1/m?password=s3cretpw",
+		"redis-sentinel://s3cretpw@h:1/m?dial_timeout=s3cretpw",
+		"redis-cluster://s3cretpw@h:1/3",
+		"redis-cluster://s3cretpw@h:1?foo=s3cretpw",
 	} {
 		_, err := Open(ctx, u)
 		if err == nil || strings.Contains(err.Error(), "s3cretpw") {
@@ -510,7 +557,7 @@ func TestOpenErrorsNameHostNotPassword(t *testing.T) {
 }
 
 func TestParseSentinelURL(t *testing.T) {
-	o, err := parseSentinelURL("redis-sentinel://us%40r:p%3Ass@h1:26380,h2,[::1]:5/my%2Fmaster/3?sentinel_password=sp&sentinel_username=su")
+	o, _, err := parseSentinelURL("redis-sentinel://us%40r:p%3Ass@h1:26380,h2,[::1]:5/my%2Fmaster/3?sentinel_password=sp&sentinel_username=su")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -520,9 +567,15 @@ func TestParseSentinelURL(t *testing.T) {
 		fmt.Sprint(want.MasterName, want.SentinelAddrs, want.Username, want.Password, want.DB, want.SentinelPassword, want.SentinelUsername) {
 		t.Fatalf("parsed %+v", o)
 	}
-	o, err = parseSentinelURL("redis-sentinel://pw@h:1/m")
+	o, _, err = parseSentinelURL("redis-sentinel://pw@h:1/m")
 	if err != nil || o.Password != "pw" || o.Username != "" || o.DB != 0 || o.MasterName != "m" {
 		t.Fatalf("parsed %+v, %v", o, err)
+	}
+	// go-redis's failover options pass through; the URL's own parts stay.
+	o, ack, err := parseSentinelURL("redis-sentinel://u:pw@h:1/m/2?sentinel_password=sp&max_retries=-1&dial_timeout=2s&replica_ack=0")
+	if err != nil || o.MaxRetries != -1 || o.DialTimeout != 2*time.Second || o.Password != "pw" || o.Username != "u" ||
+		o.SentinelPassword != "sp" || o.MasterName != "m" || o.DB != 2 || fmt.Sprint(o.SentinelAddrs) != "[h:1]" || ack.replicas != 0 {
+		t.Fatalf("parsed %+v, %+v, %v", o, ack, err)
 	}
 }
 
@@ -664,4 +717,19 @@ func BenchmarkClaimTimers(b *testing.B) {
 			}
 		}
 	})
+}
+
+func TestRedactURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"redis://u:pw@h:1/0":            "redis://u:xxxxx@h:1/0",
+		"redis://:pw@h:1":               "redis://:xxxxx@h:1",
+		"redis://h:1/0?dial_timeout=1s": "redis://h:1/0?dial_timeout=1s",
+		"redis-sentinel://pw@h1:1,h2:2/m?sentinel_password=sp&x=1": "redis-sentinel://:xxxxx@h1:1,h2:2/m?sentinel_password=xxxxx&x=1",
+		"redis-cluster://u:p@ss@h1:1,h2:2":                         "redis-cluster://u:xxxxx@h1:1,h2:2",
+		"not a url":                                                "not a url",
+	} {
+		if got := RedactURL(in); got != want {
+			t.Errorf("RedactURL(%s) = %s, want %s", in, got, want)
+		}
+	}
 }

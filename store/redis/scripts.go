@@ -15,25 +15,28 @@ import goredis "github.com/redis/go-redis/v9"
 //
 // KEYS: 1 seen, 2 incidents, 3 incident versions, 4 open index,
 // 5 the incident's timeline, 6 outbox, 7 outbox order, 8 outbox counter,
-// 9 timers, 10 due index, 11 ready index, 12 timer meta, 13 kv, 14 epoch.
+// 9 timers, 10 due index, 11 ready index, 12 timer meta, 13 kv, 14 epoch,
+// 15 the sequence Tx.TakeID names (a dummy key when none).
 //
 // ARGV: 1 time recorded for seen keys, 2 "1" when the tx has an incident,
 // 3 incident id, 4 expected version, 5 new version, 6 incident JSON (already
 // carrying the new version), 7 "1" when the incident is open, 8 the
-// store's epoch; then six sections, each led by its item count:
-// seen keys; events as (seq, JSON); outbox messages as the JSON after
-// `{"id":""`; timer ids to cancel; timers to set as (id, due key, JSON);
-// kv puts as (key, value).
+// store's epoch, 9 the sequence's expected last number ("" when the tx
+// takes none), 10 the number taken (the incident id); then six sections,
+// each led by its item count: seen keys; events as (seq, JSON); outbox
+// messages as the JSON after `{"id":""`; timer ids to cancel; timers to
+// set as (id, due key, JSON); kv puts as (key, value).
 //
 // Returns {"ok", outbox ids…}, {"wiped", stored epoch or ""},
-// {"duplicate", key}, {"conflict", stored version} or {"event", seq}.
+// {"duplicate", key}, {"conflict", stored version}, {"taken", the
+// sequence's last number} or {"event", seq}.
 var commitScript = goredis.NewScript(`
 local epoch = redis.call('GET', KEYS[14])
 if epoch ~= ARGV[8] then
   return {'wiped', epoch or ''}
 end
 
-local i = 9
+local i = 11
 local nseen = tonumber(ARGV[i]); i = i + 1
 local seen0 = i
 for j = 0, nseen - 1 do
@@ -53,6 +56,12 @@ if hasinc then
   if cur ~= ARGV[4] then
     return {'conflict', cur}
   end
+  if ARGV[9] ~= '' then
+    local last = redis.call('GET', KEYS[15]) or '0'
+    if last ~= ARGV[9] then
+      return {'taken', last}
+    end
+  end
   local batch = {}
   for j = 0, nev - 1 do
     local seq = ARGV[ev0 + 2 * j]
@@ -64,6 +73,9 @@ if hasinc then
 end
 
 -- Every check passed; from here on only writes.
+if ARGV[9] ~= '' then
+  redis.call('SET', KEYS[15], ARGV[10])
+end
 if hasinc then
   redis.call('HSET', KEYS[2], ARGV[3], ARGV[6])
   redis.call('HSET', KEYS[3], ARGV[3], ARGV[5])

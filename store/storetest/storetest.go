@@ -34,11 +34,16 @@ func newIncident(id int64) *bot.Incident {
 func events(inc *bot.Incident, kinds ...string) []bot.Event {
 	evs := make([]bot.Event, len(kinds))
 	for i, k := range kinds {
-		evs[i] = bot.Event{At: t0.Add(time.Duration(i) * time.Second), Actor: "an", Kind: k, Data: map[string]string{"n": fmt.Sprint(i)}}
+		evs[i] = bot.Event{At: t0.Add(time.Duration(i) * time.Second), Actor: "an", Data: map[string]string{"n": fmt.Sprint(i)}}
+		setKind(&evs[i].Kind, k)
 	}
 	inc.Seq, inc.LastHash = bot.Chain(inc.Seq, inc.LastHash, evs)
 	return evs
 }
+
+// setKind sets an event's kind from a string, whatever string type the
+// field has.
+func setKind[K ~string](dst *K, k string) { *dst = K(k) }
 
 // Run runs every case against the backend.
 func Run(t *testing.T, o Opener) {
@@ -306,6 +311,63 @@ func Run(t *testing.T, o Opener) {
 				if open, _ := s.Incidents(ctx, true); len(open) != step.open {
 					t.Fatalf("after %s: %d open, want %d", step.state, len(open), step.open)
 				}
+			}
+		}},
+		{"TakeIDLeavesNoGaps", func(t *testing.T, s store.Store) {
+			p, ok := s.(store.IDPeeker)
+			if !ok {
+				t.Skip("backend takes numbers with NextID only (no store.IDPeeker)")
+			}
+			declare := func(seen string) (*bot.Incident, error) {
+				id, err := p.PeekID(ctx, "incident")
+				if err != nil {
+					t.Fatal(err)
+				}
+				inc := newIncident(id)
+				return inc, s.Commit(ctx, &store.Tx{Incident: inc, Events: events(inc, "declared"), TakeID: "incident", Seen: []string{seen}})
+			}
+			if inc, err := declare("u1"); err != nil || inc.ID != 1 {
+				t.Fatalf("first declare: IR-%d, %v", inc.ID, err)
+			}
+			// A commit that fails takes no number.
+			if _, err := declare("u1"); !errors.Is(err, store.ErrDuplicate) {
+				t.Fatalf("duplicate declare: %v, want ErrDuplicate", err)
+			}
+			if inc, err := declare("u2"); err != nil || inc.ID != 2 {
+				t.Fatalf("declare after a failed one: IR-%d, %v; want IR-2", inc.ID, err)
+			}
+			// Two writers peek the same number: one wins, the other
+			// conflicts, writes nothing, peeks again and gets the next.
+			id, _ := p.PeekID(ctx, "incident")
+			a, b := newIncident(id), newIncident(id)
+			if err := s.Commit(ctx, &store.Tx{Incident: a, Events: events(a, "declared"), TakeID: "incident"}); err != nil {
+				t.Fatal(err)
+			}
+			err := s.Commit(ctx, &store.Tx{Incident: b, Events: events(b, "declared"), TakeID: "incident",
+				Outbox: []bot.Outgoing{{Text: "lost"}}, Seen: []string{"u4"}})
+			if !errors.Is(err, store.ErrConflict) {
+				t.Fatalf("second writer of IR-%d: %v, want ErrConflict", id, err)
+			}
+			if ob, _ := s.Outbox(ctx, 10); len(ob) != 0 {
+				t.Fatalf("conflicting commit wrote the outbox: %+v", ob)
+			}
+			if inc, err := declare("u4"); err != nil || inc.ID != 4 {
+				t.Fatalf("retry: IR-%d, %v; want IR-4", inc.ID, err)
+			}
+			// A number given out by NextID is not taken again.
+			if n, _ := s.NextID(ctx, "incident"); n != 5 {
+				t.Fatalf("NextID = %d, want 5", n)
+			}
+			if inc, err := declare("u6"); err != nil || inc.ID != 6 {
+				t.Fatalf("declare after NextID: IR-%d, %v; want IR-6", inc.ID, err)
+			}
+			all, _ := s.Incidents(ctx, false)
+			var ids []int64
+			for _, inc := range all {
+				ids = append(ids, inc.ID)
+			}
+			if fmt.Sprint(ids) != "[1 2 3 4 6]" {
+				t.Fatalf("incidents %v, want [1 2 3 4 6]", ids)
 			}
 		}},
 		{"RestartKeepsEverything", func(t *testing.T, s store.Store) {

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -59,7 +60,7 @@ func serverPath(t testing.TB) string {
 // answers PING, and kills it when t ends. It returns host:port.
 func StartPrivate(t testing.TB) string {
 	t.Helper()
-	return startServer(t, serverPath(t), false, nil)
+	return startServer(t, serverPath(t), false, nil).Addr
 }
 
 // StartCluster starts a private one-node Redis Cluster that serves every
@@ -70,7 +71,7 @@ func StartCluster(t testing.TB) string {
 	t.Helper()
 	addr := startServer(t, serverPath(t), false, func(dir string) []string {
 		return []string{"--cluster-enabled", "yes", "--cluster-config-file", filepath.Join(dir, "nodes.conf")}
-	})
+	}).Addr
 	c := goredis.NewClient(&goredis.Options{Addr: addr})
 	defer c.Close()
 	ctx := context.Background()
@@ -106,7 +107,7 @@ func StartSentinel(t testing.TB, masterAddr, name string) string {
 			t.Fatalf("redistest: %v", err)
 		}
 		return []string{conf, "--sentinel"}
-	})
+	}).Addr
 	c := goredis.NewSentinelClient(&goredis.Options{Addr: addr})
 	defer c.Close()
 	ctx := context.Background()
@@ -133,36 +134,50 @@ func poll(ok func() bool) bool {
 }
 
 // startServer starts redis-server, retrying on a new port when the probed
-// one was taken meanwhile, and returns its address. first, when not nil,
-// gives arguments for the server's temporary directory; a sentinel's go
-// before the common ones.
-func startServer(t testing.TB, path string, sentinel bool, first func(dir string) []string) string {
+// one was taken meanwhile, and returns it. first, when not nil, gives
+// arguments for the server's temporary directory; a sentinel's go before
+// the common ones. A data server runs without persistence, unless first
+// turns appendonly on (a later --appendonly wins).
+func startServer(t testing.TB, path string, sentinel bool, first func(dir string) []string) *Server {
+	t.Helper()
+	srv, err := tryStartServer(t, path, sentinel, first)
+	if err != nil {
+		t.Fatalf("redistest: %v", err)
+	}
+	return srv
+}
+
+// tryStartServer is startServer returning the error of its last attempt.
+func tryStartServer(t testing.TB, path string, sentinel bool, first func(dir string) []string) (*Server, error) {
 	t.Helper()
 	var last error
 	for attempt := 0; attempt < 3; attempt++ {
 		dir := t.TempDir()
 		port, err := freePort()
 		if err != nil {
-			t.Fatalf("redistest: %v", err)
+			return nil, err
 		}
-		var args []string
+		var own, args []string
 		if first != nil {
-			args = first(dir)
+			own = first(dir)
+		}
+		if sentinel {
+			args = own // the config file comes first
+		} else {
+			// Later options win, so the caller's override these.
+			args = append([]string{"--save", "", "--appendonly", "no"}, own...)
 		}
 		args = append(args, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
 			"--daemonize", "no", "--loglevel", "warning")
-		if !sentinel {
-			args = append(args, "--save", "", "--appendonly", "no")
-		}
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		if err := start(t, path, addr, args); err != nil {
+		srv, err := start(t, path, addr, dir, args)
+		if err != nil {
 			last = err // most likely the port was taken between probe and start
 			continue
 		}
-		return addr
+		return srv, nil
 	}
-	t.Fatalf("redistest: %v", last)
-	return ""
+	return nil, last
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's output goroutines.
@@ -183,21 +198,50 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// Server is one redis-server (or sentinel) process started by this
+// package. It is killed when the test ends, if not before.
+type Server struct {
+	// Addr is its host:port on the loopback interface.
+	Addr string
+	// Dir is its working directory (AOF, nodes.conf, sentinel.conf).
+	Dir string
+
+	cmd    *exec.Cmd
+	exited chan struct{}
+	out    *syncBuffer
+}
+
+// Kill kills the server with SIGKILL, as kill -9 does, and waits until
+// it has exited. Killing it twice is harmless.
+func (s *Server) Kill() {
+	s.cmd.Process.Kill()
+	<-s.exited
+}
+
+// Pause stops the process (SIGSTOP) without killing it: it keeps its
+// connections open but answers nothing until Resume.
+func (s *Server) Pause() { s.cmd.Process.Signal(syscall.SIGSTOP) }
+
+// Resume continues a paused process (SIGCONT).
+func (s *Server) Resume() { s.cmd.Process.Signal(syscall.SIGCONT) }
+
+// Output returns what the server printed so far (its log at level
+// warning), for failure messages.
+func (s *Server) Output() string { return s.out.String() }
+
 // start runs one server and waits until it answers PING at addr; on
 // success it has registered the kill with t.Cleanup.
-func start(t testing.TB, path, addr string, args []string) error {
+func start(t testing.TB, path, addr, dir string, args []string) (*Server, error) {
 	cmd := exec.Command(path, args...)
-	var out syncBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := new(syncBuffer)
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start %s: %w", path, err)
+		return nil, fmt.Errorf("start %s: %w", path, err)
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
-	stop := func() {
-		cmd.Process.Kill()
-		<-exited
-	}
+	srv := &Server{Addr: addr, Dir: dir, cmd: cmd, exited: exited, out: out}
+	stop := srv.Kill
 	gone := false
 	up := poll(func() bool {
 		select {
@@ -210,13 +254,13 @@ func start(t testing.TB, path, addr string, args []string) error {
 	})
 	switch {
 	case gone:
-		return fmt.Errorf("redis-server on %s exited at start: %s", addr, strings.TrimSpace(out.String()))
+		return nil, fmt.Errorf("redis-server on %s exited at start: %s", addr, strings.TrimSpace(out.String()))
 	case !up:
 		stop()
-		return fmt.Errorf("redis-server on %s did not answer PING: %s", addr, strings.TrimSpace(out.String()))
+		return nil, fmt.Errorf("redis-server on %s did not answer PING: %s", addr, strings.TrimSpace(out.String()))
 	}
 	t.Cleanup(stop)
-	return nil
+	return srv, nil
 }
 
 func freePort() (int, error) {
