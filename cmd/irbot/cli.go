@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+
+	"github.com/irbot/irbot/store/redis"
 )
 
 // cli is what every subcommand shares: its flag set with --config and
@@ -163,7 +165,9 @@ func (c *cli) load() (*Config, error) {
 
 // open wires the bot without chat platforms, logging only warnings.
 func (c *cli) open(cfg *Config) (*app, error) {
-	a, err := openApp(cfg, nil, slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	log := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	redis.SetLogger(log)
+	a, err := openApp(cfg, nil, log)
 	if err != nil {
 		c.fail(err)
 	}

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +23,7 @@ import (
 	"github.com/irbot/irbot/bot/engine"
 	"github.com/irbot/irbot/bot/oncall"
 	"github.com/irbot/irbot/bot/report"
+	"github.com/irbot/irbot/store/redis"
 )
 
 // Config is irbot's configuration file (configs/irbot.yaml documents every
@@ -378,8 +379,9 @@ func (c *Config) check() error {
 			return fmt.Errorf("incident_prefix %q: letters only", c.IncidentPrefix)
 		}
 	}
-	if c.Store != "" && !strings.HasPrefix(c.Store, "redis://") && !strings.HasPrefix(c.Store, "rediss://") && !strings.HasPrefix(c.Store, "redis-sentinel://") {
-		return fmt.Errorf("store %q%s: leave it empty for the embedded file in data_dir, or use redis://, rediss:// or redis-sentinel://", redactURL(c.Store), c.from("store"))
+	if c.Store != "" && !slices.ContainsFunc([]string{"redis://", "rediss://", "redis-sentinel://", "redis-cluster://", "rediss-cluster://"},
+		func(p string) bool { return strings.HasPrefix(c.Store, p) }) {
+		return fmt.Errorf("store %q%s: leave it empty for the embedded file in data_dir, or use redis://, rediss://, redis-sentinel://, redis-cluster:// or rediss-cluster://", redactURL(c.Store), c.from("store"))
 	}
 	if c.HTTP.Listen == "" {
 		c.HTTP.Listen = "127.0.0.1:8080"
@@ -527,12 +529,7 @@ func orNone(ids []string) string {
 }
 
 // redactURL hides a password in a store URL.
-func redactURL(s string) string {
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		return u.Redacted()
-	}
-	return s
-}
+func redactURL(s string) string { return redis.RedactURL(s) }
 
 // escalationNames lists the configured escalation policies (nil when none
 // are configured, so playbooks are not checked against an empty list).

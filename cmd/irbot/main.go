@@ -27,6 +27,7 @@ Usage:
   irbot console  [--config F] [--data DIR] [--user U] [--chat C]   the bot in this terminal
   irbot validate [--config F] [--graph ID] [DIR]                  check playbooks (exit 1 on errors)
   irbot verify   [--config F] [--data DIR] [IR-n ...]             recompute timeline hash chains
+  irbot migrate  --from DIR|FILE --to URL                        copy the embedded store into an empty Redis, then verify it
   irbot report   <IR-n> [--format md|html|vi03|vi04|json] [--lang vi|en]
   irbot roster   ics <roster> [--shifts 60]                         the roster as iCalendar
   irbot roster   url <roster>                                       the secret URL of its calendar feed
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdValidate(args[1:], stdout, stderr)
 	case "verify":
 		return cmdVerify(ctx, args[1:], stdout, stderr)
+	case "migrate":
+		return cmdMigrate(ctx, args[1:], stdout, stderr)
 	case "audit":
 		return cmdAudit(ctx, args[1:], stdout, stderr)
 	case "link-code":

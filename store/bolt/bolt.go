@@ -225,6 +225,24 @@ func (s *Store) Commit(ctx context.Context, t *store.Tx) error {
 			if stored != inc.Version {
 				return store.ErrConflict
 			}
+			if t.TakeID != "" {
+				// The number is taken here, with the incident it numbers:
+				// a commit that fails uses up none.
+				if inc.Version != 0 {
+					return errors.New("commit: TakeID needs a new incident")
+				}
+				b := tx.Bucket(bSeq)
+				last := uint64(0)
+				if v := b.Get([]byte(t.TakeID)); v != nil {
+					last = binary.BigEndian.Uint64(v)
+				}
+				if last != uint64(inc.ID-1) {
+					return fmt.Errorf("number %d of sequence %s already taken: %w", inc.ID, t.TakeID, store.ErrConflict)
+				}
+				if err := b.Put([]byte(t.TakeID), u64(uint64(inc.ID))); err != nil {
+					return err
+				}
+			}
 			c := *inc
 			c.Version++
 			newVersion = c.Version
@@ -547,4 +565,18 @@ func (s *Store) Timers(ctx context.Context) ([]bot.Timer, error) {
 		return nil
 	})
 	return out, err
+}
+
+var _ store.IDPeeker = (*Store)(nil)
+
+// PeekID implements store.IDPeeker: the number NextID would return next.
+func (s *Store) PeekID(ctx context.Context, seq string) (int64, error) {
+	var n uint64
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		if v := tx.Bucket(bSeq).Get([]byte(seq)); v != nil {
+			n = binary.BigEndian.Uint64(v)
+		}
+		return nil
+	})
+	return int64(n + 1), err
 }
