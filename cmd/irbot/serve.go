@@ -23,6 +23,7 @@ import (
 	"github.com/irbot/irbot/bot/chat/slack"
 	"github.com/irbot/irbot/bot/chat/telegram"
 	"github.com/irbot/irbot/bot/chat/zalo"
+	"github.com/irbot/irbot/bot/command"
 	"github.com/irbot/irbot/bot/engine"
 	"github.com/irbot/irbot/bot/web"
 )
@@ -469,8 +470,13 @@ func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.
 		if sc.RatePerChannel > 0 {
 			lim.Chat = chat.PerSecond(sc.RatePerChannel)
 		}
+		var commands []string // the text's "/ack" reads "/ir ack" in Slack
+		for _, n := range command.Names() {
+			commands = append(commands, string(n))
+		}
 		sl, err := slack.New(ctx, slack.Config{BotToken: botToken, AppToken: appToken, SigningSecret: signing, APIURL: sc.APIURL,
-			Mode: sc.Mode, Limits: lim, OnRejected: func(reason, remote string) { refusals.Refused(slack.Platform, remote, reason) }}, chatStore{st}, log)
+			Mode: sc.Mode, Limits: lim, OnRejected: func(reason, remote string) { refusals.Refused(slack.Platform, remote, reason) },
+			Commands: commands}, chatStore{st}, log)
 		if err != nil {
 			return nil, "", fmt.Errorf("slack: %w", err)
 		}

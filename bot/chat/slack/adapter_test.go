@@ -392,7 +392,15 @@ func TestNewChecksConfig(t *testing.T) {
 	}
 }
 
+// TestCommandHintsUseTheSlashCommand: hints at the commands of
+// Config.Commands read "/ir ack"; other words after a slash stay, and so
+// does every hint when no commands are configured.
 func TestCommandHintsUseTheSlashCommand(t *testing.T) {
+	ad, _, _, e := direct(t)
+	bare, err := slack.New(e.ctx, slack.Config{BotToken: e.fake.BotToken, APIURL: e.fake.URL(), SigningSecret: secret}, memKV{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := map[string]string{
 		"Next: /ack to acknowledge.":            "Next: /ir ack to acknowledge.",
 		"Type /done 3 when done, or /skip 3 x.": "Type /ir done 3 when done, or /ir skip 3 x.",
@@ -401,8 +409,17 @@ func TestCommandHintsUseTheSlashCommand(t *testing.T) {
 		"https://example.org/status":            "https://example.org/status",
 	}
 	for in, want := range cases {
-		if got := strings.Join(slack.Render(in), "\n"); !strings.Contains(got, slack.Escape(want)) {
-			t.Errorf("Render(%q) = %q, want it to contain %q", in, got, want)
+		for _, c := range []struct {
+			ad   *slack.Adapter
+			want string
+		}{{ad, want}, {bare, in}} {
+			ts, err := c.ad.Send(e.ctx, bot.Outgoing{Chat: bot.ChatRef{Platform: "slack", ID: soc}, Text: in})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := e.msg(soc, ts).Shown(); got != c.want {
+				t.Errorf("%q shows as %q, want %q", in, got, c.want)
+			}
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/irbot/irbot/bot/chat"
 	"github.com/irbot/irbot/bot/chat/slack"
 	"github.com/irbot/irbot/bot/chat/slack/slackfake"
+	"github.com/irbot/irbot/bot/command"
 	"github.com/irbot/irbot/bot/engine"
 	"github.com/irbot/irbot/bot/playbook"
 	"github.com/irbot/irbot/playbooks"
@@ -170,6 +171,9 @@ func newEnv(t *testing.T, o envOpt) *env {
 	}
 	if cfg.Limits == (chat.Limits{}) {
 		cfg.Limits = testLimits()
+	}
+	if cfg.Commands == nil {
+		cfg.Commands = commandNames() // as cmd/irbot wires it
 	}
 	e.ad, err = slack.New(ctx, cfg, storeKV{st}, log)
 	if err != nil {
@@ -370,3 +374,13 @@ func dump(ms []slackfake.Message) string {
 
 // isErr reports whether err is or wraps target.
 func isErr(err, target error) bool { return errors.Is(err, target) }
+
+// commandNames are the names bot/command parses, as cmd/irbot gives them
+// to the adapter.
+func commandNames() []string {
+	var out []string
+	for _, n := range command.Names() {
+		out = append(out, string(n))
+	}
+	return out
+}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/chat"
-	"github.com/irbot/irbot/bot/command"
 )
 
 // Slack's Block Kit limits.
@@ -54,7 +53,7 @@ func Escape(s string) string {
 // messages open with a headline such as "🚨 IR-7 · SEV1 · Ransomware")
 // and the line has no '*' that would end the bold early.
 func Render(text string) []string {
-	text = strings.TrimRight(slashCommands(text), "\n ")
+	text = strings.TrimRight(text, "\n ")
 	if strings.TrimSpace(text) == "" {
 		return nil
 	}
@@ -87,7 +86,7 @@ func escapedParts(p string) []string {
 // for the text, then actions blocks with the buttons.
 func (a *Adapter) blocks(ctx context.Context, m bot.Outgoing) ([]slackapi.Block, string, error) {
 	var blocks []slackapi.Block
-	sections := Render(m.Text)
+	sections := Render(slashCommands(m.Text, a.commands))
 	nButtons := len(m.Buttons)
 	room := maxBlocks - (nButtons+maxActionsPer-1)/maxActionsPer
 	if len(sections) > room {
@@ -180,15 +179,15 @@ func clipRunes(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// slashCommands rewrites the command hints in the bot's text ("type /ack")
-// the way Slack users type them ("/ir ack"): in Slack a message beginning
-// with "/ack" is taken as an unknown slash command of its own.
-func slashCommands(text string) string {
-	var b strings.Builder
-	names := map[string]bool{}
-	for _, n := range command.Names() {
-		names[string(n)] = true
+// slashCommands rewrites the hints at the commands named in names in the
+// bot's text ("type /ack") the way Slack users type them ("/ir ack"): in
+// Slack a message beginning with "/ack" is taken as an unknown slash
+// command of its own. See Config.Commands.
+func slashCommands(text string, names map[string]bool) string {
+	if len(names) == 0 {
+		return text
 	}
+	var b strings.Builder
 	for i := 0; i < len(text); {
 		j := strings.IndexByte(text[i:], '/')
 		if j < 0 {

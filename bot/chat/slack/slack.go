@@ -106,6 +106,12 @@ type Config struct {
 	// HTTPClient makes the Web API calls (default: a client with a 30s
 	// timeout).
 	HTTPClient *http.Client
+	// Commands are the bot's command names ("ack", "done", …). A hint at
+	// one of them in the bot's text ("type /ack") is shown the way Slack
+	// users type it, "/ir ack": in Slack a message beginning with "/ack"
+	// would be taken as a slash command of its own. cmd/irbot passes the
+	// names bot/command parses; none leaves the text as it is.
+	Commands []string
 }
 
 // DefaultLimits are Slack's: about one message a second to a channel
@@ -131,6 +137,8 @@ type Adapter struct {
 	dms     map[string]string // user id -> direct message channel
 	threads map[string]string // channel + "/" + ts of an inbound message -> its thread
 	btnSeen map[string]bool   // long button data known to be stored
+
+	commands map[string]bool // Config.Commands
 
 	rootMu sync.Mutex // one incident thread started at a time
 
@@ -199,7 +207,11 @@ func New(ctx context.Context, cfg Config, kv chat.KV, log *slog.Logger) (*Adapte
 	}
 	a := &Adapter{cfg: cfg, kv: kv, log: log.With("platform", Platform), limits: limits,
 		scrubRe: regexp.MustCompile(strings.Join(secrets, "|")),
-		dms:     map[string]string{}, threads: map[string]string{}, btnSeen: map[string]bool{}}
+		dms:     map[string]string{}, threads: map[string]string{}, btnSeen: map[string]bool{},
+		commands: map[string]bool{}}
+	for _, c := range cfg.Commands {
+		a.commands[c] = true
+	}
 	a.api = a.client(false)
 	a.queue = newDispatcher(a.log)
 	auth, err := a.api.AuthTestContext(ctx)
