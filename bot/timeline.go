@@ -142,3 +142,19 @@ func Verify(events []Event) error {
 	}
 	return nil
 }
+
+// VerifyIncident checks inc's timeline evs: its hash chain (Verify), and
+// that it ends where the incident's snapshot says it does, so that a
+// deleted tail is found too. It returns nil or a *BrokenError.
+func VerifyIncident(inc *Incident, evs []Event) error {
+	if err := Verify(evs); err != nil {
+		return err
+	}
+	if int64(len(evs)) != inc.Seq {
+		return &BrokenError{Seq: int64(len(evs)) + 1, Reason: fmt.Sprintf("%d events recorded, %d found", inc.Seq, len(evs))}
+	}
+	if len(evs) > 0 && evs[len(evs)-1].Hash != inc.LastHash {
+		return &BrokenError{Seq: inc.Seq, Reason: "last event does not match the incident's record"}
+	}
+	return nil
+}

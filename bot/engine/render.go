@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 
@@ -54,4 +55,20 @@ func (e *Engine) statusButtons(inc *bot.Incident, pb *playbook.Playbook) []bot.B
 		return []bot.Button{e.button("btn.close", "/close "+inc.Ref())}
 	}
 	return e.stepButtons(inc, pb, pb.PhaseIndex(inc.State))
+}
+
+// refreshCard edits the incident's live status card in each of its chats,
+// unless c records only what the card does not show.
+func (e *Engine) refreshCard(ctx context.Context, c *change) {
+	visible := false
+	for _, ev := range c.events {
+		visible = visible || (ev.Kind != bot.EvAlertRepeat && ev.Kind != bot.EvVerified && ev.Kind != bot.EvDeliveryFailed)
+	}
+	if !visible {
+		return
+	}
+	for _, ch := range c.inc.Chats {
+		c.out = append(c.out, bot.Outgoing{Incident: c.inc.ID, Chat: ch, Kind: bot.KindStatus, EditOnly: true,
+			EditKey: "status:" + c.inc.Ref(), Text: e.r.Status(c.inc, c.pb, e.o.Clock.Now(), e.chatLang(ctx, ch))})
+	}
 }

@@ -63,27 +63,29 @@ func (e *Engine) minGap() time.Duration {
 	return 10 * time.Minute
 }
 
-// finish runs before every incident commit: it keeps the live status card
-// current, tells leaders of important changes (rate-limited), and keeps the
-// summary cadence timer in step with the incident.
+// finish runs before every incident commit that records events: it keeps
+// the live status card current, tells leaders of important changes
+// (rate-limited), and keeps the summary cadence timer in step with the
+// incident.
 func (e *Engine) finish(ctx context.Context, c *change) {
 	if len(c.events) == 0 {
 		return
 	}
-	important, urgent, visible := false, false, false
+	e.refreshCard(ctx, c)
+	e.tellLeaders(ctx, c)
+}
+
+// tellLeaders summarises c for the leaders if it is important, at once or
+// when MinGap has passed since the last summary, and sets or cancels the
+// summary cadence timer.
+func (e *Engine) tellLeaders(ctx context.Context, c *change) {
+	if len(e.leaderChats()) == 0 {
+		return
+	}
+	important, urgent := false, false
 	for _, ev := range c.events {
 		important = important || summaryKinds[ev.Kind]
 		urgent = urgent || alwaysNow[ev.Kind]
-		visible = visible || (ev.Kind != bot.EvAlertRepeat && ev.Kind != bot.EvVerified && ev.Kind != bot.EvDeliveryFailed)
-	}
-	if visible {
-		for _, ch := range c.inc.Chats {
-			c.out = append(c.out, bot.Outgoing{Incident: c.inc.ID, Chat: ch, Kind: bot.KindStatus, EditOnly: true,
-				EditKey: "status:" + c.inc.Ref(), Text: e.r.Status(c.inc, c.pb, e.o.Clock.Now(), e.chatLang(ctx, ch))})
-		}
-	}
-	if len(e.leaderChats()) == 0 {
-		return
 	}
 	if important {
 		if urgent || c.inc.SummaryAt.IsZero() || c.now.Sub(c.inc.SummaryAt) >= e.minGap() {
