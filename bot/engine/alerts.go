@@ -110,27 +110,6 @@ func (e *Engine) alertGroup(ctx context.Context, in Intake, group string, alerts
 	return "", false, fmt.Errorf("alert group %s/%s: too many concurrent changes", in.Route, group)
 }
 
-// lockKey serialises work on any key in this process.
-func (e *Engine) lockKey(key string) func() {
-	e.mu.Lock()
-	l, ok := e.keyLocks[key]
-	if !ok {
-		l = &keyLock{}
-		e.keyLocks[key] = l
-	}
-	l.n++
-	e.mu.Unlock()
-	l.mu.Lock()
-	return func() {
-		l.mu.Unlock()
-		e.mu.Lock()
-		if l.n--; l.n == 0 {
-			delete(e.keyLocks, key)
-		}
-		e.mu.Unlock()
-	}
-}
-
 // matchPlaybook finds the playbook whose match: fits the labels.
 func (e *Engine) matchPlaybook(labels map[string]string, fallback string) *playbook.Playbook {
 	for _, pb := range e.books.List() {

@@ -15,10 +15,6 @@ import (
 	"github.com/irbot/irbot/store"
 )
 
-// AuditID is the reserved incident number whose hash-chained timeline is
-// the audit log: refused strangers, forged webhooks, account links.
-const AuditID = 0
-
 func identityKey(platform, user string) string { return "identity:" + platform + ":" + user }
 func linkCodeKey(code string) string           { return "linkcode:" + normCode(code) }
 
@@ -123,46 +119,6 @@ func (e *Engine) stranger(ctx context.Context, req *request) error {
 	return err
 }
 
-// Audit appends an entry of kind (a bot.EventKind such as
-// bot.EvWebhookForged) to the audit log, a hash-chained timeline like an
-// incident's. Failures are logged, never returned: auditing must not stop
-// the bot from answering.
-func (e *Engine) Audit(ctx context.Context, kind string, data map[string]string) {
-	e.audit(ctx, bot.EventKind(kind), data)
-}
-
-// audit appends an entry to the audit log; see Audit.
-func (e *Engine) audit(ctx context.Context, kind bot.EventKind, data map[string]string) {
-	defer e.lock(AuditID)()
-	for attempt := 0; attempt < maxRetries; attempt++ {
-		inc, err := e.auditLog(ctx)
-		if err != nil {
-			e.log.Error("audit", "kind", kind, "err", err)
-			return
-		}
-		evs := []bot.Event{{At: e.o.Clock.Now(), Actor: "irbot", Kind: kind, Data: data}}
-		inc.Seq, inc.LastHash = bot.Chain(inc.Seq, inc.LastHash, evs)
-		inc.Updated = e.o.Clock.Now()
-		err = e.st.Commit(ctx, &store.Tx{Incident: inc, Events: evs})
-		if errors.Is(err, store.ErrConflict) {
-			continue
-		}
-		if err != nil {
-			e.log.Error("audit", "kind", kind, "err", err)
-		}
-		return
-	}
-}
-
-// auditLog returns the audit log's record, new if there is none yet.
-func (e *Engine) auditLog(ctx context.Context) (*bot.Incident, error) {
-	inc, err := e.st.Incident(ctx, AuditID)
-	if errors.Is(err, store.ErrNotFound) {
-		return &bot.Incident{ID: AuditID, Prefix: "AUDIT", Title: "audit log", State: bot.StateClosed, CreatedBy: "irbot"}, nil
-	}
-	return inc, err
-}
-
 // linkFailures returns the wrong /link attempts counted under key in the
 // current window, and when that window ends.
 func (e *Engine) linkFailures(ctx context.Context, key string, now time.Time) (int, time.Time) {
@@ -204,4 +160,12 @@ func (e *Engine) linkFailed(ctx context.Context, req *request, keys []string, no
 			"chat": req.in.Chat.String(), "reason": reason, "tries": strconv.Itoa(worst)})
 	}
 	return e.refuse("err.link_code")
+}
+
+// personName names a person id: their configured name, else the id.
+func (e *Engine) personName(id string) string {
+	if p, ok := e.o.Directory.Person(id); ok && p.Name != "" {
+		return p.Name
+	}
+	return id
 }

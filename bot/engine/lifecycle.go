@@ -4,85 +4,306 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
-
-	"github.com/looplab/fsm"
+	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/command"
+	"github.com/irbot/irbot/bot/notify"
 	"github.com/irbot/irbot/bot/playbook"
 )
 
-// guardFunc may refuse an event with an error the user can act on.
-type guardFunc func(event, from, to string) error
+func (e *Engine) declare(ctx context.Context, req *request) error {
+	pb, ok := e.books.Get(req.cmd.Playbook)
+	if !ok {
+		ids := make([]string, 0)
+		for _, p := range e.books.List() {
+			ids = append(ids, p.ID)
+		}
+		if s := command.Closest(req.cmd.Playbook, ids); s != "" {
+			return e.refuse("err.no_playbook_suggest", req.cmd.Playbook, s, strings.Join(ids, ", "))
+		}
+		return e.refuse("err.no_playbook", req.cmd.Playbook, strings.Join(ids, ", "))
+	}
+	id, err := e.st.NextID(ctx, "incident")
+	if err != nil {
+		return fmt.Errorf("allocate incident number: %w", err)
+	}
+	now := e.o.Clock.Now()
+	sev := req.cmd.Sev
+	if sev == 0 {
+		sev = pb.Severity
+	}
+	inc := &bot.Incident{ID: id, Prefix: e.o.Prefix, Title: req.cmd.Text, Severity: sev, Category: pb.Category,
+		Playbook: pb.ID, State: bot.StateTriggered, Chats: e.boundChats(req.in.Chat),
+		Roles: map[string]string{"commander": req.actor.ID}, CreatedBy: req.actor.ID,
+		Detected: now, Declared: now}
+	inc.Escalation = pb.Escalation
+	c := &change{e: e, req: req, now: now, inc: inc, pb: pb, seen: req.seen}
+	c.record(bot.EvDeclared, map[string]string{"title": inc.Title, "playbook": pb.ID,
+		"severity": notify.Sev(sev), "category": pb.Category, "chat": req.in.Chat.String()})
+	c.notify(ctx, bot.KindStatus, func(lang string) string {
+		return e.cat.T(lang, "declared", inc.Ref(), notify.Sev(sev), pb.Name.In(lang), inc.Title, c.actorName(),
+			notify.FirstPhase(pb, lang))
+	}, []bot.Button{e.button("btn.ack", "/ack "+inc.Ref()),
+		e.button("btn.steps", "/steps "+inc.Ref())})
+	if _, ok := e.policy(bot.Page{Policy: inc.Escalation}); ok && inc.Escalation != "" {
+		e.startPage(ctx, c, inc.Escalation, "", "")
+	}
+	e.finish(ctx, c)
+	defer e.lock(id)()
+	return e.commit(ctx, c.tx())
+}
 
-// Lifecycle builds the looplab/fsm state machine of a playbook:
-// triggered → acknowledged → phases… → resolved → closed, with cancelled
-// and reopen. The machine starts in state (restored with SetState), and
-// guard is asked before every event.
-func Lifecycle(pb *playbook.Playbook, state string, guard guardFunc) *fsm.FSM {
-	active := []string{bot.StateTriggered, bot.StateAcknowledged}
-	events := fsm.Events{
-		{Name: bot.EventAck, Src: []string{bot.StateTriggered}, Dst: bot.StateAcknowledged},
+func (e *Engine) ack(ctx context.Context, req *request) error {
+	if len(req.cmd.Args) > 0 && req.cmd.Args[0] == "all" {
+		return e.ackAll(ctx, req)
 	}
-	prev := bot.StateAcknowledged
-	for _, ph := range pb.Phases {
-		events = append(events, fsm.EventDesc{Name: bot.EventNext, Src: []string{prev}, Dst: ph.ID})
-		active = append(active, ph.ID)
-		prev = ph.ID
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error { return e.ackIncident(ctx, c) })
+}
+
+// ackAll acknowledges every open incident whose page waits for the asker
+// (the "acknowledge all" of a bundle of pages), then answers once.
+func (e *Engine) ackAll(ctx context.Context, req *request) error {
+	open, err := e.st.Incidents(ctx, true)
+	if err != nil {
+		return err
 	}
-	events = append(events,
-		fsm.EventDesc{Name: bot.EventResolve, Src: active, Dst: bot.StateResolved},
-		fsm.EventDesc{Name: bot.EventClose, Src: []string{bot.StateResolved}, Dst: bot.StateClosed},
-		fsm.EventDesc{Name: bot.EventCancel, Src: active, Dst: bot.StateCancelled},
-		fsm.EventDesc{Name: bot.EventReopen, Src: []string{bot.StateResolved, bot.StateClosed, bot.StateCancelled}, Dst: bot.StateAcknowledged},
-	)
-	cb := fsm.Callbacks{}
-	if guard != nil {
-		cb["before_event"] = func(_ context.Context, e *fsm.Event) {
-			if err := guard(e.Event, e.Src, e.Dst); err != nil {
-				e.Cancel(err)
+	who := req.actor.ID
+	quiet := *req
+	quiet.quiet, quiet.seen = true, nil // the answer below carries the dedup key
+	var refs []string
+	for _, inc := range open {
+		if !pagedAndWaiting(inc, who) {
+			continue
+		}
+		err := e.apply(ctx, inc.ID, &quiet, func(ctx context.Context, c *change) error {
+			if !pagedAndWaiting(c.inc, who) {
+				return errNothing
 			}
+			return e.ackIncident(ctx, c)
+		})
+		switch {
+		case errors.Is(err, errNothing):
+		case err != nil:
+			var ue *userError
+			if !errors.As(err, &ue) {
+				return err
+			}
+		default:
+			refs = append(refs, inc.Ref())
 		}
 	}
-	f := fsm.NewFSM(bot.StateTriggered, events, cb)
-	if state != "" {
-		f.SetState(state)
+	if len(refs) == 0 {
+		return e.reply(ctx, req, e.t("acked_none"))
 	}
-	return f
+	return e.reply(ctx, req, e.t("acked_all", len(refs), strings.Join(refs, ", ")))
 }
 
-// Graph returns the playbook's lifecycle as a Mermaid state diagram, drawn
-// by looplab/fsm from the very machine the engine runs.
-// Each phase is labelled with its English name.
-func Graph(pb *playbook.Playbook) (string, error) {
-	g, err := fsm.VisualizeForMermaidWithGraphType(Lifecycle(pb, "", nil), fsm.StateDiagram)
+// errNothing: the change found nothing to do and commits nothing.
+var errNothing = errors.New("nothing to do")
+
+// pagedAndWaiting reports whether an open page of inc waits for person.
+func pagedAndWaiting(inc *bot.Incident, person string) bool {
+	for _, k := range inc.OpenPages() {
+		p := inc.Pages[k]
+		if slices.Contains(p.Targets, person) && !slices.Contains(p.Acked, person) {
+			return true
+		}
+	}
+	return false
+}
+
+// ackIncident acknowledges c's incident, or the pages that wait on it.
+func (e *Engine) ackIncident(ctx context.Context, c *change) error {
+	if !c.inc.Open() {
+		return e.refuse("err.cannot", "/ack", c.inc.Ref(), e.stateName(c.inc, c.req.lang))
+	}
+	if c.inc.State != bot.StateTriggered {
+		if len(c.inc.OpenPages()) > 0 && c.inc.Open() {
+			if e.ackPages(c, c.actorID()) > 0 {
+				c.notify(ctx, bot.KindNotice, e.t("page_acked", c.inc.Ref(), c.actorName()), nil)
+			} else {
+				c.reply(e.t("page_ack_waiting", c.inc.Ref()), nil)
+			}
+			return nil
+		}
+		return e.refuse("err.already_acked", c.inc.Ref(), e.r.Time(c.inc.Acknowledged))
+	}
+	if _, err := fire(ctx, c.pb, c.inc, bot.EventAck, nil); err != nil {
+		return e.refuse("err.cannot", "/ack", c.inc.Ref(), e.stateName(c.inc, c.req.lang))
+	}
+	c.inc.State = bot.StateAcknowledged
+	c.inc.Acknowledged = c.now
+	delay := c.now.Sub(c.inc.Declared).Round(time.Second)
+	c.record(bot.EvAck, map[string]string{"after": delay.String()})
+	e.ackPages(c, c.actorID())
+	return e.enterNext(ctx, c, func(lang string) string {
+		return e.cat.T(lang, "acked", c.inc.Ref(), c.actorName(), e.r.Dur(delay, lang))
+	})
+}
+
+// enterNext fires "next" and tells the chats, prefixed by head.
+func (e *Engine) enterNext(ctx context.Context, c *change, head text) error {
+	to, err := fire(ctx, c.pb, c.inc, bot.EventNext, e.phaseGuard(c))
 	if err != nil {
-		return "", err
+		return err
 	}
-	for _, ph := range pb.Phases {
-		g += fmt.Sprintf("    %s : %s\n", ph.ID, strings.NewReplacer(":", " ", "\n", " ").Replace(ph.Name.In("en")))
+	from := c.inc.State
+	c.inc.State = to
+	c.inc.PhaseStarted = c.now
+	if c.inc.Contained.IsZero() && strings.Contains(from, "contain") {
+		c.inc.Contained = c.now
 	}
-	return g, nil
+	idx := c.pb.PhaseIndex(to)
+	c.record(bot.EvPhase, map[string]string{"from": from, "to": to})
+	e.scheduleDue(c, idx)
+	c.notify(ctx, bot.KindNotice, func(lang string) string {
+		s := e.r.PhaseStarted(c.inc, c.pb, idx, lang)
+		if head != nil {
+			s = head(lang) + "\n" + s
+		}
+		return s
+	}, e.stepButtons(c.inc, c.pb, idx))
+	return nil
 }
 
-// fire runs event on a fresh machine at the incident's state and returns
-// the new state. A guard's refusal comes back as the guard's own error; an
-// event not allowed in the state comes back as errNotNow.
-func fire(ctx context.Context, pb *playbook.Playbook, inc *bot.Incident, event string, guard guardFunc) (string, error) {
-	f := Lifecycle(pb, inc.State, guard)
-	err := f.Event(ctx, event)
-	var canceled fsm.CanceledError
-	var invalid fsm.InvalidEventError
-	switch {
-	case err == nil:
-		return f.Current(), nil
-	case errors.As(err, &canceled) && canceled.Err != nil:
-		return "", canceled.Err
-	case errors.As(err, &invalid):
-		return "", errNotNow
-	default:
-		return "", err
+// phaseGuard refuses "next" while required steps of the current phase are
+// open, naming them.
+func (e *Engine) phaseGuard(c *change) guardFunc {
+	return func(event, from, to string) error {
+		if event != bot.EventNext {
+			return nil
+		}
+		idx := c.pb.PhaseIndex(from)
+		if idx < 0 {
+			return nil
+		}
+		open := openRequired(c.inc, c.pb.Phases[idx].Steps)
+		if len(open) == 0 {
+			return nil
+		}
+		return &userError{t: func(lang string) string {
+			return e.cat.N(lang, "guard.next", len(open), notify.StepList(open, lang), open[0].Number)
+		}}
 	}
 }
 
-var errNotNow = errors.New("event not allowed in this state")
+func openRequired(inc *bot.Incident, steps []playbook.Step) []playbook.Step {
+	var open []playbook.Step
+	for _, s := range steps {
+		if _, ok := inc.Steps[s.ID]; !ok && s.Required {
+			open = append(open, s)
+		}
+	}
+	return open
+}
+
+func (e *Engine) next(ctx context.Context, req *request) error {
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
+		if !c.inc.Open() {
+			return e.refuse("err.cannot", "/next", c.inc.Ref(), e.stateName(c.inc, c.req.lang))
+		}
+		if c.inc.State == bot.StateTriggered {
+			return e.refuse("err.ack_first", c.inc.Ref())
+		}
+		if c.pb.PhaseIndex(c.inc.State) == len(c.pb.Phases)-1 {
+			open := openRequired(c.inc, c.pb.Phases[len(c.pb.Phases)-1].Steps)
+			if len(open) > 0 {
+				return e.phaseGuard(c)(bot.EventNext, c.inc.State, "")
+			}
+			return e.refuse("err.last_phase", c.inc.Ref())
+		}
+		return e.enterNext(ctx, c, nil)
+	})
+}
+
+func (e *Engine) resolve(ctx context.Context, req *request) error {
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
+		if c.inc.State == bot.StateResolved || c.inc.State == bot.StateClosed || c.inc.State == bot.StateCancelled {
+			return e.refuse("err.cannot", "/resolve", c.inc.Ref(), e.stateName(c.inc, c.req.lang))
+		}
+		if open := openRequired(c.inc, c.pb.Steps()); len(open) > 0 {
+			return &userError{t: func(lang string) string {
+				return e.cat.N(lang, "guard.resolve", len(open), notify.StepList(open, lang), open[0].Number)
+			}}
+		}
+		to, err := fire(ctx, c.pb, c.inc, bot.EventResolve, nil)
+		if err != nil {
+			return e.refuse("err.cannot", "/resolve", c.inc.Ref(), e.stateName(c.inc, c.req.lang))
+		}
+		c.inc.State = to
+		c.inc.Resolved = c.now
+		c.cancelTimers()
+		e.cancelPages(c)
+		c.record(bot.EvResolved, map[string]string{"summary": req.cmd.Text, "duration": c.now.Sub(c.inc.Declared).Round(time.Second).String()})
+		c.notify(ctx, bot.KindStatus, e.t("resolved", c.inc.Ref(), c.actorName(), e.r.Dur(c.now.Sub(c.inc.Declared), ""), opt(req.cmd.Text)),
+			[]bot.Button{e.button("btn.close", "/close "+c.inc.Ref())})
+		return nil
+	})
+}
+
+func (e *Engine) close(ctx context.Context, req *request) error {
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
+		if c.inc.State != bot.StateResolved {
+			return e.refuse("err.close_first", c.inc.Ref(), e.stateName(c.inc, c.req.lang))
+		}
+		if _, err := fire(ctx, c.pb, c.inc, bot.EventClose, nil); err != nil {
+			return err
+		}
+		c.inc.State = bot.StateClosed
+		c.inc.Closed = c.now
+		c.record(bot.EvClosed, nil)
+		c.notify(ctx, bot.KindStatus, e.t("closed", c.inc.Ref(), c.actorName()), nil)
+		return nil
+	})
+}
+
+func (e *Engine) reopen(ctx context.Context, req *request) error {
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
+		if c.inc.Open() {
+			return e.refuse("err.still_open", c.inc.Ref())
+		}
+		to, err := fire(ctx, c.pb, c.inc, bot.EventReopen, nil)
+		if err != nil {
+			return err
+		}
+		from := c.inc.State
+		c.inc.State = to
+		c.inc.Resolved, c.inc.Closed = time.Time{}, time.Time{}
+		c.record(bot.EvReopened, map[string]string{"from": from, "reason": req.cmd.Text})
+		return e.enterNext(ctx, c, e.t("reopened", c.inc.Ref(), c.actorName(), opt(req.cmd.Text)))
+	})
+}
+
+func (e *Engine) cancel(ctx context.Context, req *request) error {
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
+		to, err := fire(ctx, c.pb, c.inc, bot.EventCancel, nil)
+		if err != nil {
+			return e.refuse("err.cannot", "/cancel", c.inc.Ref(), e.stateName(c.inc, c.req.lang))
+		}
+		c.inc.State = to
+		c.cancelTimers()
+		e.cancelPages(c)
+		c.record(bot.EvCancelled, map[string]string{"reason": req.cmd.Text})
+		c.notify(ctx, bot.KindStatus, e.t("cancelled", c.inc.Ref(), c.actorName(), opt(req.cmd.Text)), nil)
+		return nil
+	})
+}
+
+// cancelTimers cancels every reminder the incident may have set.
+func (c *change) cancelTimers() {
+	for _, s := range c.pb.Steps() {
+		if s.Due > 0 {
+			c.cancel = append(c.cancel, dueTimerID(c.inc.ID, s.ID), dueEscTimerID(c.inc.ID, s.ID))
+		}
+	}
+}
+
+// stateName names an incident's state in lang: a phase's name, or the
+// lifecycle state's word.
+func (e *Engine) stateName(inc *bot.Incident, lang string) string {
+	pb, _ := e.books.Get(inc.Playbook)
+	return e.r.State(inc, pb, lang)
+}

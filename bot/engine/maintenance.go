@@ -227,24 +227,3 @@ func (e *Engine) listWindows(ctx context.Context, req *request, live []Maintenan
 	}
 	return e.reply(ctx, req, e.t("maintenance_list", strings.Join(lines, "\n")))
 }
-
-// commitAudited commits tx, which changes no incident, together with an
-// entry in the audit log: both or neither.
-func (e *Engine) commitAudited(ctx context.Context, tx *store.Tx, kind bot.EventKind, data map[string]string) error {
-	defer e.lock(AuditID)()
-	for attempt := 0; ; attempt++ {
-		inc, err := e.auditLog(ctx)
-		if err != nil {
-			return err
-		}
-		evs := []bot.Event{{At: e.o.Clock.Now(), Actor: data["person"], Kind: kind, Data: data}}
-		inc.Seq, inc.LastHash = bot.Chain(inc.Seq, inc.LastHash, evs)
-		inc.Updated = e.o.Clock.Now()
-		tx.Incident, tx.Events = inc, evs
-		err = e.commit(ctx, tx)
-		if errors.Is(err, store.ErrConflict) && attempt < maxRetries {
-			continue
-		}
-		return err
-	}
-}

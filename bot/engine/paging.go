@@ -2,8 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -12,7 +10,6 @@ import (
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/oncall"
-	"github.com/irbot/irbot/store"
 )
 
 // TimerEscalate fires when a page's current level waited long enough.
@@ -28,55 +25,6 @@ func (e *Engine) policy(p bot.Page) (oncall.Policy, bool) {
 		return oncall.AdHoc(p.Target), true
 	}
 	return oncall.Find(e.o.Policies, p.Policy)
-}
-
-// roster returns a roster's compiled schedule, with the overrides added by
-// chat commands (stored in the key-value area).
-func (e *Engine) roster(ctx context.Context, id string) (oncall.Roster, *oncall.Schedule, error) {
-	for _, r := range e.o.Rosters {
-		if r.ID != id {
-			continue
-		}
-		extra, err := e.overrides(ctx, id)
-		if err != nil {
-			return r, nil, err
-		}
-		r = r.WithOverrides(extra)
-		s, err := oncall.Compile(r)
-		return r, s, err
-	}
-	return oncall.Roster{}, nil, fmt.Errorf("no roster %q", id)
-}
-
-func overridesKey(roster string) string { return "roster:" + roster + ":overrides" }
-
-func (e *Engine) overrides(ctx context.Context, roster string) ([]oncall.Override, error) {
-	v, err := e.st.Get(ctx, overridesKey(roster))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var out []oncall.Override
-	if err := json.Unmarshal([]byte(v), &out); err != nil {
-		return nil, fmt.Errorf("decode overrides of %s: %w", roster, err)
-	}
-	return out, nil
-}
-
-// onDuty returns who is on duty in roster id at a time, overrides
-// included; a roster that cannot be read is logged and has nobody.
-func (e *Engine) onDuty(ctx context.Context) func(id string, at time.Time) (string, bool) {
-	return func(id string, at time.Time) (string, bool) {
-		_, sched, err := e.roster(ctx, id)
-		if err != nil {
-			e.log.Warn("roster unavailable for paging", "roster", id, "err", err)
-			return "", false
-		}
-		sh, ok := sched.OnDuty(at)
-		return sh.Person, ok
-	}
 }
 
 // startPage opens a page for the incident under policy (or an ad hoc
@@ -155,56 +103,6 @@ func (e *Engine) pageStep(ctx context.Context, c *change, k int) {
 		Incident: c.inc.ID, Data: map[string]string{"page": strconv.Itoa(p.N), "step": strconv.Itoa(p.Step)}})
 }
 
-// chatRefs returns the platform chats of a configured chat id.
-func (e *Engine) chatRefs(id string) []bot.ChatRef {
-	for _, ch := range e.o.Directory.Chats() {
-		if ch.ID == id {
-			var out []bot.ChatRef
-			for _, plat := range bot.SortedKeys(ch.IDs) {
-				out = append(out, bot.ChatRef{Platform: plat, ID: ch.IDs[plat]})
-			}
-			return out
-		}
-	}
-	return nil
-}
-
-// directChats picks where to page a person: a direct chat on each platform
-// the incident lives on where the person has an id, else on every platform
-// they have.
-func (e *Engine) directChats(p bot.Person, inc *bot.Incident) []bot.ChatRef {
-	var out []bot.ChatRef
-	seen := map[string]bool{}
-	for _, ch := range inc.Chats {
-		if seen[ch.Platform] {
-			continue
-		}
-		seen[ch.Platform] = true
-		if !e.running(ch.Platform) {
-			continue
-		}
-		if dm, ok := bot.DirectChat(p, ch.Platform); ok {
-			out = append(out, dm)
-		}
-	}
-	if len(out) > 0 {
-		return out
-	}
-	for _, plat := range bot.SortedKeys(p.IDs) {
-		if !e.running(plat) {
-			continue
-		}
-		if dm, ok := bot.DirectChat(p, plat); ok {
-			out = append(out, dm)
-		}
-	}
-	if len(out) == 0 && e.running("console") {
-		dm, _ := bot.DirectChat(p, "console")
-		out = append(out, dm)
-	}
-	return out
-}
-
 // escalate moves page k to its next step, or expires it after the last.
 func (e *Engine) escalate(ctx context.Context, c *change, k int, reason string) {
 	p := &c.inc.Pages[k]
@@ -271,53 +169,61 @@ func (e *Engine) fireEscalate(ctx context.Context, c *change, t bot.Timer) {
 	}
 }
 
-// maxBundleButtons caps the per-incident buttons under a bundle of pages
-// (Telegram allows 100 in all); the reply codes in the text cover the rest.
-const maxBundleButtons = 10
+func (e *Engine) escalateCmd(ctx context.Context, req *request) error {
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
+		if !c.inc.Open() {
+			return e.refuse("err.cannot", "/escalate", c.inc.Ref(), e.stateName(c.inc, c.req.lang))
+		}
+		reason := firstNonEmpty(req.cmd.Text, "escalated by "+c.actorName())
+		e.liftSnooze(ctx, c, "snooze_lifted") // a person asking to page is not held
+		if open := c.inc.OpenPages(); len(open) > 0 {
+			e.escalate(ctx, c, open[0], reason)
+			return nil
+		}
+		if c.inc.Escalation == "" {
+			return e.refuse("err.no_policy", c.inc.Ref())
+		}
+		e.startPage(ctx, c, c.inc.Escalation, "", reason)
+		return nil
+	})
+}
 
-// maxBundleLines is how many incidents a bundle describes line by line;
-// the rest are listed by reference, so a storm's bundle still fits one
-// message.
-const maxBundleLines = 30
+func (e *Engine) pageCmd(ctx context.Context, req *request) error {
+	target, ok := e.pageTarget(req.cmd.User)
+	if !ok {
+		return e.refuse("err.no_target", req.cmd.User, strings.Join(e.knownTargets(), ", "))
+	}
+	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
+		if !c.inc.Open() {
+			return e.refuse("err.cannot", "/page", c.inc.Ref(), e.stateName(c.inc, c.req.lang))
+		}
+		e.liftSnooze(ctx, c, "snooze_lifted") // a person asking to page is not held
+		e.startPage(ctx, c, "", target, req.cmd.Text)
+		return nil
+	})
+}
 
-// BundlePages makes one message of several pages waiting for one chat: a
-// line per incident with its acknowledge code, a button per incident and
-// one that acknowledges them all. It is the delivery layer's BundleFunc,
-// which carries no context: its reads use a background one.
-func (e *Engine) BundlePages(pages []bot.Outgoing) bot.Outgoing {
-	ctx := context.Background()
-	ch := pages[0].Chat
-	lang := e.chatLang(ctx, ch)
-	if p, ok := e.o.Directory.Lookup(ch.Platform, ch.ID); ok && ch.Direct && p.Language != "" {
-		lang = p.Language
-	}
-	var lines, rest []string
-	var buttons []bot.Button
-	seen := map[int64]bool{}
-	for _, m := range pages {
-		if seen[m.Incident] {
-			continue // paged again at the next level before the first went out
-		}
-		seen[m.Incident] = true
-		if len(lines) >= maxBundleLines {
-			rest = append(rest, fmt.Sprintf("%s-%d", e.o.Prefix, m.Incident))
-			continue
-		}
-		inc, err := e.st.Incident(ctx, m.Incident)
-		if err != nil {
-			lines = append(lines, "• "+strings.SplitN(m.Text, "\n", 2)[0])
-			continue
-		}
-		pb, _ := e.books.Get(inc.Playbook)
-		lines = append(lines, e.r.BundleLine(inc, pb, lang))
-		if len(buttons) < maxBundleButtons {
-			buttons = append(buttons, bot.Button{Label: "✅ " + inc.Ref(), Data: "/ack " + inc.Ref()})
+// pageTarget turns "/page X" into a target: a roster id, else a person.
+func (e *Engine) pageTarget(who string) (string, bool) {
+	who = strings.TrimPrefix(who, "@")
+	for _, r := range e.o.Rosters {
+		if strings.EqualFold(r.ID, who) {
+			return oncall.TargetRoster + ":" + r.ID, true
 		}
 	}
-	if len(lines) == 1 {
-		m := pages[len(pages)-1]
-		return bot.Outgoing{Text: m.Text, Buttons: m.Buttons}
+	if p, ok := e.o.Directory.Person(who); ok {
+		return oncall.TargetPerson + ":" + p.ID, true
 	}
-	buttons = append(buttons, bot.Button{Label: e.cat.T(lang, "btn.ack_all"), Data: "/ack all"})
-	return bot.Outgoing{Text: e.r.Bundle(len(seen), lines, rest, lang), Buttons: buttons}
+	return "", false
+}
+
+func (e *Engine) knownTargets() []string {
+	var out []string
+	for _, r := range e.o.Rosters {
+		out = append(out, r.ID)
+	}
+	for _, p := range e.o.Directory.People() {
+		out = append(out, p.ID)
+	}
+	return out
 }

@@ -63,18 +63,6 @@ func (e *Engine) minGap() time.Duration {
 	return 10 * time.Minute
 }
 
-// finish runs before every incident commit that records events: it keeps
-// the live status card current, tells leaders of important changes
-// (rate-limited), and keeps the summary cadence timer in step with the
-// incident.
-func (e *Engine) finish(ctx context.Context, c *change) {
-	if len(c.events) == 0 {
-		return
-	}
-	e.refreshCard(ctx, c)
-	e.tellLeaders(ctx, c)
-}
-
 // tellLeaders summarises c for the leaders if it is important, at once or
 // when MinGap has passed since the last summary, and sets or cancels the
 // summary cadence timer.

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -21,63 +22,53 @@ const (
 	TimerRosterWeek = "roster_week"
 )
 
-func (e *Engine) escalateCmd(ctx context.Context, req *request) error {
-	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
-		if !c.inc.Open() {
-			return e.refuse("err.cannot", "/escalate", c.inc.Ref(), e.stateName(c.inc, c.req.lang))
-		}
-		reason := firstNonEmpty(req.cmd.Text, "escalated by "+c.actorName())
-		e.liftSnooze(ctx, c, "snooze_lifted") // a person asking to page is not held
-		if open := c.inc.OpenPages(); len(open) > 0 {
-			e.escalate(ctx, c, open[0], reason)
-			return nil
-		}
-		if c.inc.Escalation == "" {
-			return e.refuse("err.no_policy", c.inc.Ref())
-		}
-		e.startPage(ctx, c, c.inc.Escalation, "", reason)
-		return nil
-	})
-}
-
-// pageTarget turns "/page X" into a target: a roster id, else a person.
-func (e *Engine) pageTarget(who string) (string, bool) {
-	who = strings.TrimPrefix(who, "@")
+// roster returns a roster's compiled schedule, with the overrides added by
+// chat commands (stored in the key-value area).
+func (e *Engine) roster(ctx context.Context, id string) (oncall.Roster, *oncall.Schedule, error) {
 	for _, r := range e.o.Rosters {
-		if strings.EqualFold(r.ID, who) {
-			return oncall.TargetRoster + ":" + r.ID, true
+		if r.ID != id {
+			continue
 		}
+		extra, err := e.overrides(ctx, id)
+		if err != nil {
+			return r, nil, err
+		}
+		r = r.WithOverrides(extra)
+		s, err := oncall.Compile(r)
+		return r, s, err
 	}
-	if p, ok := e.o.Directory.Person(who); ok {
-		return oncall.TargetPerson + ":" + p.ID, true
-	}
-	return "", false
+	return oncall.Roster{}, nil, fmt.Errorf("no roster %q", id)
 }
 
-func (e *Engine) pageCmd(ctx context.Context, req *request) error {
-	target, ok := e.pageTarget(req.cmd.User)
-	if !ok {
-		return e.refuse("err.no_target", req.cmd.User, strings.Join(e.knownTargets(), ", "))
+func overridesKey(roster string) string { return "roster:" + roster + ":overrides" }
+
+func (e *Engine) overrides(ctx context.Context, roster string) ([]oncall.Override, error) {
+	v, err := e.st.Get(ctx, overridesKey(roster))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
 	}
-	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
-		if !c.inc.Open() {
-			return e.refuse("err.cannot", "/page", c.inc.Ref(), e.stateName(c.inc, c.req.lang))
-		}
-		e.liftSnooze(ctx, c, "snooze_lifted") // a person asking to page is not held
-		e.startPage(ctx, c, "", target, req.cmd.Text)
-		return nil
-	})
+	if err != nil {
+		return nil, err
+	}
+	var out []oncall.Override
+	if err := json.Unmarshal([]byte(v), &out); err != nil {
+		return nil, fmt.Errorf("decode overrides of %s: %w", roster, err)
+	}
+	return out, nil
 }
 
-func (e *Engine) knownTargets() []string {
-	var out []string
-	for _, r := range e.o.Rosters {
-		out = append(out, r.ID)
+// onDuty returns who is on duty in roster id at a time, overrides
+// included; a roster that cannot be read is logged and has nobody.
+func (e *Engine) onDuty(ctx context.Context) func(id string, at time.Time) (string, bool) {
+	return func(id string, at time.Time) (string, bool) {
+		_, sched, err := e.roster(ctx, id)
+		if err != nil {
+			e.log.Warn("roster unavailable for paging", "roster", id, "err", err)
+			return "", false
+		}
+		sh, ok := sched.OnDuty(at)
+		return sh.Person, ok
 	}
-	for _, p := range e.o.Directory.People() {
-		out = append(out, p.ID)
-	}
-	return out
 }
 
 // pickRosters returns the roster named (or all of them).
@@ -250,38 +241,6 @@ func (e *Engine) rosterTimers(ctx context.Context, r oncall.Roster, now time.Tim
 	mon := oncall.NextWeekly(now, time.Monday, 8, sched.Location())
 	out = append(out, bot.Timer{ID: "roster_week:" + r.ID, Due: mon, Kind: TimerRosterWeek, Data: map[string]string{"roster": r.ID}})
 	return out
-}
-
-// Start sets up the engine's standing timers; see StartRosters.
-func (e *Engine) Start(ctx context.Context) error { return e.StartRosters(ctx) }
-
-// StartRosters makes sure every roster with an announcement chat has its
-// handoff and weekly timers, and the daily digest its timer. Call it at
-// start-up; it is idempotent.
-func (e *Engine) StartRosters(ctx context.Context) error {
-	existing, err := e.st.Timers(ctx)
-	if err != nil {
-		return fmt.Errorf("read timers: %w", err)
-	}
-	have := map[string]bool{}
-	for _, t := range existing {
-		have[t.ID] = true
-	}
-	var set []bot.Timer
-	if at, ok := e.nextDigest(e.o.Clock.Now()); ok && !have["digest"] {
-		set = append(set, bot.Timer{ID: "digest", Due: at, Kind: TimerDigest})
-	}
-	for _, r := range e.o.Rosters {
-		for _, t := range e.rosterTimers(ctx, r, e.o.Clock.Now()) {
-			if !have[t.ID] {
-				set = append(set, t)
-			}
-		}
-	}
-	if len(set) == 0 {
-		return nil
-	}
-	return e.commit(ctx, &store.Tx{SetTimers: set})
 }
 
 // fireRoster announces a handoff or the week's roster, then sets the next.

@@ -1,0 +1,60 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/playbook"
+)
+
+// refreshCard edits the incident's live status card in each of its chats,
+// unless c records only what the card does not show.
+func (e *Engine) refreshCard(ctx context.Context, c *change) {
+	visible := false
+	for _, ev := range c.events {
+		visible = visible || (ev.Kind != bot.EvAlertRepeat && ev.Kind != bot.EvVerified && ev.Kind != bot.EvDeliveryFailed)
+	}
+	if !visible {
+		return
+	}
+	for _, ch := range c.inc.Chats {
+		c.out = append(c.out, bot.Outgoing{Incident: c.inc.ID, Chat: ch, Kind: bot.KindStatus, EditOnly: true,
+			EditKey: "status:" + c.inc.Ref(), Text: e.r.Status(c.inc, c.pb, e.o.Clock.Now(), e.chatLang(ctx, ch))})
+	}
+}
+
+func (e *Engine) statusButtons(inc *bot.Incident, pb *playbook.Playbook) []bot.Button {
+	switch {
+	case inc.State == bot.StateTriggered:
+		return []bot.Button{e.button("btn.ack", "/ack "+inc.Ref())}
+	case inc.State == bot.StateResolved:
+		return []bot.Button{e.button("btn.close", "/close "+inc.Ref())}
+	}
+	return e.stepButtons(inc, pb, pb.PhaseIndex(inc.State))
+}
+
+// stepButtons offers one-tap Done for the open steps of phase idx (up to
+// four), and Next phase / Resolve.
+func (e *Engine) stepButtons(inc *bot.Incident, pb *playbook.Playbook, idx int) []bot.Button {
+	if idx < 0 || !inc.Open() {
+		return nil
+	}
+	var out []bot.Button
+	for _, s := range pb.Phases[idx].Steps {
+		if _, ok := inc.Steps[s.ID]; ok {
+			continue
+		}
+		if len(out) == 4 {
+			break
+		}
+		out = append(out, bot.Button{Label: "✅ " + strconv.Itoa(s.Number), Data: fmt.Sprintf("/done %s %d", inc.Ref(), s.Number)})
+	}
+	if idx < len(pb.Phases)-1 {
+		out = append(out, bot.Button{Label: "▶ " + pb.Phases[idx+1].Name.In(e.o.Language), Data: "/next " + inc.Ref()})
+	} else {
+		out = append(out, e.button("btn.resolve", "/resolve "+inc.Ref()))
+	}
+	return out
+}
