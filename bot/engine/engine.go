@@ -4,6 +4,10 @@
 // new snapshot with its timeline events, outgoing messages and timers in one
 // store transaction, retrying on a concurrent change. Nothing happens
 // outside a commit.
+//
+// What people read is worded by bot/notify, and who a page reaches and
+// when it escalates is decided by bot/oncall; the engine gathers their
+// inputs and commits their results.
 package engine
 
 import (

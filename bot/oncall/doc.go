@@ -1,8 +1,13 @@
-// Package oncall computes who is on duty (trực ban) from on-call rosters.
+// Package oncall computes who is on duty (trực ban) from on-call rosters,
+// and what an escalation policy decides: which level and round a step of a
+// page is, who it pages at a given time (Level.Resolve), when it escalates
+// (Policy.DueAt), whether it is the last (Policy.Last) and who must still
+// acknowledge (Policy.Waiting).
 //
 // It is pure time arithmetic: every function takes the instant it reasons
 // about as an argument and never reads the clock, so results are
-// reproducible and table-testable.
+// reproducible and table-testable. Stored overrides, announcements and
+// the pages themselves belong to the engine.
 //
 // # Model
 //
