@@ -156,11 +156,11 @@ func TestWalkThroughRansomware(t *testing.T) {
 	if err := bot.Verify(evs); err != nil {
 		t.Fatal(err)
 	}
-	kinds := map[string]int{}
+	kinds := map[bot.EventKind]int{}
 	for _, e := range evs {
 		kinds[e.Kind]++
 	}
-	for k, want := range map[string]int{"declared": 1, "ack": 1, "step_done": len(pb.Steps()) - 1, "step_skipped": 1, "resolved": 1, "closed": 1, "reopened": 1} {
+	for k, want := range map[bot.EventKind]int{bot.EvDeclared: 1, bot.EvAck: 1, bot.EvStepDone: len(pb.Steps()) - 1, bot.EvStepSkipped: 1, bot.EvResolved: 1, bot.EvClosed: 1, bot.EvReopened: 1} {
 		if kinds[k] != want {
 			t.Errorf("timeline has %d %s events, want %d", kinds[k], k, want)
 		}
@@ -241,7 +241,7 @@ func TestStrangersAreRefused(t *testing.T) {
 		t.Fatalf("a stranger was refused twice: %+v", out)
 	}
 	audit, _ := h.st.Timeline(context.Background(), engine.AuditID, 0)
-	if len(audit) != 2 || audit[0].Kind != "stranger" || audit[0].Data["user"] != "999" || bot.Verify(audit) != nil {
+	if len(audit) != 2 || audit[0].Kind != bot.EvStranger || audit[0].Data["user"] != "999" || bot.Verify(audit) != nil {
 		t.Fatalf("audit log: %+v", audit)
 	}
 	// An admin issues a code; the stranger links the account and can act.
@@ -284,7 +284,7 @@ func TestConcurrentCommandsOnOneIncidentAllRecorded(t *testing.T) {
 	evs, _ := h.st.Timeline(context.Background(), 1, 0)
 	notes := 0
 	for _, e := range evs {
-		if e.Kind == "note" {
+		if e.Kind == bot.EvNote {
 			notes++
 		}
 	}
@@ -428,7 +428,7 @@ func TestLinkCodesResistGuessing(t *testing.T) {
 	refused := 0
 	evs, _ := h.st.Timeline(context.Background(), engine.AuditID, 0)
 	for _, e := range evs {
-		if e.Kind == "link_refused" {
+		if e.Kind == bot.EvLinkRefused {
 			refused++
 		}
 	}

@@ -97,7 +97,7 @@ func contains(list []access.Role, r access.Role) bool {
 }
 
 // auditCount counts the audit log's events of kind.
-func auditCount(t *testing.T, h *harness, kind string) int {
+func auditCount(t *testing.T, h *harness, kind bot.EventKind) int {
 	t.Helper()
 	evs, err := h.st.Timeline(context.Background(), engine.AuditID, 0)
 	if err != nil {
@@ -177,7 +177,7 @@ func TestMaintenanceNeedsReasonLimitAndIsAudited(t *testing.T) {
 		t.Fatalf("list: %s", out)
 	}
 	h.sayIn(dm, "roster_admin", "/maintenance end prom")
-	for _, k := range []string{"maintenance_started", "maintenance_extended", "maintenance_ended"} {
+	for _, k := range []bot.EventKind{bot.EvMaintenanceStarted, bot.EvMaintenanceExtended, bot.EvMaintenanceEnded} {
 		if auditCount(t, h, k) != 1 {
 			t.Errorf("audit log has %d %s", auditCount(t, h, k), k)
 		}
@@ -216,7 +216,7 @@ func TestOrdinaryWordsAreNotIncidentRefs(t *testing.T) {
 	evs, _ := h.st.Timeline(context.Background(), 1, 0)
 	var notes []string
 	for _, e := range evs {
-		if e.Kind == "note" {
+		if e.Kind == bot.EvNote {
 			notes = append(notes, e.Data["text"])
 		}
 	}

@@ -231,7 +231,7 @@ func TestReportGoesToTheFocalPointAndIsRecorded(t *testing.T) {
 	}
 	evs, _ := h.st.Timeline(context.Background(), 1, 0)
 	last := evs[len(evs)-1]
-	if last.Kind != "report_sent" || last.Data["format"] != "vi03" || !strings.Contains(last.Data["to"], "console:pa05") || !strings.Contains(last.Data["missing"], "cause") {
+	if last.Kind != bot.EvReportSent || last.Data["format"] != "vi03" || !strings.Contains(last.Data["to"], "console:pa05") || !strings.Contains(last.Data["missing"], "cause") {
 		t.Fatalf("report not recorded: %+v", last)
 	}
 }
