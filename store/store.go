@@ -63,6 +63,18 @@ type Tx struct {
 	TakeID string
 }
 
+// Leaser is implemented by stores that several processes share: a named
+// lease that one owner holds at a time, for work that must run in one
+// replica only (delivering the outbox, polling a platform for updates). A
+// store used by one process (bbolt: the file is locked) needs none.
+type Leaser interface {
+	// Lease takes or renews name for owner until ttl from now; false when
+	// another owner holds it.
+	Lease(ctx context.Context, name, owner string, ttl time.Duration) (bool, error)
+	// Release gives name up if owner holds it.
+	Release(ctx context.Context, name, owner string) error
+}
+
 // IDPeeker is implemented by stores whose Commit honours Tx.TakeID:
 // sequence numbers taken that way have no gaps, because a number is only
 // used up by the commit that records it.

@@ -60,6 +60,7 @@ type app struct {
 	running []string
 	maxLen  map[string]int
 
+	owner     string    // this process, in leases
 	clock     bot.Clock // the system clock, or IRBOT_TEST_CLOCK's
 	testClock bool
 }
@@ -119,7 +120,8 @@ func newApp(cfg *Config, st store.Store, senders []chat.Sender, botName string, 
 	a.deliv = chat.NewDeliverer(chatStore{st}, senders, opts...)
 	host, _ := os.Hostname()
 	fire := func(ctx context.Context, t bot.Timer) error { return a.engine().Fire(ctx, t) }
-	a.sched = scheduler.New(st, fire, a.clock, host+":"+strconv.Itoa(os.Getpid()), log)
+	a.owner = host + ":" + strconv.Itoa(os.Getpid())
+	a.sched = scheduler.New(st, fire, a.clock, a.owner, log)
 	if a.testClock {
 		a.sched.MaxSleep = 100 * time.Millisecond // notice the clock jumping ahead
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/irbot/irbot/bot/command"
 	"github.com/irbot/irbot/bot/engine"
 	"github.com/irbot/irbot/bot/web"
+	"github.com/irbot/irbot/store/redis"
 )
 
 // platform is a started chat adapter: its sender, and optionally a receive
@@ -69,6 +70,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return withFlags(cfg), nil
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	redis.SetLogger(log) // go-redis's own lines as JSON records too
 	if err := serve(ctx, withFlags(cfg), reload, log, stdout); err != nil {
 		fmt.Fprintln(stderr, "irbot:", err)
 		var ce *configError
@@ -225,19 +227,31 @@ func serve(ctx context.Context, cfg *Config, reload func() (*Config, error), log
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	run := func(f func(ctx context.Context)) { wg.Add(1); go func() { defer wg.Done(); f(bg) }() }
-	run(func(ctx context.Context) { a.deliv.Run(ctx, time.Second) })
+	// One replica delivers the outbox and polls each platform at a time
+	// (leases in a shared store); webhooks, alerts and timers go to any.
+	owner := a.owner
+	var delivering atomic.Bool
+	run(func(ctx context.Context) {
+		whileLeased(ctx, a.st, "deliver", owner, log, func(ctx context.Context) {
+			delivering.Store(true)
+			defer delivering.Store(false)
+			a.deliv.Run(ctx, time.Second)
+		})
+	})
 	run(a.sched.Run)
 	recvCtx, stopRecv := context.WithCancel(ctx)
 	for _, p := range plats {
 		if p.receive != nil {
 			p := p
 			run(func(context.Context) {
-				for recvCtx.Err() == nil {
-					if err := p.receive(recvCtx, handle); err != nil && recvCtx.Err() == nil {
-						log.Warn("receive loop stopped; restarting", "platform", p.sender.Platform(), "err", err)
-						sleep(recvCtx, 2*time.Second)
+				whileLeased(recvCtx, a.st, "poll:"+p.sender.Platform(), owner, log, func(ctx context.Context) {
+					for ctx.Err() == nil {
+						if err := p.receive(ctx, handle); err != nil && ctx.Err() == nil {
+							log.Warn("receive loop stopped; restarting", "platform", p.sender.Platform(), "err", err)
+							sleep(ctx, 2*time.Second)
+						}
 					}
-				}
+				})
 			})
 		}
 	}
@@ -273,8 +287,10 @@ func serve(ctx context.Context, cfg *Config, reload func() (*Config, error), log
 			}
 		}
 	}
-	if ferr := a.deliv.Flush(fctx); ferr != nil {
-		log.Warn("outbox not fully flushed at shutdown; it is kept for the next start", "err", ferr)
+	if delivering.Load() { // only the replica that delivers drains; the others leave it to it
+		if ferr := a.deliv.Flush(fctx); ferr != nil {
+			log.Warn("outbox not fully flushed at shutdown; it is kept for the next start", "err", ferr)
+		}
 	}
 	cancel()
 	stopBG()
