@@ -45,7 +45,9 @@ func TestReplicasDeliverAndPollOnce(t *testing.T) {
 		}
 	}
 	tg.SendText(-1001, 111, "/incidents@IrBot")
-	if !tg.WaitFor(20*time.Second, func() bool { return count(-1001, "🚨 IR-4") == 1 && count(-1001, "IR-1") > 0 && count(-1001, "(4)") >= 1 }) {
+	if !tg.WaitFor(20*time.Second, func() bool {
+		return count(-1001, "🚨 IR-4") == 1 && count(-1001, "IR-1") > 0 && count(-1001, "(4)") >= 1
+	}) {
 		for _, m := range tg.Messages(-1001) {
 			t.Logf("soc: %.100q", m.Text)
 		}
