@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"mime"
@@ -51,12 +52,19 @@ func (s *Server) MountAlerts(routes []AlertRoute, intake IntakeFunc) {
 		if !ok {
 			return
 		}
+		pd := rt.Route.Kind == alerts.KindPagerDuty
+		if pd && !json.Valid(body) {
+			// A PagerDuty sender learns of a broken body as PagerDuty says
+			// it, before its routing key (inside that body) can be read.
+			_, err := alerts.Decode(rt.Route, body)
+			s.rejectWith(w, "alerts", "malformed", http.StatusBadRequest, alerts.PagerDutyInvalid(err))
+			return
+		}
 		if err := rt.Auth.Authorize(r.Header, body); err != nil {
 			s.o.Log.Warn("alert rejected: bad credentials", "route", rt.Route.ID, "remote", r.RemoteAddr)
 			s.reject(w, "alerts", "unauthorized", http.StatusUnauthorized, "missing or wrong credentials")
 			return
 		}
-		pd := rt.Route.Kind == alerts.KindPagerDuty
 		as, err := alerts.Decode(rt.Route, body)
 		var syn *alerts.SyntaxError
 		switch {
@@ -78,11 +86,13 @@ func (s *Server) MountAlerts(routes []AlertRoute, intake IntakeFunc) {
 			return
 		}
 		res, err := intake(r.Context(), rt.Route, as)
-		if errors.Is(err, store.ErrUnavailable) {
-			// A failover: retryable, and every sender retries a 503.
-			s.o.Log.Warn("alert intake: store unavailable; asked the sender to retry", "route", rt.Route.ID, "err", err)
+		if errors.Is(err, store.ErrUnavailable) || (err != nil && s.notReady(r.Context())) {
+			// The store is unreachable, failing over or refusing writes
+			// (emptied under us): every sender retries a 503, and the
+			// alert is recorded once the store is back.
+			s.o.Log.Warn("alert intake: store not available; asked the sender to retry", "route", rt.Route.ID, "err", err)
 			w.Header().Set("Retry-After", "2")
-			s.reject(w, "alerts", "unavailable", http.StatusServiceUnavailable, "the store is failing over; retry in a few seconds")
+			s.reject(w, "alerts", "unavailable", http.StatusServiceUnavailable, "the store is not available right now; retry in a few seconds")
 			return
 		}
 		if err != nil {
@@ -99,6 +109,9 @@ func (s *Server) MountAlerts(routes []AlertRoute, intake IntakeFunc) {
 		if pd {
 			writeJSON(w, http.StatusAccepted, alerts.PagerDutyAccepted(as))
 			return
+		}
+		if res.Incidents == nil {
+			res.Incidents = []string{}
 		}
 		writeJSON(w, http.StatusOK, res)
 	})

@@ -160,6 +160,16 @@ func (s *Server) rejectWith(w http.ResponseWriter, endpoint, reason string, stat
 	writeJSON(w, status, body)
 }
 
+// notReady reports whether the server's readiness check fails now.
+func (s *Server) notReady(ctx context.Context) bool {
+	if s.o.Ready == nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	return s.o.Ready(ctx) != nil
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

@@ -68,7 +68,7 @@ func (c *Config) heartbeats() ([]engine.Heartbeat, error) {
 
 // mountHeartbeats serves POST /heartbeat/<id>: a ping, with the
 // heartbeat's bearer token when it has one.
-func mountHeartbeats(srv *web.Server, cfg *Config, ping func(ctx context.Context, id string) error) error {
+func mountHeartbeats(srv *web.Server, cfg *Config, record func(ctx context.Context, id string) error) error {
 	tokens := map[string]string{}
 	for _, h := range cfg.Heartbeats {
 		tok, err := envSecret(fmt.Sprintf("heartbeat %q: token_env", h.ID), h.TokenEnv)
@@ -77,7 +77,7 @@ func mountHeartbeats(srv *web.Server, cfg *Config, ping func(ctx context.Context
 		}
 		tokens[h.ID] = tok
 	}
-	srv.Handle("POST /heartbeat/{id}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	ping := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		tok, ok := tokens[id]
 		if !ok {
@@ -89,7 +89,7 @@ func mountHeartbeats(srv *web.Server, cfg *Config, ping func(ctx context.Context
 			http.Error(w, `{"error":"missing or wrong bearer token"}`, http.StatusUnauthorized)
 			return
 		}
-		switch err := ping(r.Context(), id); {
+		switch err := record(r.Context(), id); {
 		case errors.Is(err, engine.ErrNoHeartbeat):
 			http.Error(w, `{"error":"no such heartbeat"}`, http.StatusNotFound)
 		case err != nil:
@@ -99,7 +99,10 @@ func mountHeartbeats(srv *web.Server, cfg *Config, ping func(ctx context.Context
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprintln(w, `{"ok":true}`)
 		}
-	}))
+	})
+	// POST, and GET for the ping tools that only GET (cron curl, push monitors).
+	srv.Handle("POST /heartbeat/{id}", ping)
+	srv.Handle("GET /heartbeat/{id}", ping)
 	return nil
 }
 

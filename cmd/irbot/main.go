@@ -6,11 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 	_ "time/tzdata" // zone data inside the binary: the container image has none
+
+	"github.com/irbot/irbot/store/redis"
 )
 
 func main() {
@@ -52,6 +55,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
+	// go-redis's own lines as slog records on stderr (serve logs JSON).
+	redis.SetLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	switch args[0] {
 	case "console":
 		return cmdConsole(ctx, args[1:], stdin, stdout, stderr)

@@ -148,8 +148,13 @@ func serve(ctx context.Context, cfg *Config, reload func() (*Config, error), log
 			}
 			if c, ok := a.st.(storeChecker); ok {
 				err := c.Check(ctx)
-				if err != nil && wipedLogged.CompareAndSwap(false, true) {
-					log.Error("not ready: the store was emptied under this replica; it will not page from an empty store", "err", err)
+				switch {
+				case errors.Is(err, redis.ErrWiped):
+					if wipedLogged.CompareAndSwap(false, true) {
+						log.Error("not ready: the store was emptied under this replica; it will not page from an empty store", "err", err)
+					}
+				case err != nil:
+					log.Warn("not ready: the store cannot be reached; waiting for it", "err", err)
 				}
 				return err
 			}
@@ -329,6 +334,13 @@ func printSummary(w io.Writer, cfg *Config, plats []platform, eng *engine.Engine
 			auth = "HMAC signature"
 		}
 		fmt.Fprintf(w, "%s POST %s/alerts/%s (%s, %s) → chat %s\n", label, base, r.ID, r.Kind, auth, firstSet(r.Chat, "(none)"))
+	}
+	for i, h := range cfg.Heartbeats {
+		label := "  heartbeats:  "
+		if i > 0 {
+			label = "               "
+		}
+		fmt.Fprintf(w, "%s POST or GET %s/heartbeat/%s every %s (grace %s) → route %s\n", label, base, h.ID, h.Interval, firstSet(h.Grace, "¼ interval"), h.Route)
 	}
 	from := "built in"
 	if cfg.PlaybooksDir != "" {
