@@ -25,12 +25,8 @@ type Intake struct {
 	AutoResolve bool   // resolve the incident when all its alerts resolved
 }
 
-// AlertResult says what an intake did, for the HTTP answer.
-type AlertResult struct {
-	Incidents []string `json:"incidents"` // refs opened or joined
-	Opened    int      `json:"opened"`
-	Recorded  int      `json:"recorded"`
-}
+// AlertResult is bot.AlertResult: what an intake did, for the HTTP answer.
+type AlertResult = bot.AlertResult
 
 // Alerts takes a batch of alerts from one route. Alerts of one group join
 // the group's open incident, or open one (from the playbook whose match:
