@@ -28,7 +28,7 @@ type Event struct {
 // It is an alias of string while code outside the core still builds events
 // from plain strings (store/storetest); it becomes a defined type once that
 // code converts them.
-type EventKind = string
+type EventKind string
 
 // Event kinds of an incident's timeline. The comment names each kind's
 // Data keys.

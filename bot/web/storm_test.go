@@ -131,7 +131,7 @@ func BenchmarkAlertStorm(b *testing.B) {
 		for _, inc := range incs {
 			evs, _ := w.st.Timeline(ctx, inc.ID, 0)
 			for _, e := range evs {
-				if strings.HasPrefix(e.Kind, "alert") {
+				if strings.HasPrefix(string(e.Kind), "alert") {
 					recorded++
 				}
 			}

@@ -172,8 +172,7 @@ func serve(ctx context.Context, cfg *Config, reload func() (*Config, error), log
 		if len(as) > 0 {
 			in.Playbook = r.PlaybookOf(as[0]) // Wazuh: the rule's groups pick it
 		}
-		res, err := a.engine().Alerts(ctx, in, as, r.SeverityOf)
-		return bot.AlertResult(res), err
+		return a.engine().Alerts(ctx, in, as, r.SeverityOf)
 	})
 	if err := mountHeartbeats(srv, cfg, func(ctx context.Context, id string) error { return a.engine().Ping(ctx, id) }); err != nil {
 		return &configError{err}
@@ -429,7 +428,7 @@ func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.
 	// Webhook requests refused for their secret or signature go to the
 	// audit log, at most one entry per platform and remote host a minute
 	// (and 10 per platform), each counting those left out before it.
-	refusals := chat.NewRefusalAudit(func(r chat.Refusal) { audit("webhook_forged", r.Data()) }, nil)
+	refusals := chat.NewRefusalAudit(func(r chat.Refusal) { audit(string(bot.EvWebhookForged), r.Data()) }, nil)
 	if tc := cfg.Platforms.Telegram; tc.Enabled {
 		token, err := secret(firstSet(tc.TokenEnv, "TELEGRAM_BOT_TOKEN"), tc.TokenFile)
 		if err != nil || token == "" {
