@@ -146,10 +146,21 @@ func (e *Engine) openFromAlerts(ctx context.Context, in Intake, group string, pr
 		}
 	}
 	pb := e.matchPlaybook(first.Labels, in.Playbook)
-	id, err := e.st.NextID(ctx, "incident")
+	var ref string
+	err := e.numbered(ctx, func(id int64) (*store.Tx, error) {
+		tx := e.openTx(ctx, in, group, prev, alerts, first, sev, pb, id)
+		ref = tx.Incident.Ref()
+		return tx, nil
+	})
 	if err != nil {
-		return "", fmt.Errorf("allocate incident number: %w", err)
+		return "", err
 	}
+	return ref, nil
+}
+
+// openTx is what opening incident number id for an alert group writes.
+func (e *Engine) openTx(ctx context.Context, in Intake, group string, prev int64, alerts []bot.Alert, first bot.Alert, sev int,
+	pb *playbook.Playbook, id int64) *store.Tx {
 	now := e.o.Clock.Now()
 	title := first.Title
 	if n := len(alerts); n > 1 {
@@ -184,11 +195,7 @@ func (e *Engine) openFromAlerts(ctx context.Context, in Intake, group string, pr
 		}
 	}
 	e.finish(ctx, c)
-	defer e.lock(id)()
-	if err := e.commitOrDuplicate(ctx, c.tx()); err != nil {
-		return "", err
-	}
-	return inc.Ref(), nil
+	return c.tx()
 }
 
 // joinAlerts records alerts on an open incident of their group. A firing

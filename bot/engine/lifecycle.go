@@ -12,6 +12,7 @@ import (
 	"github.com/irbot/irbot/bot/command"
 	"github.com/irbot/irbot/bot/notify"
 	"github.com/irbot/irbot/bot/playbook"
+	"github.com/irbot/irbot/store"
 )
 
 func (e *Engine) declare(ctx context.Context, req *request) error {
@@ -26,10 +27,17 @@ func (e *Engine) declare(ctx context.Context, req *request) error {
 		}
 		return e.refuse("err.no_playbook", req.cmd.Playbook, strings.Join(ids, ", "))
 	}
-	id, err := e.st.NextID(ctx, "incident")
-	if err != nil {
-		return fmt.Errorf("allocate incident number: %w", err)
+	err := e.numbered(ctx, func(id int64) (*store.Tx, error) {
+		return e.declareTx(ctx, req, pb, id)
+	})
+	if errors.Is(err, store.ErrDuplicate) {
+		return nil // the same message, handled before
 	}
+	return err
+}
+
+// declareTx is what declaring incident number id writes.
+func (e *Engine) declareTx(ctx context.Context, req *request, pb *playbook.Playbook, id int64) (*store.Tx, error) {
 	now := e.o.Clock.Now()
 	sev := req.cmd.Sev
 	if sev == 0 {
@@ -52,8 +60,42 @@ func (e *Engine) declare(ctx context.Context, req *request) error {
 		e.startPage(ctx, c, inc.Escalation, "", "")
 	}
 	e.finish(ctx, c)
-	defer e.lock(id)()
-	return e.commit(ctx, c.tx())
+	return c.tx(), nil
+}
+
+// numbered commits a new incident under the next incident number. Where
+// the store can (store.IDPeeker), the number is taken inside the commit,
+// so a commit that fails uses none up and numbers have no gaps; when
+// another writer took the number first, the change is built again for
+// the next one.
+func (e *Engine) numbered(ctx context.Context, build func(id int64) (*store.Tx, error)) error {
+	peeker, gapless := e.st.(store.IDPeeker)
+	for attempt := 0; ; attempt++ {
+		var id int64
+		var err error
+		if gapless {
+			id, err = peeker.PeekID(ctx, "incident")
+		} else {
+			id, err = e.st.NextID(ctx, "incident")
+		}
+		if err != nil {
+			return fmt.Errorf("allocate incident number: %w", err)
+		}
+		tx, err := build(id)
+		if err != nil {
+			return err
+		}
+		if gapless {
+			tx.TakeID = "incident"
+		}
+		unlock := e.lock(id)
+		err = e.commitOrDuplicate(ctx, tx)
+		unlock()
+		if gapless && errors.Is(err, store.ErrConflict) && attempt < maxRetries {
+			continue // the number went to another writer: take the next
+		}
+		return err
+	}
 }
 
 func (e *Engine) ack(ctx context.Context, req *request) error {

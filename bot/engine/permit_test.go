@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/irbot/irbot/bot"
@@ -252,4 +253,43 @@ func TestHelpAndSuggestions(t *testing.T) {
 	}
 	mustContain(t, "help typo", h.say("/help ackk"), "Ý bạn là /ack?")
 	mustContain(t, "declare typo", h.say("/declare ransomwar Máy chủ bị mã hoá"), `Không có kịch bản "ransomwar". Ý bạn là ransomware?`)
+}
+
+// TestIncidentNumbersHaveNoGaps: declarations racing each other, and
+// redeliveries of ones already handled (commits that fail as duplicates),
+// leave incident numbers 1..n with no gap: the number is taken inside the
+// commit.
+func TestIncidentNumbersHaveNoGaps(t *testing.T) {
+	h := newHarness(t, "en", nil)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i := range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := bot.Inbound{Platform: "console", Chat: soc, User: "an", Text: fmt.Sprintf("/declare outage Switch %d down", i%8), ID: fmt.Sprint("u", i%8)}
+			if err := h.eng.Handle(ctx, in); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	all, _ := h.st.Incidents(ctx, false)
+	var ids []int64
+	for _, inc := range all {
+		if inc.ID != engine.AuditID {
+			ids = append(ids, inc.ID)
+		}
+	}
+	if len(ids) != 8 {
+		t.Fatalf("%d incidents for 8 distinct declarations: %v", len(ids), ids)
+	}
+	for i, id := range ids {
+		if id != int64(i+1) {
+			t.Fatalf("incident numbers %v: a gap", ids)
+		}
+	}
+	if n, _ := h.st.NextID(ctx, "incident"); n != 9 {
+		t.Fatalf("the next number is %d, want 9", n)
+	}
 }
