@@ -287,7 +287,7 @@ func (e *Engine) recordAlerts(ctx context.Context, c *change, in Intake, alerts 
 	c.inc.State, c.inc.Resolved = to, c.now
 	c.cancelTimers()
 	e.cancelPages(c)
-	c.recordBot(bot.EvResolved, map[string]string{"summary": "all alerts resolved (auto_resolve)", "duration": c.now.Sub(c.inc.Declared).Round(time.Second).String()})
+	c.recordBot(bot.EvResolved, map[string]string{"summary": e.cat.T(e.o.Language, "auto_resolved_summary"), "duration": c.now.Sub(c.inc.Declared).Round(time.Second).String()})
 	c.notify(ctx, bot.KindStatus, e.t("alerts_auto_resolved", c.inc.Ref(), notify.Bullets(resolved)), nil)
 }
 

@@ -79,7 +79,9 @@ func (e *Engine) Handle(ctx context.Context, in bot.Inbound) (err error) {
 		}
 		return e.reply(ctx, req, e.t("err.unknown", unknown.Word))
 	case errors.As(err, &usage):
-		return e.reply(ctx, req, e.t("err.usage", command.Usage(usage.Name)))
+		return e.reply(ctx, req, func(lang string) string {
+			return e.cat.T(lang, "err.usage", command.UsageIn(usage.Name, lang))
+		})
 	case err != nil:
 		return e.reply(ctx, req, e.t("err.unknown", strings.Fields(in.Text + " ?")[0]))
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/command"
 	"github.com/irbot/irbot/bot/oncall"
 	"github.com/irbot/irbot/store"
 )
@@ -108,7 +109,9 @@ func (e *Engine) maintenanceCmd(ctx context.Context, req *request) error {
 		return e.listWindows(ctx, req, live, now)
 	}
 	usage := func() error {
-		return e.refuse("err.usage", "/maintenance <route|label=value> <duration> <reason> · /maintenance end <route|label=value>")
+		return &userError{t: func(lang string) string {
+			return e.cat.T(lang, "err.usage", command.UsageIn(command.Maintenance, lang))
+		}}
 	}
 	var kind bot.EventKind
 	var key string

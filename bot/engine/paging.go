@@ -174,7 +174,7 @@ func (e *Engine) escalateCmd(ctx context.Context, req *request) error {
 		if !c.inc.Open() {
 			return e.refuse("err.cannot", "/escalate", c.inc.Ref(), e.stateName(c.inc, c.req.lang))
 		}
-		reason := firstNonEmpty(req.cmd.Text, "escalated by "+c.actorName())
+		reason := firstNonEmpty(req.cmd.Text, e.cat.T(e.o.Language, "escalated_by", c.actorName()))
 		e.liftSnooze(ctx, c, "snooze_lifted") // a person asking to page is not held
 		if open := c.inc.OpenPages(); len(open) > 0 {
 			e.escalate(ctx, c, open[0], reason)

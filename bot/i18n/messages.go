@@ -34,6 +34,8 @@ func messages() map[string]map[string]string {
 		"help_suggest":            {"vi": "Không có lệnh %s. Ý bạn là /%s? Gõ /help để xem các lệnh.", "en": "No command %s. Did you mean /%s? Type /help for the list."},
 		"help_unknown":            {"vi": "Không có lệnh %s. Gõ /help để xem các lệnh.", "en": "No command %s. Type /help for the list."},
 		"err.no_playbook_suggest": {"vi": "Không có kịch bản %q. Ý bạn là %s? Các kịch bản: %s", "en": "No playbook %q. Did you mean %s? Playbooks: %s"},
+		"auto_resolved_summary":   {"vi": "mọi cảnh báo đã hết (tự động đóng xử lý)", "en": "every alert resolved (resolved automatically)"},
+		"escalated_by":            {"vi": "%s yêu cầu leo thang", "en": "escalation asked by %s"},
 		"err.usage":               {"vi": "Cách dùng: %s", "en": "Usage: %s"},
 		"err.stranger":            {"vi": "Xin lỗi, bạn chưa có trong danh sách người ứng cứu nên chưa thao tác được. Hãy nhờ quản trị viên cấp mã /link.", "en": "Sorry, you are not on the responder list, so you cannot act yet. Ask an admin for a /link code."},
 		"err.not_yet":             {"vi": "Lệnh %s chưa được bật trên hệ thống này.", "en": "%s is not enabled on this system."},

@@ -99,14 +99,14 @@ func (r *Renderer) Help(names []command.Name, lang string) string {
 	var b strings.Builder
 	b.WriteString(r.cat.T(lang, "help_head"))
 	for _, n := range names {
-		b.WriteString("\n" + command.Usage(n) + aliases(n) + " — " + r.cat.T(lang, "help."+string(n)))
+		b.WriteString("\n" + command.UsageIn(n, lang) + aliases(n) + " — " + r.cat.T(lang, "help."+string(n)))
 	}
 	return b.String()
 }
 
 // HelpTopic is the help of one command.
 func (r *Renderer) HelpTopic(n command.Name, lang string) string {
-	return command.Usage(n) + aliases(n) + "\n" + r.cat.T(lang, "help."+string(n))
+	return command.UsageIn(n, lang) + aliases(n) + "\n" + r.cat.T(lang, "help."+string(n))
 }
 
 // aliases lists a command's Vietnamese aliases: " (/xacnhan)".
