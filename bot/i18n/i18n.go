@@ -1,12 +1,26 @@
 // Package i18n holds every word irbot says, in Vietnamese and English. A
 // message is a fmt template per language; both languages are required for
-// every key (a test fails otherwise).
+// every key (a test fails otherwise). The words live in messages/*.yaml,
+// embedded in the binary: the bot's in bot.yaml, the reports' (keys
+// "report.…") in report.yaml.
 package i18n
 
 import (
+	"embed"
 	"fmt"
+	"io/fs"
+	"path"
 	"sort"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
 )
+
+// files holds the built-in catalogue, one YAML file per part of irbot: key →
+// language → template.
+//
+//go:embed messages/*.yaml
+var files embed.FS
 
 // Catalog maps keys to per-language templates. It is read-only after
 // construction and safe for concurrent use.
@@ -33,8 +47,56 @@ func New(msgs map[string]map[string]string, fallback string) *Catalog {
 	return &Catalog{msgs: msgs, langs: langs, fallback: fallback}
 }
 
-// Default returns the built-in vi/en catalogue.
-func Default() *Catalog { return New(messages(), "en") }
+// Default returns the built-in vi/en catalogue, read from the embedded
+// messages/*.yaml with English as the fallback. The files are parsed on the
+// first call only; every call returns the same read-only Catalog. It panics
+// if the files do not parse, which the package's tests rule out.
+func Default() *Catalog { return builtin() }
+
+// builtin parses the embedded files once. It holds no mutable state: the
+// catalogue it returns is never written after New.
+var builtin = sync.OnceValue(func() *Catalog {
+	msgs, err := load(files, "messages")
+	if err != nil {
+		panic(fmt.Errorf("i18n: built-in catalogue: %w", err))
+	}
+	return New(msgs, "en")
+})
+
+// load reads every *.yaml in dir of fsys as key → language → template and
+// merges them. A key defined twice, in one file or across files, is an
+// error, as is an empty key or a key without templates.
+func load(fsys fs.FS, dir string) (map[string]map[string]string, error) {
+	names, err := fs.Glob(fsys, path.Join(dir, "*.yaml"))
+	if err != nil {
+		return nil, fmt.Errorf("list messages: %w", err)
+	}
+	msgs := map[string]map[string]string{}
+	from := map[string]string{}
+	for _, name := range names {
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("read messages: %w", err)
+		}
+		var part map[string]map[string]string
+		if err := yaml.Unmarshal(data, &part); err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		for k, m := range part {
+			if k == "" || len(m) == 0 {
+				return nil, fmt.Errorf("parse %s: key %q has no templates", name, k)
+			}
+			if f, dup := from[k]; dup {
+				return nil, fmt.Errorf("parse %s: key %q already defined in %s", name, k, f)
+			}
+			msgs[k], from[k] = m, name
+		}
+	}
+	if len(msgs) == 0 {
+		return nil, fmt.Errorf("no messages in %s", dir)
+	}
+	return msgs, nil
+}
 
 // T renders key in lang with args. An unknown language falls back to the
 // fallback; an unknown key renders as "[key]" so it is seen, not hidden.

@@ -12,7 +12,7 @@ import (
 // wording of events: the /timeline command, the summaries and every report
 // use it. personName names a person id (nil: the id).
 func EventText(ev bot.Event, pb *playbook.Playbook, lang string, personName func(id string) string) string {
-	r := &rep{tr: tr{l: langIndex(lang), cat: catalogue()}, in: Input{PersonName: personName, Playbook: pb},
+	r := &rep{tr: newTr(lang), in: Input{PersonName: personName, Playbook: pb},
 		inc: &bot.Incident{}, pb: pb, loc: time.FixedZone("ICT", 7*3600)}
 	return r.eventText(ev)
 }

@@ -62,7 +62,7 @@ type pageRec struct {
 
 // newRep prepares a report of in.
 func newRep(in Input) *rep {
-	r := &rep{tr: tr{l: langIndex(in.Lang), cat: catalogue()}, in: in, inc: in.Incident, pb: in.Playbook, loc: in.Location}
+	r := &rep{tr: newTr(in.Lang), in: in, inc: in.Incident, pb: in.Playbook, loc: in.Location}
 	if r.inc == nil {
 		r.inc = &bot.Incident{}
 	}

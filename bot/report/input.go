@@ -67,7 +67,7 @@ func SettableFields() []string {
 
 // FieldName returns a settable field's display name in lang.
 func FieldName(field, lang string) string {
-	t := tr{l: langIndex(lang), cat: catalogue()}
+	t := newTr(lang)
 	if t.has("field." + field) {
 		return t.T("field." + field)
 	}
