@@ -70,6 +70,11 @@ func (e *Engine) declareTx(ctx context.Context, req *request, pb *playbook.Playb
 // the next one.
 func (e *Engine) numbered(ctx context.Context, build func(id int64) (*store.Tx, error)) error {
 	peeker, gapless := e.st.(store.IDPeeker)
+	if gapless {
+		// One new incident at a time in this process: numbers race only
+		// between replicas, not between this process's own requests.
+		defer e.lockKey("incident-number")()
+	}
 	for attempt := 0; ; attempt++ {
 		var id int64
 		var err error
@@ -91,7 +96,7 @@ func (e *Engine) numbered(ctx context.Context, build func(id int64) (*store.Tx, 
 		unlock := e.lock(id)
 		err = e.commitOrDuplicate(ctx, tx)
 		unlock()
-		if gapless && errors.Is(err, store.ErrConflict) && attempt < maxRetries {
+		if gapless && errors.Is(err, store.ErrConflict) && attempt < 4*maxRetries {
 			continue // the number went to another writer: take the next
 		}
 		return err
