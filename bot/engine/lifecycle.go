@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -96,8 +97,11 @@ func (e *Engine) numbered(ctx context.Context, build func(id int64) (*store.Tx, 
 		unlock := e.lock(id)
 		err = e.commitOrDuplicate(ctx, tx)
 		unlock()
-		if gapless && errors.Is(err, store.ErrConflict) && attempt < 4*maxRetries {
-			continue // the number went to another writer: take the next
+		if gapless && errors.Is(err, store.ErrConflict) && attempt < 8*maxRetries {
+			// The number went to another replica: take the next, after a
+			// short random pause so that racing replicas spread out.
+			time.Sleep(time.Duration(rand.Int64N(int64(min(attempt+1, 10)) * int64(time.Millisecond))))
+			continue
 		}
 		return err
 	}
