@@ -324,3 +324,28 @@ func TestFlushIsBoundedWhileSendsFail(t *testing.T) {
 }
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// TestNewIncidentGoesBeforeABacklog: a group with a backlog of replies
+// hears of a new incident (its announcement asks to acknowledge) next,
+// not after the backlog.
+func TestNewIncidentGoesBeforeABacklog(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := openStore(t)
+		tg := chattest.New("telegram")
+		d := chat.NewDeliverer(storeKV{s}, []chat.Sender{tg}, chat.WithLogger(quietLog()))
+		running(t, d)
+		for i := range 40 {
+			commitNow(t, s, d, bot.Outgoing{Chat: group("soc"), Kind: bot.KindNotice, ReplyTo: "m", Text: fmt.Sprintf("note %02d", i)})
+		}
+		time.Sleep(10 * time.Second)
+		at := commitNow(t, s, d, bot.Outgoing{Chat: group("soc"), Kind: bot.KindStatus, Incident: 2, Text: "🚨 IR-2 declared",
+			Buttons: []bot.Button{{Label: "Ack", Data: "/ack IR-2"}}})
+		if err := d.Flush(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		got, ok := chattest.FirstTo(tg.Deliveries(), "soc", "🚨 IR-2")
+		if !ok || got.Sub(at) > 5*time.Second {
+			t.Fatalf("the new incident reached the group %s after it was declared, behind the backlog", got.Sub(at))
+		}
+	})
+}

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/irbot/irbot/bot"
@@ -34,6 +35,10 @@ func ClassOf(m bot.Outgoing) Class {
 	switch {
 	case m.Kind == bot.KindPage:
 		return ClassPage
+	case m.Kind == bot.KindStatus && m.EditKey != "", m.Kind == bot.KindSummary:
+		return ClassBackground
+	case m.Edit == "" && asksToAck(m):
+		return ClassPage // an acknowledgement prompt: a new incident, a page told in its chat
 	case m.Kind == bot.KindReply || m.ReplyTo != "" || m.Edit != "":
 		return ClassReply
 	case m.Kind == bot.KindStatus && m.EditKey != "", m.Kind == bot.KindSummary:
@@ -41,6 +46,16 @@ func ClassOf(m bot.Outgoing) Class {
 	default:
 		return ClassNotice
 	}
+}
+
+// asksToAck reports whether m carries an acknowledge button.
+func asksToAck(m bot.Outgoing) bool {
+	for _, b := range m.Buttons {
+		if strings.HasPrefix(b.Data, "/ack ") {
+			return true
+		}
+	}
+	return false
 }
 
 // item is one message waiting in a chat's queue, or several pages to one
@@ -184,7 +199,7 @@ func (q *chatQueue) takePages() []*item {
 	var pages []*item
 	kept := q.classes[ClassPage][:0]
 	for _, x := range q.classes[ClassPage] {
-		if x.members == nil && x.m.File == nil && x.m.Edit == "" {
+		if x.m.Kind == bot.KindPage && x.members == nil && x.m.File == nil && x.m.Edit == "" {
 			pages = append(pages, x)
 			continue
 		}
