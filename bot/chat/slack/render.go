@@ -86,7 +86,8 @@ func escapedParts(p string) []string {
 // for the text, then actions blocks with the buttons.
 func (a *Adapter) blocks(ctx context.Context, m bot.Outgoing) ([]slackapi.Block, string, error) {
 	var blocks []slackapi.Block
-	sections := Render(slashCommands(m.Text, a.commands))
+	text := slashCommands(m.Text, a.commands) // the notification says "/ir ack" too
+	sections := Render(text)
 	nButtons := len(m.Buttons)
 	room := maxBlocks - (nButtons+maxActionsPer-1)/maxActionsPer
 	if len(sections) > room {
@@ -122,7 +123,7 @@ func (a *Adapter) blocks(ctx context.Context, m bot.Outgoing) ([]slackapi.Block,
 		blocks = append(blocks, slackapi.NewActionBlock("", elems[:n]...))
 		elems = elems[n:]
 	}
-	fallback := Escape(clipRunes(strings.TrimSpace(m.Text), maxFallbackText))
+	fallback := Escape(clipRunes(strings.TrimSpace(text), maxFallbackText))
 	if fallback == "" {
 		fallback = "…"
 	}
