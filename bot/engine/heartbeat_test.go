@@ -112,3 +112,11 @@ func TestSnoozeHoldsPagingUntilItEnds(t *testing.T) {
 		t.Fatalf("snoozes audited: %d", auditCount(t, h, "snoozed"))
 	}
 }
+
+// TestStatusShowsASnooze: /status says paging is snoozed, until when, why.
+func TestStatusShowsASnooze(t *testing.T) {
+	h := newHarness(t, "en", team(), withPaging(0))
+	h.say("/declare ransomware Shares encrypted")
+	h.say("/snooze IR-1 1h waiting for the vendor")
+	mustContain(t, "status", h.say("/status IR-1"), "⏸ Paging snoozed until", "(waiting for the vendor)")
+}

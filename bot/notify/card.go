@@ -39,6 +39,9 @@ func (r *Renderer) Status(inc *bot.Incident, pb *playbook.Playbook, now time.Tim
 	if !inc.Resolved.IsZero() {
 		b.WriteString("\n" + r.cat.T(lang, "status_resolved", r.Time(inc.Resolved), r.Dur(inc.Resolved.Sub(inc.Declared), lang)))
 	}
+	if inc.Snoozed(now) {
+		b.WriteString("\n" + r.cat.T(lang, "status_snoozed", r.Time(inc.Snooze.Until), inc.Snooze.Reason))
+	}
 	switch {
 	case inc.State == bot.StateTriggered:
 		b.WriteString("\n" + r.cat.T(lang, "next.ack"))
