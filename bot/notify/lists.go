@@ -19,11 +19,13 @@ func (r *Renderer) Incidents(list []Entry, lang string) string {
 	if len(list) == 0 {
 		return r.cat.T(lang, "no_incidents")
 	}
-	if len(list) > maxListed {
-		list = list[len(list)-maxListed:]
-	}
 	var b strings.Builder
-	b.WriteString(r.cat.T(lang, "incidents_head", len(list)))
+	if total := len(list); total > maxListed {
+		list = list[total-maxListed:]
+		b.WriteString(r.cat.T(lang, "incidents_head_latest", total, maxListed))
+	} else {
+		b.WriteString(r.cat.T(lang, "incidents_head", total))
+	}
 	for _, e := range list {
 		inc := e.Incident
 		b.WriteString("\n" + r.cat.T(lang, "incident_line", inc.Ref(), Sev(inc.Severity), r.State(inc, e.Playbook, lang), Clip(inc.Title, 60), r.Time(inc.Declared)))
