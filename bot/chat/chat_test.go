@@ -111,7 +111,7 @@ func TestDeliveryKeepsOrderPerChatAndEmptiesOutbox(t *testing.T) {
 		enqueue(t, s, bot.Outgoing{Chat: bot.ChatRef{Platform: "fake", ID: fmt.Sprint("g", i%5)}, Text: fmt.Sprint(i)})
 	}
 	f := &fakeSender{}
-	d := chat.NewDeliverer(storeKV{s}, []chat.Sender{f})
+	d := chat.NewDeliverer(store.KV{Store: s}, []chat.Sender{f})
 	if err := d.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestTransientFailuresRetryAndPermanentOnesAreReported(t *testing.T) {
 		return nil
 	}}
 	var failed []string
-	d := chat.NewDeliverer(storeKV{s}, []chat.Sender{f}, chat.WithWorkers(1),
+	d := chat.NewDeliverer(store.KV{Store: s}, []chat.Sender{f}, chat.WithWorkers(1),
 		chat.WithRetries(5, func(int) time.Duration { return time.Millisecond }),
 		chat.WithFailure(func(ctx context.Context, m bot.Outgoing, err error) { failed = append(failed, m.Text+": "+err.Error()) }))
 	if err := d.Flush(context.Background()); err != nil {
@@ -177,7 +177,7 @@ func TestLongMessagesAreSplitAndEditsUsedWherePossible(t *testing.T) {
 	enqueue(t, s, bot.Outgoing{Chat: bot.ChatRef{Platform: "fake", ID: "a"}, Text: long, Buttons: []bot.Button{{Label: "ok", Data: "/ack"}}},
 		bot.Outgoing{Chat: bot.ChatRef{Platform: "fake", ID: "a"}, Text: "edited", Edit: "42"})
 	f := &fakeSender{limits: chat.Limits{MaxLen: 2000}}
-	d := chat.NewDeliverer(storeKV{s}, []chat.Sender{f})
+	d := chat.NewDeliverer(store.KV{Store: s}, []chat.Sender{f})
 	if err := d.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestRateLimitsPaceEachChat(t *testing.T) {
 	f := &fakeSender{limits: chat.Limits{Group: chat.Rate{N: 1, Per: 20 * time.Millisecond}}} // one message per 20ms
 	var stamps []time.Time
 	f.fail = func(bot.Outgoing, int) error { stamps = append(stamps, time.Now()); return nil }
-	d := chat.NewDeliverer(storeKV{s}, []chat.Sender{f})
+	d := chat.NewDeliverer(store.KV{Store: s}, []chat.Sender{f})
 	if err := d.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func TestLiveCardIsEditedInPlaceAndSkippedWhereItCannotBe(t *testing.T) {
 		return bot.Outgoing{Chat: bot.ChatRef{Platform: plat, ID: "g"}, Text: text, EditKey: "status:IR-1", EditOnly: true}
 	}
 	f, p := &fakeSender{}, &plainSender{}
-	d := chat.NewDeliverer(storeKV{s}, []chat.Sender{f, p})
+	d := chat.NewDeliverer(store.KV{Store: s}, []chat.Sender{f, p})
 	enqueue(t, s, card("fake", "v1"), card("plain", "v1"))
 	d.Flush(context.Background())
 	enqueue(t, s, card("fake", "v2"))

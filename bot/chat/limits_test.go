@@ -51,7 +51,7 @@ func TestBusyGroupStarvesNobody(t *testing.T) {
 		s := openStore(t)
 		tg := chattest.New("telegram")
 		tg.Latency = 80 * time.Millisecond
-		d := chat.NewDeliverer(storeKV{s}, []chat.Sender{tg}, chat.WithLogger(quietLog()))
+		d := chat.NewDeliverer(store.KV{Store: s}, []chat.Sender{tg}, chat.WithLogger(quietLog()))
 		running(t, d)
 
 		start := time.Now()
@@ -135,7 +135,7 @@ func TestPagesToOnePersonBundle(t *testing.T) {
 		s := openStore(t)
 		tg := chattest.New("telegram")
 		var bundled [][]bot.Outgoing
-		d := chat.NewDeliverer(storeKV{s}, []chat.Sender{tg}, chat.WithLogger(quietLog()),
+		d := chat.NewDeliverer(store.KV{Store: s}, []chat.Sender{tg}, chat.WithLogger(quietLog()),
 			chat.WithBundle(func(pages []bot.Outgoing) bot.Outgoing {
 				bundled = append(bundled, pages)
 				return bot.Outgoing{Text: fmt.Sprintf("BUNDLE of %d", len(pages)), Buttons: []bot.Button{{Label: "all", Data: "/ack all"}}}
@@ -178,7 +178,7 @@ func TestCardsAndSummariesCoalesce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := openStore(t)
 		ed := chattest.New("telegram")
-		d := chat.NewDeliverer(storeKV{s}, []chat.Sender{ed}, chat.WithLogger(quietLog()), chat.WithSettle(2*time.Second))
+		d := chat.NewDeliverer(store.KV{Store: s}, []chat.Sender{ed}, chat.WithLogger(quietLog()), chat.WithSettle(2*time.Second))
 		running(t, d)
 		card := func(text string) bot.Outgoing {
 			return bot.Outgoing{Chat: group("soc"), Kind: bot.KindStatus, EditKey: "status:IR-1", EditOnly: true, Text: text, Incident: 1}
@@ -226,7 +226,7 @@ func TestNothingBlocksTheOutbox(t *testing.T) {
 		con := chattest.New("console")
 		var mu sync.Mutex
 		why := map[string]int{}
-		d := chat.NewDeliverer(storeKV{s}, []chat.Sender{con}, chat.WithLogger(quietLog()),
+		d := chat.NewDeliverer(store.KV{Store: s}, []chat.Sender{con}, chat.WithLogger(quietLog()),
 			chat.WithFailure(func(_ context.Context, m bot.Outgoing, err error) {
 				mu.Lock()
 				defer mu.Unlock()
@@ -278,13 +278,13 @@ func TestTriesSurviveRestarts(t *testing.T) {
 			chat.WithFailure(func(_ context.Context, m bot.Outgoing, err error) { failed = append(failed, m) })}
 		commitNow(t, s, nil2(), bot.Outgoing{Chat: group("soc"), Kind: bot.KindNotice, Text: "x"})
 		ctx, cancel := context.WithTimeout(context.Background(), 25*time.Second) // three tries, then "crash"
-		chat.NewDeliverer(storeKV{s}, []chat.Sender{tg}, opts...).Flush(ctx)
+		chat.NewDeliverer(store.KV{Store: s}, []chat.Sender{tg}, opts...).Flush(ctx)
 		cancel()
 		ob, _ := s.Outbox(context.Background(), 1)
 		if len(ob) != 1 || ob[0].Attempts != 3 {
 			t.Fatalf("after the first run: %+v, want the message with 3 tries", ob)
 		}
-		d2 := chat.NewDeliverer(storeKV{s}, []chat.Sender{tg}, opts...)
+		d2 := chat.NewDeliverer(store.KV{Store: s}, []chat.Sender{tg}, opts...)
 		begin := time.Now()
 		if err := d2.Flush(context.Background()); err != nil {
 			t.Fatal(err)
@@ -306,7 +306,7 @@ func TestFlushIsBoundedWhileSendsFail(t *testing.T) {
 		s := openStore(t)
 		tg := chattest.New("telegram")
 		tg.Failing = func(bot.Outgoing) error { return errors.New("connection refused") }
-		d := chat.NewDeliverer(storeKV{s}, []chat.Sender{tg}, chat.WithLogger(quietLog()))
+		d := chat.NewDeliverer(store.KV{Store: s}, []chat.Sender{tg}, chat.WithLogger(quietLog()))
 		running(t, d)
 		commitNow(t, s, d, bot.Outgoing{Chat: group("soc"), Kind: bot.KindNotice, Text: "x"})
 		time.Sleep(3 * time.Second) // in backoff now
@@ -332,7 +332,7 @@ func TestNewIncidentGoesBeforeABacklog(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := openStore(t)
 		tg := chattest.New("telegram")
-		d := chat.NewDeliverer(storeKV{s}, []chat.Sender{tg}, chat.WithLogger(quietLog()))
+		d := chat.NewDeliverer(store.KV{Store: s}, []chat.Sender{tg}, chat.WithLogger(quietLog()))
 		running(t, d)
 		for i := range 40 {
 			commitNow(t, s, d, bot.Outgoing{Chat: group("soc"), Kind: bot.KindNotice, ReplyTo: "m", Text: fmt.Sprintf("note %02d", i)})

@@ -117,7 +117,7 @@ func newApp(cfg *Config, st store.Store, senders []chat.Sender, botName string, 
 	} else {
 		opts = append(opts, chat.WithSettle(summarySettle), chat.WithPageGather(pageGather))
 	}
-	a.deliv = chat.NewDeliverer(chatStore{st}, senders, opts...)
+	a.deliv = chat.NewDeliverer(store.KV{Store: st}, senders, opts...)
 	host, _ := os.Hostname()
 	fire := func(ctx context.Context, t bot.Timer) error { return a.engine().Fire(ctx, t) }
 	a.owner = host + ":" + strconv.Itoa(os.Getpid())

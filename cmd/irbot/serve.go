@@ -438,7 +438,7 @@ func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.
 		whSecret, _ := secret(firstSet(tc.WebhookSecretEnv, "TELEGRAM_WEBHOOK_SECRET"), "")
 		tg, err := telegram.New(ctx, telegram.Config{Token: token, APIURL: tc.APIURL, Mode: firstSet(tc.Mode, "polling"),
 			WebhookSecret: whSecret, BotName: tc.BotName, Limits: tc.limits(telegram.DefaultLimits()),
-			OnForged: func(remote string) { refusals.Refused(telegram.Platform, remote, "missing or wrong secret") }}, chatStore{st}, log)
+			OnForged: func(remote string) { refusals.Refused(telegram.Platform, remote, "missing or wrong secret") }}, store.KV{Store: st}, log)
 		if err != nil {
 			return nil, "", fmt.Errorf("telegram: %w", err)
 		}
@@ -469,7 +469,7 @@ func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.
 		whSecret, _ := secret(firstSet(zc.WebhookSecretEnv, "ZALO_WEBHOOK_SECRET"), "")
 		za, err := zalo.New(ctx, zalo.Config{Token: token, APIURL: zc.APIURL, Mode: firstSet(zc.Mode, "polling"),
 			WebhookSecret: whSecret, Limits: zc.limits(zalo.DefaultLimits()), Language: cfg.Language,
-			OnForged: func(remote string) { refusals.Refused(zalo.Platform, remote, "missing or wrong secret") }}, chatStore{st}, log)
+			OnForged: func(remote string) { refusals.Refused(zalo.Platform, remote, "missing or wrong secret") }}, store.KV{Store: st}, log)
 		if err != nil {
 			return nil, "", fmt.Errorf("zalo: %w", err)
 		}
@@ -503,7 +503,7 @@ func startPlatforms(ctx context.Context, cfg *Config, st store.Store, log *slog.
 		}
 		sl, err := slack.New(ctx, slack.Config{BotToken: botToken, AppToken: appToken, SigningSecret: signing, APIURL: sc.APIURL,
 			Mode: sc.Mode, Limits: lim, OnRejected: func(reason, remote string) { refusals.Refused(slack.Platform, remote, reason) },
-			Commands: commands}, chatStore{st}, log)
+			Commands: commands}, store.KV{Store: st}, log)
 		if err != nil {
 			return nil, "", fmt.Errorf("slack: %w", err)
 		}

@@ -3,7 +3,6 @@ package golden_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -157,7 +156,7 @@ func run(t *testing.T, p platform, lang string) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	kv := storeKV{st}
+	kv := store.KV{Store: st}
 	sender, view := p.start(t, kv, lang)
 	books, err := playbook.LoadFS(playbooks.FS, ".", playbook.Options{})
 	if err != nil {
@@ -240,23 +239,6 @@ func run(t *testing.T, p platform, lang string) string {
 		}
 	}
 	return b.String()
-}
-
-// storeKV is the bolt store as the chat layer sees it, the way cmd/irbot
-// wires it: Get reads "" for a key that is not set, Put commits the keys
-// alone; the outbox is the store's.
-type storeKV struct{ store.Store }
-
-func (s storeKV) Get(ctx context.Context, key string) (string, error) {
-	v, err := s.Store.Get(ctx, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return "", nil
-	}
-	return v, err
-}
-
-func (s storeKV) Put(ctx context.Context, values map[string]string) error {
-	return s.Commit(ctx, &store.Tx{Put: values})
 }
 
 func buttonRow(labels, data []string) string {

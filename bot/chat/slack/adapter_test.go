@@ -135,7 +135,7 @@ func TestSendErrors(t *testing.T) {
 		return nil, errors.New("connection reset by peer")
 	})}
 	ad2, err := slack.New(ctx, slack.Config{BotToken: fake.BotToken, APIURL: fake.URL(), SigningSecret: secret, HTTPClient: flaky},
-		storeKV{e.st}, slog.New(slog.NewTextHandler(e.logs, nil)))
+		store.KV{Store: e.st}, slog.New(slog.NewTextHandler(e.logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestSendErrors(t *testing.T) {
 	if _, err := ad.Send(cctx, m); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled send: %v", err)
 	}
-	if _, err := slack.New(ctx, slack.Config{BotToken: "xoxb-wrong", APIURL: fake.URL(), SigningSecret: secret}, storeKV{e.st}, nil); err == nil ||
+	if _, err := slack.New(ctx, slack.Config{BotToken: "xoxb-wrong", APIURL: fake.URL(), SigningSecret: secret}, store.KV{Store: e.st}, nil); err == nil ||
 		!isErr(err, chat.ErrPermanent) || strings.Contains(err.Error(), "xoxb-wrong") {
 		t.Fatalf("a wrong token: %v", err)
 	}
@@ -216,7 +216,7 @@ func TestThreadsDMsAndEdits(t *testing.T) {
 		t.Fatal("a message of no incident went into a thread")
 	}
 	// A restarted adapter finds the thread in the store.
-	ad2, err := slack.New(ctx, slack.Config{BotToken: fake.BotToken, APIURL: fake.URL(), SigningSecret: secret}, storeKV{e.st}, nil)
+	ad2, err := slack.New(ctx, slack.Config{BotToken: fake.BotToken, APIURL: fake.URL(), SigningSecret: secret}, store.KV{Store: e.st}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -175,7 +175,7 @@ func newEnv(t *testing.T, o envOpt) *env {
 	if cfg.Commands == nil {
 		cfg.Commands = commandNames() // as cmd/irbot wires it
 	}
-	e.ad, err = slack.New(ctx, cfg, storeKV{st}, log)
+	e.ad, err = slack.New(ctx, cfg, store.KV{Store: st}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func newEnv(t *testing.T, o envOpt) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.d = chat.NewDeliverer(storeKV{st}, []chat.Sender{e.ad, e.otherRec}, chat.WithLogger(log),
+	e.d = chat.NewDeliverer(store.KV{Store: st}, []chat.Sender{e.ad, e.otherRec}, chat.WithLogger(log),
 		chat.WithRetries(5, func(int) time.Duration { return 20 * time.Millisecond }),
 		chat.WithFailure(func(_ context.Context, m bot.Outgoing, _ error) {
 			e.failMu.Lock()

@@ -316,11 +316,11 @@ func TestNewChecksConfig(t *testing.T) {
 		{Token: "1:x", Mode: telegram.ModeWebhook, BotName: "b"},
 		{Token: "1:x", Mode: telegram.ModeWebhook, WebhookSecret: "has space", BotName: "b"},
 	} {
-		if _, err := telegram.New(e.ctx, cfg, storeKV{e.st}, nil); err == nil {
+		if _, err := telegram.New(e.ctx, cfg, store.KV{Store: e.st}, nil); err == nil {
 			t.Errorf("%+v accepted", cfg)
 		}
 	}
-	ad, err := telegram.New(e.ctx, telegram.Config{Token: "1:x", BotName: "@IrBot", APIURL: "http://127.0.0.1:9"}, storeKV{e.st}, e.log)
+	ad, err := telegram.New(e.ctx, telegram.Config{Token: "1:x", BotName: "@IrBot", APIURL: "http://127.0.0.1:9"}, store.KV{Store: e.st}, e.log)
 	if err != nil {
 		t.Fatal(err)
 	}

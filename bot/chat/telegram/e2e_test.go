@@ -16,6 +16,7 @@ import (
 	"github.com/irbot/irbot/bot/chat"
 	"github.com/irbot/irbot/bot/chat/telegram"
 	"github.com/irbot/irbot/bot/chat/telegram/telegramtest"
+	"github.com/irbot/irbot/store"
 )
 
 const (
@@ -378,7 +379,7 @@ func TestTokenNeverInErrors(t *testing.T) {
 	dead := httptest.NewServer(http.NotFoundHandler())
 	url := dead.URL
 	dead.Close()
-	ad, err := telegram.New(e.ctx, telegram.Config{Token: e.fake.Token(), APIURL: url, BotName: "IrBot"}, storeKV{e.st}, e.log)
+	ad, err := telegram.New(e.ctx, telegram.Config{Token: e.fake.Token(), APIURL: url, BotName: "IrBot"}, store.KV{Store: e.st}, e.log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,7 +387,7 @@ func TestTokenNeverInErrors(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), e.fake.Token()) {
 		t.Fatalf("send to a dead server: %v", err)
 	}
-	_, err = telegram.New(e.ctx, telegram.Config{Token: e.fake.Token(), APIURL: url}, storeKV{e.st}, e.log)
+	_, err = telegram.New(e.ctx, telegram.Config{Token: e.fake.Token(), APIURL: url}, store.KV{Store: e.st}, e.log)
 	if err == nil || strings.Contains(err.Error(), e.fake.Token()) {
 		t.Fatalf("getMe on a dead server: %v", err)
 	}

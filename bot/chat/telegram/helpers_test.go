@@ -87,7 +87,7 @@ func newEnv(t testing.TB, o envOpt) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.d = chat.NewDeliverer(storeKV{st}, []chat.Sender{e.ad}, chat.WithLogger(log),
+	e.d = chat.NewDeliverer(store.KV{Store: st}, []chat.Sender{e.ad}, chat.WithLogger(log),
 		chat.WithRetries(5, func(int) time.Duration { return 20 * time.Millisecond }))
 	e.eng = engine.New(st, books, engine.Options{Language: "en", BotName: e.ad.BotName(), Logger: log,
 		OnCommit: func(*store.Tx) { e.d.Wake() }})
@@ -113,7 +113,7 @@ func (e *env) newAdapter(cfg telegram.Config) *telegram.Adapter {
 	e.t.Helper()
 	cfg.Token = e.fake.Token()
 	cfg.APIURL = e.fake.URL()
-	ad, err := telegram.New(e.ctx, cfg, storeKV{e.st}, e.log)
+	ad, err := telegram.New(e.ctx, cfg, store.KV{Store: e.st}, e.log)
 	if err != nil {
 		e.t.Fatal(err)
 	}

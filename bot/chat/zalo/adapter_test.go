@@ -31,12 +31,12 @@ func TestNewChecksItsConfig(t *testing.T) {
 		kv   chat.KV
 		want string
 	}{
-		{"no token", zalo.Config{APIURL: fake.URL()}, storeKV{st}, "no bot token"},
+		{"no token", zalo.Config{APIURL: fake.URL()}, store.KV{Store: st}, "no bot token"},
 		{"no store", zalo.Config{Token: fake.Token(), APIURL: fake.URL()}, nil, "no store"},
-		{"bad mode", zalo.Config{Token: fake.Token(), APIURL: fake.URL(), Mode: "push"}, storeKV{st}, "unknown mode"},
-		{"short secret", zalo.Config{Token: fake.Token(), APIURL: fake.URL(), Mode: zalo.ModeWebhook, WebhookSecret: "short"}, storeKV{st}, "8-256"},
-		{"bad language", zalo.Config{Token: fake.Token(), APIURL: fake.URL(), Language: "fr"}, storeKV{st}, "language"},
-		{"wrong token", zalo.Config{Token: "1:wrong-token-value", APIURL: fake.URL()}, storeKV{st}, "getMe"},
+		{"bad mode", zalo.Config{Token: fake.Token(), APIURL: fake.URL(), Mode: "push"}, store.KV{Store: st}, "unknown mode"},
+		{"short secret", zalo.Config{Token: fake.Token(), APIURL: fake.URL(), Mode: zalo.ModeWebhook, WebhookSecret: "short"}, store.KV{Store: st}, "8-256"},
+		{"bad language", zalo.Config{Token: fake.Token(), APIURL: fake.URL(), Language: "fr"}, store.KV{Store: st}, "language"},
+		{"wrong token", zalo.Config{Token: "1:wrong-token-value", APIURL: fake.URL()}, store.KV{Store: st}, "getMe"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -49,7 +49,7 @@ func TestNewChecksItsConfig(t *testing.T) {
 			}
 		})
 	}
-	ad, err := zalo.New(ctx, zalo.Config{Token: fake.Token(), APIURL: fake.URL()}, storeKV{st}, log)
+	ad, err := zalo.New(ctx, zalo.Config{Token: fake.Token(), APIURL: fake.URL()}, store.KV{Store: st}, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package zalo_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -78,28 +77,12 @@ func (h *contractHarness) ReplyCodes(buttons []bot.Button) []string {
 	return codes
 }
 
-// contractKV is a bolt store as the adapter's state, the way cmd/irbot
-// wires the store: Get reads "" for a key that is not set, Put commits the
-// keys alone.
-type contractKV struct{ store.Store }
-
-func openContractKV(t *testing.T) contractKV {
+// openContractKV is a fresh bolt store as the adapter's state.
+func openContractKV(t *testing.T) store.KV {
 	st, err := bolt.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return contractKV{st}
-}
-
-func (s contractKV) Get(ctx context.Context, key string) (string, error) {
-	v, err := s.Store.Get(ctx, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return "", nil
-	}
-	return v, err
-}
-
-func (s contractKV) Put(ctx context.Context, values map[string]string) error {
-	return s.Commit(ctx, &store.Tx{Put: values})
+	return store.KV{Store: st}
 }

@@ -106,12 +106,12 @@ func (w *world) start() *proc {
 	}
 	p := &proc{st: st}
 	ad, err := zalo.New(context.Background(), zalo.Config{Token: w.fake.Token(), APIURL: w.fake.URL(),
-		Limits: chat.Limits{MaxLen: 2000}, PollTimeout: time.Second}, storeKV{st}, w.log)
+		Limits: chat.Limits{MaxLen: 2000}, PollTimeout: time.Second}, store.KV{Store: st}, w.log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.ad = ad
-	p.d = chat.NewDeliverer(storeKV{st}, []chat.Sender{ad}, chat.WithLogger(w.log),
+	p.d = chat.NewDeliverer(store.KV{Store: st}, []chat.Sender{ad}, chat.WithLogger(w.log),
 		chat.WithRetries(5, func(int) time.Duration { return 20 * time.Millisecond }))
 	o := engine.Options{Language: "vi", Clock: w.clock, Directory: team(), Logger: w.log,
 		OnCommit: func(*store.Tx) { p.d.Wake() }}
@@ -475,7 +475,7 @@ func TestWebhookWithEngine(t *testing.T) {
 	var mu sync.Mutex
 	ad, err := zalo.New(context.Background(), zalo.Config{Token: w.fake.Token(), APIURL: w.fake.URL(),
 		Mode: zalo.ModeWebhook, WebhookSecret: secret, Limits: chat.Limits{MaxLen: 2000},
-		OnForged: func(remote string) { mu.Lock(); forged = append(forged, remote); mu.Unlock() }}, storeKV{st}, w.log)
+		OnForged: func(remote string) { mu.Lock(); forged = append(forged, remote); mu.Unlock() }}, store.KV{Store: st}, w.log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,7 +77,7 @@ func newAdapter(t *testing.T, fake *zalotest.Server, cfg zalo.Config, st store.S
 	if cfg.PollTimeout == 0 {
 		cfg.PollTimeout = time.Second
 	}
-	ad, err := zalo.New(context.Background(), cfg, storeKV{st}, log)
+	ad, err := zalo.New(context.Background(), cfg, store.KV{Store: st}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
