@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/irbot/irbot/store"
 	"github.com/irbot/irbot/store/redis"
 )
 
@@ -172,6 +174,16 @@ func (c *cli) open(cfg *Config) (*app, error) {
 		c.fail(err)
 	}
 	return a, err
+}
+
+// store opens the configured store alone (no engine), for the commands
+// that only read it; a failure is reported.
+func (c *cli) store(ctx context.Context, cfg *Config) (store.Store, error) {
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		c.fail(err)
+	}
+	return st, err
 }
 
 func (c *cli) fail(err error) { fmt.Fprintln(c.stderr, "irbot:", err) }

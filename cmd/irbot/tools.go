@@ -161,9 +161,8 @@ func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return 2
 	}
-	st, err := openStore(ctx, cfg)
+	st, err := c.store(ctx, cfg)
 	if err != nil {
-		fmt.Fprintln(stderr, "irbot:", err)
 		return 2
 	}
 	defer st.Close()
