@@ -1,11 +1,13 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/irbot/irbot/bot/change"
 	"slices"
 	"strconv"
 	"time"
@@ -69,21 +71,21 @@ func groupKey(route, group string) string { return "alertgroup:" + route + ":" +
 
 // alertGroup handles the alerts of one group.
 func (e *Engine) alertGroup(ctx context.Context, in Intake, group string, alerts []bot.Alert, sev func(bot.Alert) int) (string, bool, error) {
-	defer e.lockKey("alert:" + in.Route + ":" + group)()
-	for attempt := 0; attempt < maxRetries; attempt++ {
+	defer e.LockKey("alert:" + in.Route + ":" + group)()
+	for attempt := 0; attempt < change.MaxRetries; attempt++ {
 		id := int64(0)
-		if v, err := e.st.Get(ctx, groupKey(in.Route, group)); err == nil {
+		if v, err := e.Store.Get(ctx, groupKey(in.Route, group)); err == nil {
 			id, _ = strconv.ParseInt(v, 10, 64)
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return "", false, fmt.Errorf("look up alert group: %w", err)
 		}
 		if id > 0 {
-			inc, err := e.st.Incident(ctx, id)
+			inc, err := e.Store.Incident(ctx, id)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return "", false, err
 			}
 			if err == nil && inc.Open() {
-				err := e.apply(ctx, id, nil, func(ctx context.Context, c *change) error {
+				err := e.Apply(ctx, id, nil, func(ctx context.Context, c *change.Change) error {
 					e.joinAlerts(ctx, c, in, alerts, sev)
 					return nil
 				})
@@ -108,7 +110,7 @@ func (e *Engine) alertGroup(ctx context.Context, in Intake, group string, alerts
 
 // matchPlaybook finds the playbook whose match: fits the labels.
 func (e *Engine) matchPlaybook(labels map[string]string, fallback string) *playbook.Playbook {
-	for _, pb := range e.books.List() {
+	for _, pb := range e.Books.List() {
 		if len(pb.Match) == 0 {
 			continue
 		}
@@ -124,11 +126,11 @@ func (e *Engine) matchPlaybook(labels map[string]string, fallback string) *playb
 		}
 	}
 	for _, id := range []string{fallback, "outage"} {
-		if pb, ok := e.books.Get(id); ok && id != "" {
+		if pb, ok := e.Books.Get(id); ok && id != "" {
 			return pb
 		}
 	}
-	return e.books.List()[0]
+	return e.Books.List()[0]
 }
 
 // openFromAlerts opens an incident for a new alert group. prev is the
@@ -147,7 +149,7 @@ func (e *Engine) openFromAlerts(ctx context.Context, in Intake, group string, pr
 	}
 	pb := e.matchPlaybook(first.Labels, in.Playbook)
 	var ref string
-	err := e.numbered(ctx, func(id int64) (*store.Tx, error) {
+	err := e.Numbered(ctx, func(id int64) (*store.Tx, error) {
 		tx := e.openTx(ctx, in, group, prev, alerts, first, sev, pb, id)
 		ref = tx.Incident.Ref()
 		return tx, nil
@@ -161,7 +163,7 @@ func (e *Engine) openFromAlerts(ctx context.Context, in Intake, group string, pr
 // openTx is what opening incident number id for an alert group writes.
 func (e *Engine) openTx(ctx context.Context, in Intake, group string, prev int64, alerts []bot.Alert, first bot.Alert, sev int,
 	pb *playbook.Playbook, id int64) *store.Tx {
-	now := e.o.Clock.Now()
+	now := e.Now()
 	title := first.Title
 	if n := len(alerts); n > 1 {
 		title = fmt.Sprintf("%s (+%d)", title, n-1)
@@ -170,43 +172,43 @@ func (e *Engine) openTx(ctx context.Context, in Intake, group string, prev int64
 	if !first.StartsAt.IsZero() && first.StartsAt.Before(now) {
 		detected = first.StartsAt
 	}
-	inc := &bot.Incident{ID: id, Prefix: e.o.Prefix, Title: title, Severity: sev, Category: pb.Category,
-		Playbook: pb.ID, State: bot.StateTriggered, Chats: e.chatRefs(in.Chat), CreatedBy: "alert:" + in.Route,
+	inc := &bot.Incident{ID: id, Prefix: e.Cfg.Prefix, Title: title, Severity: sev, Category: pb.Category,
+		Playbook: pb.ID, State: bot.StateTriggered, Chats: e.ChatRefs(in.Chat), CreatedBy: "alert:" + in.Route,
 		Detected: detected, Declared: now, Labels: first.Labels, Route: in.Route, Group: group,
-		Escalation: firstNonEmpty(in.Escalation, pb.Escalation)}
-	c := &change{e: e, now: now, inc: inc, pb: pb,
-		seen: []string{fmt.Sprintf("alertgroup-open:%s:%s:%d", in.Route, group, prev)},
-		put:  map[string]string{groupKey(in.Route, group): strconv.FormatInt(id, 10)}}
-	c.events = append(c.events, bot.Event{At: now, Actor: "alert:" + in.Route, Kind: bot.EvDeclared, Data: map[string]string{
+		Escalation: cmp.Or(in.Escalation, pb.Escalation)}
+	c := &change.Change{Core: e.Core, Now: now, Inc: inc, PB: pb,
+		Seen: []string{fmt.Sprintf("alertgroup-open:%s:%s:%d", in.Route, group, prev)},
+		Put:  map[string]string{groupKey(in.Route, group): strconv.FormatInt(id, 10)}}
+	c.Events = append(c.Events, bot.Event{At: now, Actor: "alert:" + in.Route, Kind: bot.EvDeclared, Data: map[string]string{
 		"title": title, "playbook": pb.ID, "severity": notify.Sev(sev), "category": pb.Category, "route": in.Route, "group": group}})
 	quiet := e.inMaintenance(ctx, in.Route, first.Labels, now)
-	c.notify(ctx, bot.KindStatus, func(lang string) string {
-		s := e.cat.T(lang, "alert_declared", inc.Ref(), notify.Sev(sev), pb.Name.In(lang), title, in.Route, notify.FirstPhase(pb, lang))
+	c.Notify(ctx, bot.KindStatus, func(lang string) string {
+		s := e.Cat.T(lang, "alert_declared", inc.Ref(), notify.Sev(sev), pb.Name.In(lang), title, in.Route, notify.FirstPhase(pb, lang))
 		if quiet != "" {
-			s += "\n" + e.cat.T(lang, "maintenance_quiet", quiet)
+			s += "\n" + e.Cat.T(lang, "maintenance_quiet", quiet)
 		}
 		return s
-	}, []bot.Button{e.button("btn.ack", "/ack "+inc.Ref()),
-		e.button("btn.steps", "/steps "+inc.Ref())})
+	}, []bot.Button{e.Button("btn.ack", "/ack "+inc.Ref()),
+		e.Button("btn.steps", "/steps "+inc.Ref())})
 	e.recordAlerts(ctx, c, in, alerts, true)
 	if quiet == "" && inc.Escalation != "" {
 		if _, ok := e.policy(bot.Page{Policy: inc.Escalation}); ok {
 			e.startPage(ctx, c, inc.Escalation, "", "")
 		}
 	}
-	e.finish(ctx, c)
-	return c.tx()
+	e.Finish(ctx, c)
+	return c.Tx()
 }
 
 // joinAlerts records alerts on an open incident of their group. A firing
 // alert more severe than the incident ends its snooze.
-func (e *Engine) joinAlerts(ctx context.Context, c *change, in Intake, alerts []bot.Alert, sev func(bot.Alert) int) {
+func (e *Engine) joinAlerts(ctx context.Context, c *change.Change, in Intake, alerts []bot.Alert, sev func(bot.Alert) int) {
 	e.recordAlerts(ctx, c, in, alerts, false)
-	if !c.inc.Snoozed(c.now) {
+	if !c.Inc.Snoozed(c.Now) {
 		return
 	}
 	for _, a := range alerts {
-		if a.Status == bot.AlertFiring && sev != nil && sev(a) < c.inc.Severity {
+		if a.Status == bot.AlertFiring && sev != nil && sev(a) < c.Inc.Severity {
 			e.endSnooze(ctx, c, "snooze_broken")
 			return
 		}
@@ -215,9 +217,9 @@ func (e *Engine) joinAlerts(ctx context.Context, c *change, in Intake, alerts []
 
 // recordAlerts appends an event per alert and tells the chats of what
 // changed: a new firing alert, an alert resolved, all resolved.
-func (e *Engine) recordAlerts(ctx context.Context, c *change, in Intake, alerts []bot.Alert, opening bool) {
-	if c.inc.Alerts == nil {
-		c.inc.Alerts = map[string]string{}
+func (e *Engine) recordAlerts(ctx context.Context, c *change.Change, in Intake, alerts []bot.Alert, opening bool) {
+	if c.Inc.Alerts == nil {
+		c.Inc.Alerts = map[string]string{}
 	}
 	var news, resolved []string
 	ackedIn := ""
@@ -225,13 +227,13 @@ func (e *Engine) recordAlerts(ctx context.Context, c *change, in Intake, alerts 
 		if a.Status == bot.AlertAcknowledged {
 			// Taken in the monitoring tool: recorded, and the incident is
 			// acknowledged below; the alert itself stays firing.
-			c.events = append(c.events, bot.Event{At: c.now, Actor: "alert:" + in.Route, Kind: bot.EvAlert, Data: map[string]string{
+			c.Events = append(c.Events, bot.Event{At: c.Now, Actor: "alert:" + in.Route, Kind: bot.EvAlert, Data: map[string]string{
 				"status": a.Status, "fingerprint": a.Fingerprint, "title": a.Title, "severity": a.Severity}})
-			ackedIn = firstNonEmpty(a.Source, in.Route)
+			ackedIn = cmp.Or(a.Source, in.Route)
 			continue
 		}
-		prev, known := c.inc.Alerts[a.Fingerprint]
-		c.inc.Alerts[a.Fingerprint] = a.Status
+		prev, known := c.Inc.Alerts[a.Fingerprint]
+		c.Inc.Alerts[a.Fingerprint] = a.Status
 		kind := bot.EvAlert
 		if known && prev == a.Status {
 			kind = bot.EvAlertRepeat
@@ -241,15 +243,15 @@ func (e *Engine) recordAlerts(ctx context.Context, c *change, in Intake, alerts 
 			sum := sha256.Sum256([]byte(a.Raw))
 			h := hex.EncodeToString(sum[:])
 			data["raw_sha256"] = h
-			if c.inc.AlertRaw[a.Fingerprint] != h { // the payload once; repeats refer to it by its hash
+			if c.Inc.AlertRaw[a.Fingerprint] != h { // the payload once; repeats refer to it by its hash
 				data["raw"] = a.Raw
-				if c.inc.AlertRaw == nil {
-					c.inc.AlertRaw = map[string]string{}
+				if c.Inc.AlertRaw == nil {
+					c.Inc.AlertRaw = map[string]string{}
 				}
-				c.inc.AlertRaw[a.Fingerprint] = h
+				c.Inc.AlertRaw[a.Fingerprint] = h
 			}
 		}
-		c.events = append(c.events, bot.Event{At: c.now, Actor: "alert:" + in.Route, Kind: kind, Data: data})
+		c.Events = append(c.Events, bot.Event{At: c.Now, Actor: "alert:" + in.Route, Kind: kind, Data: data})
 		switch {
 		case kind == bot.EvAlertRepeat || opening:
 		case a.Status == bot.AlertFiring:
@@ -259,7 +261,7 @@ func (e *Engine) recordAlerts(ctx context.Context, c *change, in Intake, alerts 
 		}
 	}
 	if len(news) > 0 {
-		c.notify(ctx, bot.KindNotice, e.t("alert_new", c.inc.Ref(), notify.Bullets(news)), nil)
+		c.Notify(ctx, bot.KindNotice, e.T("alert_new", c.Inc.Ref(), notify.Bullets(news)), nil)
 	}
 	if ackedIn != "" && !opening {
 		e.ackFromAlert(ctx, c, in, ackedIn)
@@ -267,47 +269,47 @@ func (e *Engine) recordAlerts(ctx context.Context, c *change, in Intake, alerts 
 	if len(resolved) == 0 {
 		return
 	}
-	for _, st := range c.inc.Alerts {
+	for _, st := range c.Inc.Alerts {
 		if st == bot.AlertFiring {
-			c.notify(ctx, bot.KindNotice, e.t("alert_resolved", c.inc.Ref(), notify.Bullets(resolved)), nil)
+			c.Notify(ctx, bot.KindNotice, e.T("alert_resolved", c.Inc.Ref(), notify.Bullets(resolved)), nil)
 			return
 		}
 	}
-	if !in.AutoResolve || !c.inc.Open() {
-		c.notify(ctx, bot.KindNotice, e.t("alerts_all_resolved", c.inc.Ref()), nil)
+	if !in.AutoResolve || !c.Inc.Open() {
+		c.Notify(ctx, bot.KindNotice, e.T("alerts_all_resolved", c.Inc.Ref()), nil)
 		return
 	}
 	// The route asked for auto-resolve: the monitoring system says it is
 	// over. Open steps stay open and show as such in the report.
-	to, err := fire(ctx, c.pb, c.inc, bot.EventResolve, nil)
+	to, err := fire(ctx, c.PB, c.Inc, bot.EventResolve, nil)
 	if err != nil {
-		c.notify(ctx, bot.KindNotice, e.t("alerts_all_resolved", c.inc.Ref()), nil)
+		c.Notify(ctx, bot.KindNotice, e.T("alerts_all_resolved", c.Inc.Ref()), nil)
 		return
 	}
-	c.inc.State, c.inc.Resolved = to, c.now
-	c.cancelTimers()
+	c.Inc.State, c.Inc.Resolved = to, c.Now
+	cancelTimers(c)
 	e.cancelPages(c)
-	c.recordBot(bot.EvResolved, map[string]string{"summary": e.cat.T(e.o.Language, "auto_resolved_summary"), "duration": c.now.Sub(c.inc.Declared).Round(time.Second).String()})
-	c.notify(ctx, bot.KindStatus, e.t("alerts_auto_resolved", c.inc.Ref(), notify.Bullets(resolved)), nil)
+	c.RecordBot(bot.EvResolved, map[string]string{"summary": e.Cat.T(e.Cfg.Language, "auto_resolved_summary"), "duration": c.Now.Sub(c.Inc.Declared).Round(time.Second).String()})
+	c.Notify(ctx, bot.KindStatus, e.T("alerts_auto_resolved", c.Inc.Ref(), notify.Bullets(resolved)), nil)
 }
 
 // ackFromAlert acknowledges an incident its monitoring tool says was taken
 // there: paging stops and phase 1 starts, as with /ack.
-func (e *Engine) ackFromAlert(ctx context.Context, c *change, in Intake, source string) {
-	if c.inc.State != bot.StateTriggered {
+func (e *Engine) ackFromAlert(ctx context.Context, c *change.Change, in Intake, source string) {
+	if c.Inc.State != bot.StateTriggered {
 		return
 	}
-	if _, err := fire(ctx, c.pb, c.inc, bot.EventAck, nil); err != nil {
+	if _, err := fire(ctx, c.PB, c.Inc, bot.EventAck, nil); err != nil {
 		return
 	}
-	c.inc.State = bot.StateAcknowledged
-	c.inc.Acknowledged = c.now
-	delay := c.now.Sub(c.inc.Declared).Round(time.Second)
-	c.events = append(c.events, bot.Event{At: c.now, Actor: "alert:" + in.Route, Kind: bot.EvAck, Data: map[string]string{"after": delay.String()}})
+	c.Inc.State = bot.StateAcknowledged
+	c.Inc.Acknowledged = c.Now
+	delay := c.Now.Sub(c.Inc.Declared).Round(time.Second)
+	c.Events = append(c.Events, bot.Event{At: c.Now, Actor: "alert:" + in.Route, Kind: bot.EvAck, Data: map[string]string{"after": delay.String()}})
 	e.ackPages(c, "alert:"+in.Route)
 	if err := e.enterNext(ctx, c, func(lang string) string {
-		return e.cat.T(lang, "acked_in_tool", c.inc.Ref(), source, e.r.Dur(delay, lang))
+		return e.Cat.T(lang, "acked_in_tool", c.Inc.Ref(), source, e.R.Dur(delay, lang))
 	}); err != nil {
-		e.log.Warn("acknowledged from an alert, but the first phase did not start", "incident", c.inc.Ref(), "err", err)
+		e.Log.Warn("acknowledged from an alert, but the first phase did not start", "incident", c.Inc.Ref(), "err", err)
 	}
 }

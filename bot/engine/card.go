@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"github.com/irbot/irbot/bot/change"
 	"strconv"
 
 	"github.com/irbot/irbot/bot"
@@ -11,26 +12,26 @@ import (
 
 // refreshCard edits the incident's live status card in each of its chats,
 // unless c records only what the card does not show.
-func (e *Engine) refreshCard(ctx context.Context, c *change) {
+func (e *Engine) refreshCard(ctx context.Context, c *change.Change) {
 	visible := false
-	for _, ev := range c.events {
+	for _, ev := range c.Events {
 		visible = visible || (ev.Kind != bot.EvAlertRepeat && ev.Kind != bot.EvVerified && ev.Kind != bot.EvDeliveryFailed)
 	}
 	if !visible {
 		return
 	}
-	for _, ch := range c.inc.Chats {
-		c.out = append(c.out, bot.Outgoing{Incident: c.inc.ID, Chat: ch, Kind: bot.KindStatus, EditOnly: true,
-			EditKey: "status:" + c.inc.Ref(), Text: e.r.Status(c.inc, c.pb, e.o.Clock.Now(), e.chatLang(ctx, ch))})
+	for _, ch := range c.Inc.Chats {
+		c.Out = append(c.Out, bot.Outgoing{Incident: c.Inc.ID, Chat: ch, Kind: bot.KindStatus, EditOnly: true,
+			EditKey: "status:" + c.Inc.Ref(), Text: e.R.Status(c.Inc, c.PB, e.Now(), e.ChatLang(ctx, ch))})
 	}
 }
 
 func (e *Engine) statusButtons(inc *bot.Incident, pb *playbook.Playbook) []bot.Button {
 	switch {
 	case inc.State == bot.StateTriggered:
-		return []bot.Button{e.button("btn.ack", "/ack "+inc.Ref())}
+		return []bot.Button{e.Button("btn.ack", "/ack "+inc.Ref())}
 	case inc.State == bot.StateResolved:
-		return []bot.Button{e.button("btn.close", "/close "+inc.Ref())}
+		return []bot.Button{e.Button("btn.close", "/close "+inc.Ref())}
 	}
 	return e.stepButtons(inc, pb, pb.PhaseIndex(inc.State))
 }
@@ -52,9 +53,9 @@ func (e *Engine) stepButtons(inc *bot.Incident, pb *playbook.Playbook, idx int) 
 		out = append(out, bot.Button{Label: "✅ " + strconv.Itoa(s.Number), Data: fmt.Sprintf("/done %s %d", inc.Ref(), s.Number)})
 	}
 	if idx < len(pb.Phases)-1 {
-		out = append(out, bot.Button{Label: "▶ " + pb.Phases[idx+1].Name.In(e.o.Language), Data: "/next " + inc.Ref()})
+		out = append(out, bot.Button{Label: "▶ " + pb.Phases[idx+1].Name.In(e.Cfg.Language), Data: "/next " + inc.Ref()})
 	} else {
-		out = append(out, e.button("btn.resolve", "/resolve "+inc.Ref()))
+		out = append(out, e.Button("btn.resolve", "/resolve "+inc.Ref()))
 	}
 	return out
 }

@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/irbot/irbot/bot/change"
 	"strings"
 
 	"github.com/irbot/irbot/bot"
@@ -15,26 +17,26 @@ func (e *Engine) DeliveryFailed(ctx context.Context, m bot.Outgoing, cause error
 	if m.Incident == 0 {
 		return
 	}
-	err := e.apply(ctx, m.Incident, nil, func(ctx context.Context, c *change) error {
-		c.record(bot.EvDeliveryFailed, map[string]string{"chat": m.Chat.String(), "kind": m.Kind, "error": cause.Error()})
-		if m.Kind != bot.KindPage || c.inc.HasChat(m.Chat) {
+	err := e.Apply(ctx, m.Incident, nil, func(ctx context.Context, c *change.Change) error {
+		c.Record(bot.EvDeliveryFailed, map[string]string{"chat": m.Chat.String(), "kind": m.Kind, "error": cause.Error()})
+		if m.Kind != bot.KindPage || c.Inc.HasChat(m.Chat) {
 			return nil
 		}
 		// A page that reached nobody: the incident's chats must know, so
 		// that someone pages another way.
 		who := m.Chat.ID
-		if p, ok := e.o.Directory.Lookup(m.Chat.Platform, m.Chat.ID); ok && m.Chat.Direct {
-			who = firstNonEmpty(p.Name, p.ID)
-		} else if ch, ok := e.o.Directory.ChatFor(m.Chat); ok {
+		if p, ok := e.Cfg.Directory.Lookup(m.Chat.Platform, m.Chat.ID); ok && m.Chat.Direct {
+			who = cmp.Or(p.Name, p.ID)
+		} else if ch, ok := e.Cfg.Directory.ChatFor(m.Chat); ok {
 			who = ch.ID
 		}
-		c.notify(ctx, bot.KindNotice, func(lang string) string {
-			return e.cat.T(lang, "page_undelivered", c.inc.Ref(), who, e.cat.T(lang, deliveryWhy(cause)))
+		c.Notify(ctx, bot.KindNotice, func(lang string) string {
+			return e.Cat.T(lang, "page_undelivered", c.Inc.Ref(), who, e.Cat.T(lang, deliveryWhy(cause)))
 		}, nil)
 		return nil
 	})
 	if err != nil {
-		e.log.Error("record delivery failure", "incident", m.Incident, "err", err)
+		e.Log.Error("record delivery failure", "incident", m.Incident, "err", err)
 	}
 }
 
@@ -67,8 +69,8 @@ const maxBundleLines = 30
 func (e *Engine) BundlePages(pages []bot.Outgoing) bot.Outgoing {
 	ctx := context.Background()
 	ch := pages[0].Chat
-	lang := e.chatLang(ctx, ch)
-	if p, ok := e.o.Directory.Lookup(ch.Platform, ch.ID); ok && ch.Direct && p.Language != "" {
+	lang := e.ChatLang(ctx, ch)
+	if p, ok := e.Cfg.Directory.Lookup(ch.Platform, ch.ID); ok && ch.Direct && p.Language != "" {
 		lang = p.Language
 	}
 	var lines, rest []string
@@ -80,16 +82,16 @@ func (e *Engine) BundlePages(pages []bot.Outgoing) bot.Outgoing {
 		}
 		seen[m.Incident] = true
 		if len(lines) >= maxBundleLines {
-			rest = append(rest, fmt.Sprintf("%s-%d", e.o.Prefix, m.Incident))
+			rest = append(rest, fmt.Sprintf("%s-%d", e.Cfg.Prefix, m.Incident))
 			continue
 		}
-		inc, err := e.st.Incident(ctx, m.Incident)
+		inc, err := e.Store.Incident(ctx, m.Incident)
 		if err != nil {
 			lines = append(lines, "• "+strings.SplitN(m.Text, "\n", 2)[0])
 			continue
 		}
-		pb, _ := e.books.Get(inc.Playbook)
-		lines = append(lines, e.r.BundleLine(inc, pb, lang))
+		pb, _ := e.Books.Get(inc.Playbook)
+		lines = append(lines, e.R.BundleLine(inc, pb, lang))
 		if len(buttons) < maxBundleButtons {
 			buttons = append(buttons, bot.Button{Label: "✅ " + inc.Ref(), Data: "/ack " + inc.Ref()})
 		}
@@ -98,6 +100,6 @@ func (e *Engine) BundlePages(pages []bot.Outgoing) bot.Outgoing {
 		m := pages[len(pages)-1]
 		return bot.Outgoing{Text: m.Text, Buttons: m.Buttons}
 	}
-	buttons = append(buttons, bot.Button{Label: e.cat.T(lang, "btn.ack_all"), Data: "/ack all"})
-	return bot.Outgoing{Text: e.r.Bundle(len(seen), lines, rest, lang), Buttons: buttons}
+	buttons = append(buttons, bot.Button{Label: e.Cat.T(lang, "btn.ack_all"), Data: "/ack all"})
+	return bot.Outgoing{Text: e.R.Bundle(len(seen), lines, rest, lang), Buttons: buttons}
 }

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"cmp"
 	"context"
+	"github.com/irbot/irbot/bot/change"
 	"slices"
 	"strings"
 
@@ -11,56 +13,56 @@ import (
 	"github.com/irbot/irbot/bot/report"
 )
 
-func (e *Engine) note(ctx context.Context, req *request) error {
-	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
-		c.record(bot.EvNote, map[string]string{"text": req.cmd.Text})
-		c.notify(ctx, bot.KindNotice, e.t("noted", c.inc.Ref(), c.actorName(), req.cmd.Text), nil)
+func (e *Engine) note(ctx context.Context, req *change.Request) error {
+	return e.OnIncident(ctx, req, func(ctx context.Context, c *change.Change) error {
+		c.Record(bot.EvNote, map[string]string{"text": req.Cmd.Text})
+		c.Notify(ctx, bot.KindNotice, e.T("noted", c.Inc.Ref(), c.ActorName(), req.Cmd.Text), nil)
 		return nil
 	})
 }
 
-func (e *Engine) sev(ctx context.Context, req *request) error {
-	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
-		from := c.inc.Severity
-		if from == req.cmd.Sev {
-			return e.refuse("err.same_sev", c.inc.Ref(), notify.Sev(from))
+func (e *Engine) sev(ctx context.Context, req *change.Request) error {
+	return e.OnIncident(ctx, req, func(ctx context.Context, c *change.Change) error {
+		from := c.Inc.Severity
+		if from == req.Cmd.Sev {
+			return e.Refuse("err.same_sev", c.Inc.Ref(), notify.Sev(from))
 		}
-		c.inc.Severity = req.cmd.Sev
-		c.record(bot.EvSeverity, map[string]string{"from": notify.Sev(from), "to": notify.Sev(req.cmd.Sev), "reason": req.cmd.Text})
-		c.notify(ctx, bot.KindNotice, e.t("sev_changed", c.inc.Ref(), notify.Sev(from), notify.Sev(req.cmd.Sev), c.actorName(), opt(req.cmd.Text)), nil)
+		c.Inc.Severity = req.Cmd.Sev
+		c.Record(bot.EvSeverity, map[string]string{"from": notify.Sev(from), "to": notify.Sev(req.Cmd.Sev), "reason": req.Cmd.Text})
+		c.Notify(ctx, bot.KindNotice, e.T("sev_changed", c.Inc.Ref(), notify.Sev(from), notify.Sev(req.Cmd.Sev), c.ActorName(), opt(req.Cmd.Text)), nil)
 		return nil
 	})
 }
 
-func (e *Engine) assign(ctx context.Context, req *request) error {
-	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
-		who := strings.TrimPrefix(req.cmd.User, "@")
+func (e *Engine) assign(ctx context.Context, req *change.Request) error {
+	return e.OnIncident(ctx, req, func(ctx context.Context, c *change.Change) error {
+		who := strings.TrimPrefix(req.Cmd.User, "@")
 		name := who
-		if !e.o.Directory.Open() {
-			p, ok := e.o.Directory.Person(who)
+		if !e.Cfg.Directory.Open() {
+			p, ok := e.Cfg.Directory.Person(who)
 			if !ok {
 				ids := make([]string, 0)
-				for _, p := range e.o.Directory.People() {
+				for _, p := range e.Cfg.Directory.People() {
 					ids = append(ids, p.ID)
 				}
-				return e.refuse("err.no_person", who, strings.Join(ids, ", "))
+				return e.Refuse("err.no_person", who, strings.Join(ids, ", "))
 			}
-			who, name = p.ID, firstNonEmpty(p.Name, p.ID)
+			who, name = p.ID, cmp.Or(p.Name, p.ID)
 		}
-		role := strings.ToLower(req.cmd.Role)
+		role := strings.ToLower(req.Cmd.Role)
 		if !slices.Contains(e.o.IncidentRoles, role) {
 			if s := command.Closest(role, e.o.IncidentRoles); s != "" {
-				return e.refuse("err.no_role_suggest", role, s, strings.Join(e.o.IncidentRoles, ", "))
+				return e.Refuse("err.no_role_suggest", role, s, strings.Join(e.o.IncidentRoles, ", "))
 			}
-			return e.refuse("err.no_role", role, strings.Join(e.o.IncidentRoles, ", "))
+			return e.Refuse("err.no_role", role, strings.Join(e.o.IncidentRoles, ", "))
 		}
-		if c.inc.Roles == nil {
-			c.inc.Roles = map[string]string{}
+		if c.Inc.Roles == nil {
+			c.Inc.Roles = map[string]string{}
 		}
-		c.inc.Roles[role] = who
-		c.record(bot.EvAssign, map[string]string{"role": role, "person": who})
-		c.notify(ctx, bot.KindNotice, func(lang string) string {
-			return e.cat.T(lang, "assigned", c.inc.Ref(), name, e.r.Role(role, lang), c.actorName())
+		c.Inc.Roles[role] = who
+		c.Record(bot.EvAssign, map[string]string{"role": role, "person": who})
+		c.Notify(ctx, bot.KindNotice, func(lang string) string {
+			return e.Cat.T(lang, "assigned", c.Inc.Ref(), name, e.R.Role(role, lang), c.ActorName())
 		}, nil)
 		return nil
 	})
@@ -68,8 +70,8 @@ func (e *Engine) assign(ctx context.Context, req *request) error {
 
 // setCmd: /set [IR-n] <field> <value…> fills a report field the timeline
 // cannot (cause, description, …). Recorded like every action.
-func (e *Engine) setCmd(ctx context.Context, req *request) error {
-	field, value, _ := strings.Cut(strings.TrimSpace(req.cmd.Text), " ")
+func (e *Engine) setCmd(ctx context.Context, req *change.Request) error {
+	field, value, _ := strings.Cut(strings.TrimSpace(req.Cmd.Text), " ")
 	field = strings.ToLower(field)
 	value = strings.TrimSpace(value)
 	known := false
@@ -77,7 +79,7 @@ func (e *Engine) setCmd(ctx context.Context, req *request) error {
 		known = known || f == field
 	}
 	if !known {
-		return e.refuse("err.field", field, strings.Join(report.SettableFields(), ", "))
+		return e.Refuse("err.field", field, strings.Join(report.SettableFields(), ", "))
 	}
 	if field == report.FieldSystem {
 		ok := false
@@ -89,32 +91,32 @@ func (e *Engine) setCmd(ctx context.Context, req *request) error {
 			for _, s := range e.o.Systems {
 				ids = append(ids, s.ID)
 			}
-			return e.refuse("err.system", value, strings.Join(ids, ", "))
+			return e.Refuse("err.system", value, strings.Join(ids, ", "))
 		}
 	}
-	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
-		if c.inc.Fields == nil {
-			c.inc.Fields = map[string]string{}
+	return e.OnIncident(ctx, req, func(ctx context.Context, c *change.Change) error {
+		if c.Inc.Fields == nil {
+			c.Inc.Fields = map[string]string{}
 		}
-		c.inc.Fields[field] = value
+		c.Inc.Fields[field] = value
 		if field == report.FieldSystem {
-			c.inc.System = value
+			c.Inc.System = value
 			for _, s := range e.o.Systems {
 				if s.ID == value {
-					c.inc.Level = s.Level
+					c.Inc.Level = s.Level
 				}
 			}
 		}
-		c.record(bot.EvFieldSet, map[string]string{"field": field, "value": value})
+		c.Record(bot.EvFieldSet, map[string]string{"field": field, "value": value})
 		shown := value
 		if field == report.FieldSystem {
 			for _, s := range e.o.Systems {
 				if s.ID == value {
-					shown = firstNonEmpty(s.Name.In(req.lang), value)
+					shown = cmp.Or(s.Name.In(req.Lang), value)
 				}
 			}
 		}
-		c.reply(e.t("field_set", c.inc.Ref(), report.FieldName(field, req.lang), shown), nil)
+		c.Reply(e.T("field_set", c.Inc.Ref(), report.FieldName(field, req.Lang), shown), nil)
 		return nil
 	})
 }

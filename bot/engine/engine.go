@@ -11,14 +11,13 @@
 package engine
 
 import (
+	"github.com/irbot/irbot/bot/change"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/access"
 	"github.com/irbot/irbot/bot/i18n"
-	"github.com/irbot/irbot/bot/notify"
 	"github.com/irbot/irbot/bot/oncall"
 	"github.com/irbot/irbot/bot/playbook"
 	"github.com/irbot/irbot/bot/report"
@@ -73,41 +72,12 @@ type Options struct {
 // one incident are serialised in the process, and across processes the
 // store's version check turns a race into a retry.
 type Engine struct {
-	st    store.Store
-	books *playbook.Set
-	o     Options
-	cat   *i18n.Catalog
-	r     *notify.Renderer
-	log   *slog.Logger
-
-	mu       sync.Mutex
-	locks    map[int64]*sync.Mutex
-	keyLocks map[string]*keyLock
-}
-
-type keyLock struct {
-	mu sync.Mutex
-	n  int // holders and waiters; the lock is dropped at zero
+	*change.Core
+	o Options
 }
 
 // New returns an engine over st with the playbooks in books.
 func New(st store.Store, books *playbook.Set, o Options) *Engine {
-	if o.Prefix == "" {
-		o.Prefix = "IR"
-	}
-	if o.Language == "" {
-		o.Language = "vi"
-	}
-	if o.Location == nil {
-		if loc, err := time.LoadLocation("Asia/Ho_Chi_Minh"); err == nil {
-			o.Location = loc
-		} else {
-			o.Location = time.FixedZone("ICT", 7*3600)
-		}
-	}
-	if o.Clock == nil {
-		o.Clock = bot.SystemClock{}
-	}
 	if o.Access == nil {
 		o.Access = access.Default()
 	}
@@ -117,58 +87,19 @@ func New(st store.Store, books *playbook.Set, o Options) *Engine {
 	if o.MaintenanceMax <= 0 {
 		o.MaintenanceMax = 7 * 24 * time.Hour
 	}
-	if o.Catalog == nil {
-		o.Catalog = i18n.Default()
-	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
-	e := &Engine{st: st, books: books, o: o, cat: o.Catalog, log: o.Logger, locks: map[int64]*sync.Mutex{}, keyLocks: map[string]*keyLock{}}
-	e.r = notify.New(o.Catalog, &notify.Options{Location: o.Location, PersonName: e.personName})
+	e := &Engine{o: o, Core: change.New(st, books, change.Config{Prefix: o.Prefix, Language: o.Language,
+		Location: o.Location, BotName: o.BotName, Directory: o.Directory, Clock: o.Clock, Catalog: o.Catalog,
+		Logger: o.Logger, OnCommit: o.OnCommit, Platforms: o.Platforms})}
+	e.OnFinish(e.refreshCard)
+	e.OnFinish(e.tellLeaders)
 	return e
 }
 
-// Store returns the engine's store.
-func (e *Engine) Store() store.Store { return e.st }
-
 // Playbooks returns the engine's playbooks.
-func (e *Engine) Playbooks() *playbook.Set { return e.books }
+func (e *Engine) Playbooks() *playbook.Set { return e.Books }
 
 // Directory returns the people and chats the engine knows.
-func (e *Engine) Directory() *bot.Directory { return e.o.Directory }
+func (e *Engine) Directory() *bot.Directory { return e.Cfg.Directory }
 
-// lock serialises the actions on incident id in this process; it returns
-// the unlock.
-func (e *Engine) lock(id int64) func() {
-	e.mu.Lock()
-	l, ok := e.locks[id]
-	if !ok {
-		l = &sync.Mutex{}
-		e.locks[id] = l
-	}
-	e.mu.Unlock()
-	l.Lock()
-	return l.Unlock
-}
-
-// lockKey serialises work on any key in this process; it returns the
-// unlock.
-func (e *Engine) lockKey(key string) func() {
-	e.mu.Lock()
-	l, ok := e.keyLocks[key]
-	if !ok {
-		l = &keyLock{}
-		e.keyLocks[key] = l
-	}
-	l.n++
-	e.mu.Unlock()
-	l.mu.Lock()
-	return func() {
-		l.mu.Unlock()
-		e.mu.Lock()
-		if l.n--; l.n == 0 {
-			delete(e.keyLocks, key)
-		}
-		e.mu.Unlock()
-	}
-}
+// AuditID is the reserved incident number whose timeline is the audit log.
+const AuditID = change.AuditID

@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/irbot/irbot/bot/change"
 	"strings"
 	"time"
 
@@ -55,7 +57,7 @@ func (e *Engine) heartbeat(id string) (Heartbeat, bool) {
 
 func (e *Engine) heartbeatState(ctx context.Context, id string) (heartbeatState, error) {
 	var s heartbeatState
-	v, err := e.st.Get(ctx, heartbeatKey(id))
+	v, err := e.Store.Get(ctx, heartbeatKey(id))
 	if errors.Is(err, store.ErrNotFound) {
 		return s, nil
 	}
@@ -76,7 +78,7 @@ func (e *Engine) StartHeartbeats(ctx context.Context) error {
 		if !s.Last.IsZero() {
 			continue // armed by its last ping
 		}
-		s.Last = e.o.Clock.Now()
+		s.Last = e.Now()
 		if err := e.commitHeartbeat(ctx, h, s); err != nil {
 			return err
 		}
@@ -94,7 +96,7 @@ func (e *Engine) commitHeartbeat(ctx context.Context, h Heartbeat, s heartbeatSt
 		tx.SetTimers = []bot.Timer{{ID: heartbeatTimerID(h.ID), Due: s.Last.Add(h.Interval + h.Grace), Kind: TimerHeartbeat,
 			Data: map[string]string{"heartbeat": h.ID}}}
 	}
-	return e.commit(ctx, tx)
+	return e.Commit(ctx, tx)
 }
 
 // Ping records a heartbeat's ping and re-arms its timer. A heartbeat that
@@ -105,12 +107,12 @@ func (e *Engine) Ping(ctx context.Context, id string) error {
 	if !ok {
 		return ErrNoHeartbeat
 	}
-	defer e.lockKey("heartbeat:" + id)()
+	defer e.LockKey("heartbeat:" + id)()
 	s, err := e.heartbeatState(ctx, id)
 	if err != nil {
 		return err
 	}
-	now := e.o.Clock.Now()
+	now := e.Now()
 	if s.Down {
 		a := e.heartbeatAlert(h, bot.AlertResolved, s.Last, now)
 		if _, err := e.Alerts(ctx, h.Intake, []bot.Alert{a}, func(bot.Alert) int { return 0 }); err != nil {
@@ -126,20 +128,20 @@ func (e *Engine) Ping(ctx context.Context, id string) error {
 func (e *Engine) fireHeartbeat(ctx context.Context, t bot.Timer, seenKey string) error {
 	h, ok := e.heartbeat(t.Data["heartbeat"])
 	if !ok {
-		return e.dropTimer(ctx, t, seenKey)
+		return e.DropTimer(ctx, t, seenKey)
 	}
-	defer e.lockKey("heartbeat:" + h.ID)()
+	defer e.LockKey("heartbeat:" + h.ID)()
 	s, err := e.heartbeatState(ctx, h.ID)
 	if err != nil {
 		return err
 	}
-	now := e.o.Clock.Now()
+	now := e.Now()
 	if s.Down || now.Before(s.Last.Add(h.Interval+h.Grace)) {
-		return e.dropTimer(ctx, t, seenKey) // a ping came after this timer was set
+		return e.DropTimer(ctx, t, seenKey) // a ping came after this timer was set
 	}
 	a := e.heartbeatAlert(h, bot.AlertFiring, s.Last, now)
 	sev := 2
-	if pb, ok := e.books.Get(firstNonEmpty(h.Intake.Playbook, "outage")); ok && pb.Severity > 0 {
+	if pb, ok := e.Books.Get(cmp.Or(h.Intake.Playbook, "outage")); ok && pb.Severity > 0 {
 		sev = pb.Severity
 	}
 	if _, err := e.Alerts(ctx, h.Intake, []bot.Alert{a}, func(bot.Alert) int { return sev }); err != nil {
@@ -150,16 +152,16 @@ func (e *Engine) fireHeartbeat(ctx context.Context, t bot.Timer, seenKey string)
 	if err != nil {
 		return err
 	}
-	return e.commit(ctx, &store.Tx{Put: map[string]string{heartbeatKey(h.ID): string(raw)},
+	return e.Commit(ctx, &store.Tx{Put: map[string]string{heartbeatKey(h.ID): string(raw)},
 		CancelTimers: []string{t.ID}, Seen: []string{seenKey}})
 }
 
 // heartbeatAlert is the alert a heartbeat raises or resolves.
 func (e *Engine) heartbeatAlert(h Heartbeat, status string, last, now time.Time) bot.Alert {
-	name := firstNonEmpty(h.Name[e.o.Language], h.Name["en"], h.ID)
-	title := e.cat.T(e.o.Language, "heartbeat_missed", name, e.r.Dur(now.Sub(last), e.o.Language))
+	name := cmp.Or(h.Name[e.Cfg.Language], h.Name["en"], h.ID)
+	title := e.Cat.T(e.Cfg.Language, "heartbeat_missed", name, e.R.Dur(now.Sub(last), e.Cfg.Language))
 	if status == bot.AlertResolved {
-		title = e.cat.T(e.o.Language, "heartbeat_back", name)
+		title = e.Cat.T(e.Cfg.Language, "heartbeat_back", name)
 	}
 	return bot.Alert{Route: h.Intake.Route, Source: "heartbeat", Fingerprint: heartbeatAlertID(h.ID), GroupKey: heartbeatAlertID(h.ID),
 		Status: status, Title: title, Labels: map[string]string{"alertname": "HeartbeatMissed", "heartbeat": h.ID},
@@ -200,18 +202,18 @@ func (e *Engine) watchdogPings(ctx context.Context, route string, alerts []bot.A
 }
 
 // heartbeatsCmd lists the heartbeat monitors and their last ping.
-func (e *Engine) heartbeatsCmd(ctx context.Context, req *request) error {
+func (e *Engine) heartbeatsCmd(ctx context.Context, req *change.Request) error {
 	if len(e.o.Heartbeats) == 0 {
-		return e.reply(ctx, req, e.t("heartbeats_none"))
+		return e.Reply(ctx, req, e.T("heartbeats_none"))
 	}
-	now := e.o.Clock.Now()
+	now := e.Now()
 	var lines []string
 	for _, h := range e.o.Heartbeats {
 		s, err := e.heartbeatState(ctx, h.ID)
 		if err != nil {
 			return err
 		}
-		name := firstNonEmpty(h.Name[req.lang], h.Name["en"], h.ID)
+		name := cmp.Or(h.Name[req.Lang], h.Name["en"], h.ID)
 		key := "heartbeat.ok"
 		switch {
 		case s.Down:
@@ -219,7 +221,7 @@ func (e *Engine) heartbeatsCmd(ctx context.Context, req *request) error {
 		case s.Last.IsZero():
 			key = "heartbeat.never"
 		}
-		lines = append(lines, e.cat.T(req.lang, key, name, e.r.Dur(now.Sub(s.Last), req.lang), e.r.Dur(h.Interval, req.lang)))
+		lines = append(lines, e.Cat.T(req.Lang, key, name, e.R.Dur(now.Sub(s.Last), req.Lang), e.R.Dur(h.Interval, req.Lang)))
 	}
-	return e.reply(ctx, req, e.t("heartbeats", strings.Join(lines, "\n")))
+	return e.Reply(ctx, req, e.T("heartbeats", strings.Join(lines, "\n")))
 }

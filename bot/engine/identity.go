@@ -1,11 +1,13 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"github.com/irbot/irbot/bot/change"
 	"strconv"
 	"strings"
 	"time"
@@ -40,11 +42,11 @@ const (
 // actor finds who sent a message: a configured person, or one who linked
 // this platform account with /link.
 func (e *Engine) actor(ctx context.Context, in bot.Inbound) (bot.Person, bool) {
-	if p, ok := e.o.Directory.Lookup(in.Platform, in.User); ok {
+	if p, ok := e.Cfg.Directory.Lookup(in.Platform, in.User); ok {
 		return p, true
 	}
-	if id, err := e.st.Get(ctx, identityKey(in.Platform, in.User)); err == nil {
-		return e.o.Directory.Person(id)
+	if id, err := e.Store.Get(ctx, identityKey(in.Platform, in.User)); err == nil {
+		return e.Cfg.Directory.Person(id)
 	}
 	return bot.Person{}, false
 }
@@ -52,7 +54,7 @@ func (e *Engine) actor(ctx context.Context, in bot.Inbound) (bot.Person, bool) {
 // IssueLinkCode makes a one-time code with which person links a chat
 // account (/link <code>), valid for ttl.
 func (e *Engine) IssueLinkCode(ctx context.Context, person string, ttl time.Duration) (string, error) {
-	p, ok := e.o.Directory.Person(person)
+	p, ok := e.Cfg.Directory.Person(person)
 	if !ok {
 		return "", fmt.Errorf("no person %q in the configuration", person)
 	}
@@ -62,26 +64,26 @@ func (e *Engine) IssueLinkCode(ctx context.Context, person string, ttl time.Dura
 	}
 	raw := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])
 	code := raw[:4] + "-" + raw[4:8] + "-" + raw[8:12] + "-" + raw[12:]
-	exp := e.o.Clock.Now().Add(ttl).Unix()
-	err := e.commit(ctx, &store.Tx{Put: map[string]string{linkCodeKey(code): p.ID + "|" + strconv.FormatInt(exp, 10)}})
+	exp := e.Now().Add(ttl).Unix()
+	err := e.Commit(ctx, &store.Tx{Put: map[string]string{linkCodeKey(code): p.ID + "|" + strconv.FormatInt(exp, 10)}})
 	if err != nil {
 		return "", err
 	}
-	e.audit(ctx, bot.EvLinkCodeIssued, map[string]string{"person": p.ID, "expires": time.Unix(exp, 0).UTC().Format(time.RFC3339)})
+	e.Audit(ctx, bot.EvLinkCodeIssued, map[string]string{"person": p.ID, "expires": time.Unix(exp, 0).UTC().Format(time.RFC3339)})
 	return code, nil
 }
 
 // link handles /link <code> from any platform account, known or not.
-func (e *Engine) link(ctx context.Context, req *request) error {
-	code := strings.TrimSpace(req.cmd.Text)
-	now := e.o.Clock.Now()
-	keys := []string{"linkfail:" + req.in.Platform + ":" + req.in.User, "linkfail:chat:" + req.in.Chat.String()}
+func (e *Engine) link(ctx context.Context, req *change.Request) error {
+	code := strings.TrimSpace(req.Cmd.Text)
+	now := e.Now()
+	keys := []string{"linkfail:" + req.In.Platform + ":" + req.In.User, "linkfail:chat:" + req.In.Chat.String()}
 	for _, k := range keys {
 		if n, until := e.linkFailures(ctx, k, now); n >= linkTries {
-			return e.refuse("err.link_wait", e.r.Dur(until.Sub(now), req.lang))
+			return e.Refuse("err.link_wait", e.R.Dur(until.Sub(now), req.Lang))
 		}
 	}
-	v, err := e.st.Get(ctx, linkCodeKey(code))
+	v, err := e.Store.Get(ctx, linkCodeKey(code))
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
@@ -90,31 +92,31 @@ func (e *Engine) link(ctx context.Context, req *request) error {
 	if reason := map[bool]string{true: "unknown code", false: "expired code"}[v == ""]; v == "" || now.Unix() > exp {
 		return e.linkFailed(ctx, req, keys, now, reason)
 	}
-	p, _ := e.o.Directory.Person(id)
-	tx := &store.Tx{Seen: req.seen, Put: map[string]string{linkCodeKey(code): "", identityKey(req.in.Platform, req.in.User): id},
-		Outbox: []bot.Outgoing{{Chat: req.in.Chat, Kind: bot.KindReply, ReplyTo: req.in.MessageID,
-			Text: e.cat.T(firstNonEmpty(p.Language, req.lang), "linked", firstNonEmpty(p.Name, p.ID), req.in.Platform)}}}
-	if err := e.commit(ctx, tx); err != nil {
+	p, _ := e.Cfg.Directory.Person(id)
+	tx := &store.Tx{Seen: req.Seen, Put: map[string]string{linkCodeKey(code): "", identityKey(req.In.Platform, req.In.User): id},
+		Outbox: []bot.Outgoing{{Chat: req.In.Chat, Kind: bot.KindReply, ReplyTo: req.In.MessageID,
+			Text: e.Cat.T(cmp.Or(p.Language, req.Lang), "linked", cmp.Or(p.Name, p.ID), req.In.Platform)}}}
+	if err := e.Commit(ctx, tx); err != nil {
 		return err
 	}
-	e.audit(ctx, bot.EvLinked, map[string]string{"person": id, "platform": req.in.Platform, "user": req.in.User})
+	e.Audit(ctx, bot.EvLinked, map[string]string{"person": id, "platform": req.In.Platform, "user": req.In.User})
 	return nil
 }
 
 // stranger answers someone not on the responder list: one polite refusal
 // per account, and an audit entry every time.
-func (e *Engine) stranger(ctx context.Context, req *request) error {
-	e.audit(ctx, bot.EvStranger, map[string]string{"platform": req.in.Platform, "user": req.in.User,
-		"name": req.in.UserName, "chat": req.in.Chat.String(), "text": notify.Clip(req.in.Text, 200)})
-	key := "stranger:" + req.in.Platform + ":" + req.in.User
-	tx := &store.Tx{Seen: append([]string{key}, req.seen...), Outbox: []bot.Outgoing{{Chat: req.in.Chat, Kind: bot.KindReply,
-		ReplyTo: req.in.MessageID, Text: e.cat.T(req.lang, "err.stranger")}}}
-	err := e.st.Commit(ctx, tx)
+func (e *Engine) stranger(ctx context.Context, req *change.Request) error {
+	e.Audit(ctx, bot.EvStranger, map[string]string{"platform": req.In.Platform, "user": req.In.User,
+		"name": req.In.UserName, "chat": req.In.Chat.String(), "text": notify.Clip(req.In.Text, 200)})
+	key := "stranger:" + req.In.Platform + ":" + req.In.User
+	tx := &store.Tx{Seen: append([]string{key}, req.Seen...), Outbox: []bot.Outgoing{{Chat: req.In.Chat, Kind: bot.KindReply,
+		ReplyTo: req.In.MessageID, Text: e.Cat.T(req.Lang, "err.stranger")}}}
+	err := e.Store.Commit(ctx, tx)
 	if errors.Is(err, store.ErrDuplicate) {
 		return nil // refused once already: stay quiet
 	}
-	if err == nil && e.o.OnCommit != nil {
-		e.o.OnCommit(tx)
+	if err == nil && e.Cfg.OnCommit != nil {
+		e.Cfg.OnCommit(tx)
 	}
 	return err
 }
@@ -122,7 +124,7 @@ func (e *Engine) stranger(ctx context.Context, req *request) error {
 // linkFailures returns the wrong /link attempts counted under key in the
 // current window, and when that window ends.
 func (e *Engine) linkFailures(ctx context.Context, key string, now time.Time) (int, time.Time) {
-	v, err := e.st.Get(ctx, key)
+	v, err := e.Store.Get(ctx, key)
 	if err != nil {
 		return 0, now
 	}
@@ -139,7 +141,7 @@ func (e *Engine) linkFailures(ctx context.Context, key string, now time.Time) (i
 // linkFailed counts a wrong code against the account and the chat, audits
 // the first wrong try of a window and the one that reaches the limit (the
 // rest are counted, so a flood cannot grow the log), and refuses.
-func (e *Engine) linkFailed(ctx context.Context, req *request, keys []string, now time.Time, reason string) error {
+func (e *Engine) linkFailed(ctx context.Context, req *change.Request, keys []string, now time.Time, reason string) error {
 	put := map[string]string{}
 	worst := 0
 	for _, k := range keys {
@@ -152,20 +154,12 @@ func (e *Engine) linkFailed(ctx context.Context, req *request, keys []string, no
 		worst = max(worst, n)
 		put[k] = strconv.Itoa(n) + "|" + strconv.FormatInt(start.Unix(), 10)
 	}
-	if err := e.commit(ctx, &store.Tx{Put: put}); err != nil {
+	if err := e.Commit(ctx, &store.Tx{Put: put}); err != nil {
 		return err
 	}
 	if worst == 1 || worst == linkTries {
-		e.audit(ctx, bot.EvLinkRefused, map[string]string{"platform": req.in.Platform, "user": req.in.User,
-			"chat": req.in.Chat.String(), "reason": reason, "tries": strconv.Itoa(worst)})
+		e.Audit(ctx, bot.EvLinkRefused, map[string]string{"platform": req.In.Platform, "user": req.In.User,
+			"chat": req.In.Chat.String(), "reason": reason, "tries": strconv.Itoa(worst)})
 	}
-	return e.refuse("err.link_code")
-}
-
-// personName names a person id: their configured name, else the id.
-func (e *Engine) personName(id string) string {
-	if p, ok := e.o.Directory.Person(id); ok && p.Name != "" {
-		return p.Name
-	}
-	return id
+	return e.Refuse("err.link_code")
 }

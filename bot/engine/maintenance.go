@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/irbot/irbot/bot/change"
 	"slices"
 	"strings"
 	"time"
@@ -46,7 +48,7 @@ const maintenanceKey = "maintenance"
 
 func (e *Engine) maintenanceWindows(ctx context.Context) []Maintenance {
 	list := append([]Maintenance(nil), e.o.Maintenance...)
-	if v, err := e.st.Get(ctx, maintenanceKey); err == nil {
+	if v, err := e.Store.Get(ctx, maintenanceKey); err == nil {
 		var stored []Maintenance
 		if json.Unmarshal([]byte(v), &stored) == nil {
 			list = append(list, stored...)
@@ -59,7 +61,7 @@ func (e *Engine) maintenanceWindows(ctx context.Context) []Maintenance {
 func (e *Engine) inMaintenance(ctx context.Context, route string, labels map[string]string, now time.Time) string {
 	for _, m := range e.maintenanceWindows(ctx) {
 		if m.matches(route, labels, now) {
-			return firstNonEmpty(m.Reason, "maintenance")
+			return cmp.Or(m.Reason, "maintenance")
 		}
 	}
 	return ""
@@ -68,7 +70,7 @@ func (e *Engine) inMaintenance(ctx context.Context, route string, labels map[str
 // storedWindows returns the windows set from chat that have not ended.
 func (e *Engine) storedWindows(ctx context.Context, now time.Time) ([]Maintenance, error) {
 	var kept []Maintenance
-	v, err := e.st.Get(ctx, maintenanceKey)
+	v, err := e.Store.Get(ctx, maintenanceKey)
 	switch {
 	case err == nil:
 		if err := json.Unmarshal([]byte(v), &kept); err != nil {
@@ -87,7 +89,7 @@ func (e *Engine) storedWindows(ctx context.Context, now time.Time) ([]Maintenanc
 }
 
 // target names what a window silences: its route or its label.
-func (m Maintenance) target() string { return firstNonEmpty(m.Route, m.Label) }
+func (m Maintenance) target() string { return cmp.Or(m.Route, m.Label) }
 
 // maintenanceCmd lists, sets, extends or ends maintenance windows:
 //
@@ -98,9 +100,9 @@ func (m Maintenance) target() string { return firstNonEmpty(m.Route, m.Label) }
 // A reason is required and the duration is capped (MaintenanceMax). Each
 // change is written with an entry in the audit log in one commit, and
 // announced where the asker is and in the route's chat, with who did it.
-func (e *Engine) maintenanceCmd(ctx context.Context, req *request) error {
-	args := req.cmd.Args
-	now := e.o.Clock.Now()
+func (e *Engine) maintenanceCmd(ctx context.Context, req *change.Request) error {
+	args := req.Cmd.Args
+	now := e.Now()
 	live, err := e.storedWindows(ctx, now)
 	if err != nil {
 		return err
@@ -109,8 +111,8 @@ func (e *Engine) maintenanceCmd(ctx context.Context, req *request) error {
 		return e.listWindows(ctx, req, live, now)
 	}
 	usage := func() error {
-		return &userError{t: func(lang string) string {
-			return e.cat.T(lang, "err.usage", command.UsageIn(command.Maintenance, lang))
+		return &change.Refusal{Text: func(lang string) string {
+			return e.Cat.T(lang, "err.usage", command.UsageIn(command.Maintenance, lang))
 		}}
 	}
 	var kind bot.EventKind
@@ -123,7 +125,7 @@ func (e *Engine) maintenanceCmd(ctx context.Context, req *request) error {
 		}
 		i := windowOf(live, args[1])
 		if i < 0 {
-			return e.refuse("err.no_window", args[1])
+			return e.Refuse("err.no_window", args[1])
 		}
 		m = live[i]
 		m.End = now
@@ -133,25 +135,25 @@ func (e *Engine) maintenanceCmd(ctx context.Context, req *request) error {
 		if len(args) < 2 {
 			return usage()
 		}
-		end, ok := oncall.ParseUntil(args[1], now, e.o.Location)
+		end, ok := oncall.ParseUntil(args[1], now, e.Cfg.Location)
 		if !ok {
-			return e.refuse("err.until", args[1])
+			return e.Refuse("err.until", args[1])
 		}
 		if end.Sub(now) > e.o.MaintenanceMax {
-			return e.refuse("err.window_too_long", e.r.Dur(e.o.MaintenanceMax, req.lang))
+			return e.Refuse("err.window_too_long", e.R.Dur(e.o.MaintenanceMax, req.Lang))
 		}
 		reason := strings.Join(args[2:], " ")
 		if strings.TrimSpace(reason) == "" {
-			return e.refuse("err.window_reason", args[0], args[1])
+			return e.Refuse("err.window_reason", args[0], args[1])
 		}
-		m = Maintenance{Start: now, End: end, Reason: reason, By: req.actor.ID}
+		m = Maintenance{Start: now, End: end, Reason: reason, By: req.Actor.ID}
 		if strings.Contains(args[0], "=") {
 			m.Label = args[0]
 		} else {
 			m.Route = args[0]
 			if _, ok := e.o.RouteChats[m.Route]; !ok && len(e.o.RouteChats) > 0 {
 				routes := bot.SortedKeys(e.o.RouteChats)
-				return e.refuse("err.no_route", m.Route, strings.Join(routes, ", "))
+				return e.Refuse("err.no_route", m.Route, strings.Join(routes, ", "))
 			}
 		}
 		kind, key = bot.EvMaintenanceStarted, "maintenance_set"
@@ -166,23 +168,23 @@ func (e *Engine) maintenanceCmd(ctx context.Context, req *request) error {
 	if err != nil {
 		return err
 	}
-	who := firstNonEmpty(req.actor.Name, req.actor.ID)
+	who := cmp.Or(req.Actor.Name, req.Actor.ID)
 	say := func(lang string) string {
 		if kind == bot.EvMaintenanceEnded {
-			return e.cat.T(lang, key, m.target(), who)
+			return e.Cat.T(lang, key, m.target(), who)
 		}
-		return e.cat.T(lang, key, m.target(), e.r.Time(m.End), m.Reason, who)
+		return e.Cat.T(lang, key, m.target(), e.R.Time(m.End), m.Reason, who)
 	}
-	tx := &store.Tx{Seen: req.seen, Put: map[string]string{maintenanceKey: string(raw)},
-		Outbox: []bot.Outgoing{{Chat: req.in.Chat, Kind: bot.KindReply, ReplyTo: req.in.MessageID, Text: say(req.lang)}}}
+	tx := &store.Tx{Seen: req.Seen, Put: map[string]string{maintenanceKey: string(raw)},
+		Outbox: []bot.Outgoing{{Chat: req.In.Chat, Kind: bot.KindReply, ReplyTo: req.In.MessageID, Text: say(req.Lang)}}}
 	for _, ch := range e.windowChats(m) {
-		if ch != req.in.Chat {
-			tx.Outbox = append(tx.Outbox, bot.Outgoing{Chat: ch, Kind: bot.KindNotice, Text: say(e.chatLang(ctx, ch))})
+		if ch != req.In.Chat {
+			tx.Outbox = append(tx.Outbox, bot.Outgoing{Chat: ch, Kind: bot.KindNotice, Text: say(e.ChatLang(ctx, ch))})
 		}
 	}
-	data := map[string]string{"person": req.actor.ID, "target": m.target(), "start": m.Start.Format(time.RFC3339),
-		"end": m.End.Format(time.RFC3339), "reason": m.Reason, "chat": req.in.Chat.String()}
-	return e.commitAudited(ctx, tx, kind, data)
+	data := map[string]string{"person": req.Actor.ID, "target": m.target(), "start": m.Start.Format(time.RFC3339),
+		"end": m.End.Format(time.RFC3339), "reason": m.Reason, "chat": req.In.Chat.String()}
+	return e.CommitAudited(ctx, tx, kind, data)
 }
 
 // windowOf returns the index of the live window on target, or -1.
@@ -207,12 +209,12 @@ func (e *Engine) windowChats(m Maintenance) []bot.ChatRef {
 	}
 	var out []bot.ChatRef
 	for _, id := range ids {
-		out = append(out, e.chatRefs(id)...)
+		out = append(out, e.ChatRefs(id)...)
 	}
 	return out
 }
 
-func (e *Engine) listWindows(ctx context.Context, req *request, live []Maintenance, now time.Time) error {
+func (e *Engine) listWindows(ctx context.Context, req *change.Request, live []Maintenance, now time.Time) error {
 	all := append(append([]Maintenance(nil), e.o.Maintenance...), live...)
 	var lines []string
 	for _, w := range all {
@@ -221,12 +223,12 @@ func (e *Engine) listWindows(ctx context.Context, req *request, live []Maintenan
 		}
 		by := ""
 		if w.By != "" {
-			by = " · " + e.personName(w.By)
+			by = " · " + e.PersonName(w.By)
 		}
-		lines = append(lines, fmt.Sprintf("• %s → %s · %s%s", w.target(), e.r.Time(w.End), w.Reason, by))
+		lines = append(lines, fmt.Sprintf("• %s → %s · %s%s", w.target(), e.R.Time(w.End), w.Reason, by))
 	}
 	if len(lines) == 0 {
-		return e.reply(ctx, req, e.t("maintenance_none"))
+		return e.Reply(ctx, req, e.T("maintenance_none"))
 	}
-	return e.reply(ctx, req, e.t("maintenance_list", strings.Join(lines, "\n")))
+	return e.Reply(ctx, req, e.T("maintenance_list", strings.Join(lines, "\n")))
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"github.com/irbot/irbot/bot/change"
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/access"
@@ -13,40 +14,40 @@ import (
 // recorded in the audit log and returned as a userError that says who may.
 // When only the incident's commander may, the incident is found here and
 // fixed in req, so the handler acts on the incident that was checked.
-func (e *Engine) permit(ctx context.Context, req *request) error {
-	if e.o.Directory.Open() {
+func (e *Engine) permit(ctx context.Context, req *change.Request) error {
+	if e.Cfg.Directory.Open() {
 		return nil // no people configured: a first try in the terminal
 	}
-	act := access.ActionOf(req.cmd)
-	d := e.o.Access.Check(req.actor, act)
-	if d.Allowed || (act == access.Action(command.Override) && e.adminOfARoster(req.actor)) {
+	act := access.ActionOf(req.Cmd)
+	d := e.o.Access.Check(req.Actor, act)
+	if d.Allowed || (act == access.Action(command.Override) && e.adminOfARoster(req.Actor)) {
 		return nil // a roster's own admins: the handler checks which roster
 	}
 	if d.NeedsIncident {
-		id, err := e.target(ctx, req)
+		id, err := e.Target(ctx, req)
 		if err != nil {
 			return err
 		}
-		if inc, err := e.st.Incident(ctx, id); err == nil && e.o.Access.AllowedOn(req.actor, act, inc) {
-			req.cmd.Ref = int(id)
+		if inc, err := e.Store.Incident(ctx, id); err == nil && e.o.Access.AllowedOn(req.Actor, act, inc) {
+			req.Cmd.Ref = int(id)
 			return nil
 		}
 	}
-	e.audit(ctx, bot.EvRefused, map[string]string{"person": req.actor.ID, "action": string(act),
-		"chat": req.in.Chat.String(), "text": notify.Clip(req.in.Text, 200)})
-	return &userError{t: func(lang string) string {
-		return e.cat.T(lang, "err.forbidden", "/"+string(req.cmd.Name), e.o.Access.WhoCan(act, lang, e.cat.T(lang, "word.or")))
+	e.Audit(ctx, bot.EvRefused, map[string]string{"person": req.Actor.ID, "action": string(act),
+		"chat": req.In.Chat.String(), "text": notify.Clip(req.In.Text, 200)})
+	return &change.Refusal{Text: func(lang string) string {
+		return e.Cat.T(lang, "err.forbidden", "/"+string(req.Cmd.Name), e.o.Access.WhoCan(act, lang, e.Cat.T(lang, "word.or")))
 	}}
 }
 
 // audited records a privileged action that was done in the audit log.
-func (e *Engine) audited(ctx context.Context, req *request) {
-	if req.cmd.Name == command.Maintenance {
+func (e *Engine) audited(ctx context.Context, req *change.Request) {
+	if req.Cmd.Name == command.Maintenance {
 		return // a window's changes are audited in their own commit; a listing changes nothing
 	}
-	if act := access.ActionOf(req.cmd); e.o.Access.Privileged(act) {
-		e.audit(ctx, bot.EvPrivileged, map[string]string{"person": req.actor.ID, "action": string(act),
-			"chat": req.in.Chat.String(), "text": notify.Clip(req.in.Text, 200)})
+	if act := access.ActionOf(req.Cmd); e.o.Access.Privileged(act) {
+		e.Audit(ctx, bot.EvPrivileged, map[string]string{"person": req.Actor.ID, "action": string(act),
+			"chat": req.In.Chat.String(), "text": notify.Clip(req.In.Text, 200)})
 	}
 }
 

@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"github.com/irbot/irbot/bot/change"
 	"strings"
 
 	"github.com/irbot/irbot/bot"
@@ -18,18 +20,18 @@ type Reporting struct {
 
 // ReportInput gathers what a report of incident id is made from.
 func (e *Engine) ReportInput(ctx context.Context, id int64, lang string) (report.Input, error) {
-	inc, err := e.st.Incident(ctx, id)
+	inc, err := e.Store.Incident(ctx, id)
 	if err != nil {
 		return report.Input{}, err
 	}
-	evs, err := e.st.Timeline(ctx, id, 0)
+	evs, err := e.Store.Timeline(ctx, id, 0)
 	if err != nil {
 		return report.Input{}, fmt.Errorf("read timeline %s: %w", inc.Ref(), err)
 	}
-	pb, _ := e.books.Get(inc.Playbook)
-	in := report.Input{Incident: inc, Events: evs, Playbook: pb, Lang: firstNonEmpty(lang, e.o.Language), Location: e.o.Location,
+	pb, _ := e.Books.Get(inc.Playbook)
+	in := report.Input{Incident: inc, Events: evs, Playbook: pb, Lang: cmp.Or(lang, e.Cfg.Language), Location: e.Cfg.Location,
 		Org: e.o.Reporting.Org, Recipients: e.o.Reporting.Recipients, References: e.o.Reporting.References,
-		PersonName: e.personName, Now: e.o.Clock.Now()}
+		PersonName: e.PersonName, Now: e.Now()}
 	for i := range e.o.Systems {
 		if e.o.Systems[i].ID == inc.System {
 			in.System = &e.o.Systems[i]
@@ -67,34 +69,34 @@ func (e *Engine) Render(ctx context.Context, id int64, format, lang string) (str
 // reportCmd: /report [IR-n] [md|vi03|vi04|json]. The report is sent as a
 // document where the platform can, else as text; the Vietnamese forms also
 // go to the focal-point chats, and sending them is recorded.
-func (e *Engine) reportCmd(ctx context.Context, req *request) error {
-	format := firstNonEmpty(req.cmd.Text, "md")
-	return e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
-		body, missing, err := e.Render(ctx, c.inc.ID, format, req.lang)
+func (e *Engine) reportCmd(ctx context.Context, req *change.Request) error {
+	format := cmp.Or(req.Cmd.Text, "md")
+	return e.OnIncident(ctx, req, func(ctx context.Context, c *change.Change) error {
+		body, missing, err := e.Render(ctx, c.Inc.ID, format, req.Lang)
 		if err != nil {
 			return err
 		}
-		name, mime := c.inc.Ref()+"-report.md", "text/markdown; charset=utf-8"
+		name, mime := c.Inc.Ref()+"-report.md", "text/markdown; charset=utf-8"
 		switch format {
 		case "vi03", "vi04":
-			name = fmt.Sprintf("%s-mau-%s.md", c.inc.Ref(), strings.TrimPrefix(format, "vi"))
+			name = fmt.Sprintf("%s-mau-%s.md", c.Inc.Ref(), strings.TrimPrefix(format, "vi"))
 		case "json":
-			name, mime = c.inc.Ref()+".json", "application/json"
+			name, mime = c.Inc.Ref()+".json", "application/json"
 		}
 		file := &bot.File{Name: name, MIME: mime, Data: []byte(body)}
 		// The forms end with what is still blank and how to fill it.
-		c.out = append(c.out, bot.Outgoing{Incident: c.inc.ID, Chat: req.in.Chat, Kind: bot.KindReport, Text: body, File: file, ReplyTo: req.in.MessageID})
-		to := []string{req.in.Chat.String()}
+		c.Out = append(c.Out, bot.Outgoing{Incident: c.Inc.ID, Chat: req.In.Chat, Kind: bot.KindReport, Text: body, File: file, ReplyTo: req.In.MessageID})
+		to := []string{req.In.Chat.String()}
 		if format == "vi03" || format == "vi04" {
-			for _, ch := range e.o.Directory.ChatsFor("focal_point") {
-				if ch != req.in.Chat {
-					c.out = append(c.out, bot.Outgoing{Incident: c.inc.ID, Chat: ch, Kind: bot.KindReport, Text: body, File: file})
+			for _, ch := range e.Cfg.Directory.ChatsFor("focal_point") {
+				if ch != req.In.Chat {
+					c.Out = append(c.Out, bot.Outgoing{Incident: c.Inc.ID, Chat: ch, Kind: bot.KindReport, Text: body, File: file})
 					to = append(to, ch.String())
 				}
 			}
 		}
-		c.record(bot.EvReportSent, map[string]string{"format": format, "to": strings.Join(to, ","),
-			"last_hash": c.inc.LastHash, "missing": strings.Join(missing, ",")})
+		c.Record(bot.EvReportSent, map[string]string{"format": format, "to": strings.Join(to, ","),
+			"last_hash": c.Inc.LastHash, "missing": strings.Join(missing, ",")})
 		return nil
 	})
 }

@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/irbot/irbot/bot/change"
 	"strconv"
 	"strings"
 	"time"
@@ -43,7 +45,7 @@ func (e *Engine) roster(ctx context.Context, id string) (oncall.Roster, *oncall.
 func overridesKey(roster string) string { return "roster:" + roster + ":overrides" }
 
 func (e *Engine) overrides(ctx context.Context, roster string) ([]oncall.Override, error) {
-	v, err := e.st.Get(ctx, overridesKey(roster))
+	v, err := e.Store.Get(ctx, overridesKey(roster))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
@@ -63,7 +65,7 @@ func (e *Engine) onDuty(ctx context.Context) func(id string, at time.Time) (stri
 	return func(id string, at time.Time) (string, bool) {
 		_, sched, err := e.roster(ctx, id)
 		if err != nil {
-			e.log.Warn("roster unavailable for paging", "roster", id, "err", err)
+			e.Log.Warn("roster unavailable for paging", "roster", id, "err", err)
 			return "", false
 		}
 		sh, ok := sched.OnDuty(at)
@@ -74,7 +76,7 @@ func (e *Engine) onDuty(ctx context.Context) func(id string, at time.Time) (stri
 // pickRosters returns the roster named (or all of them).
 func (e *Engine) pickRosters(name string) ([]oncall.Roster, error) {
 	if len(e.o.Rosters) == 0 {
-		return nil, e.refuse("err.no_rosters")
+		return nil, e.Refuse("err.no_rosters")
 	}
 	if name == "" {
 		return e.o.Rosters, nil
@@ -88,15 +90,15 @@ func (e *Engine) pickRosters(name string) ([]oncall.Roster, error) {
 	for _, r := range e.o.Rosters {
 		ids = append(ids, r.ID)
 	}
-	return nil, e.refuse("err.no_roster", name, strings.Join(ids, ", "))
+	return nil, e.Refuse("err.no_roster", name, strings.Join(ids, ", "))
 }
 
-func (e *Engine) oncallCmd(ctx context.Context, req *request) error {
-	rosters, err := e.pickRosters(req.cmd.Text)
+func (e *Engine) oncallCmd(ctx context.Context, req *change.Request) error {
+	rosters, err := e.pickRosters(req.Cmd.Text)
 	if err != nil {
 		return err
 	}
-	now := e.o.Clock.Now()
+	now := e.Now()
 	var list []notify.Shifts
 	for _, r := range rosters {
 		_, sched, err := e.roster(ctx, r.ID)
@@ -105,25 +107,25 @@ func (e *Engine) oncallCmd(ctx context.Context, req *request) error {
 		}
 		list = append(list, notify.Shifts{Roster: r, Shifts: sched.Next(now, 2)})
 	}
-	return e.reply(ctx, req, func(lang string) string { return e.r.OnCall(list, now, lang) })
+	return e.Reply(ctx, req, func(lang string) string { return e.R.OnCall(list, now, lang) })
 }
 
-func (e *Engine) rosterCmd(ctx context.Context, req *request) error {
-	rosters, err := e.pickRosters(req.cmd.Text)
+func (e *Engine) rosterCmd(ctx context.Context, req *change.Request) error {
+	rosters, err := e.pickRosters(req.Cmd.Text)
 	if err != nil {
 		return err
 	}
 	days := 7
-	if len(req.cmd.Args) > 0 {
-		days, _ = strconv.Atoi(req.cmd.Args[0])
+	if len(req.Cmd.Args) > 0 {
+		days, _ = strconv.Atoi(req.Cmd.Args[0])
 		days = min(max(days, 1), 31)
 	}
-	now := e.o.Clock.Now()
-	return e.reply(ctx, req, e.rosterText(ctx, rosters, now, days))
+	now := e.Now()
+	return e.Reply(ctx, req, e.rosterText(ctx, rosters, now, days))
 }
 
 // rosterText lists each roster's shifts over the next days.
-func (e *Engine) rosterText(ctx context.Context, rosters []oncall.Roster, now time.Time, days int) text {
+func (e *Engine) rosterText(ctx context.Context, rosters []oncall.Roster, now time.Time, days int) change.Text {
 	var list []notify.Shifts
 	for _, r := range rosters {
 		_, sched, err := e.roster(ctx, r.ID)
@@ -132,11 +134,11 @@ func (e *Engine) rosterText(ctx context.Context, rosters []oncall.Roster, now ti
 		}
 		// "3 days" is today and the next two, to midnight in the roster's
 		// zone: a shift starting on the fourth morning is not in it.
-		local := now.In(e.o.Location)
-		end := time.Date(local.Year(), local.Month(), local.Day()+days, 0, 0, 0, 0, e.o.Location)
+		local := now.In(e.Cfg.Location)
+		end := time.Date(local.Year(), local.Month(), local.Day()+days, 0, 0, 0, 0, e.Cfg.Location)
 		list = append(list, notify.Shifts{Roster: r, Shifts: sched.Within(now, end, 200)})
 	}
-	return func(lang string) string { return e.r.Rosters(list, days, lang) }
+	return func(lang string) string { return e.R.Rosters(list, days, lang) }
 }
 
 // canEditRoster: roster admins, or people with the roster_admin role.
@@ -145,12 +147,12 @@ func canEditRoster(r oncall.Roster, p bot.Person) bool {
 }
 
 // addOverride stores an override and announces it in the roster's chat.
-func (e *Engine) addOverride(ctx context.Context, req *request, r oncall.Roster, o oncall.Override, key string) error {
+func (e *Engine) addOverride(ctx context.Context, req *change.Request, r oncall.Roster, o oncall.Override, key string) error {
 	list, err := e.overrides(ctx, r.ID)
 	if err != nil {
 		return err
 	}
-	now := e.o.Clock.Now()
+	now := e.Now()
 	kept := list[:0]
 	for _, x := range list {
 		if x.End.After(now) { // forget finished overrides
@@ -159,71 +161,71 @@ func (e *Engine) addOverride(ctx context.Context, req *request, r oncall.Roster,
 	}
 	kept = append(kept, o)
 	if _, err := oncall.Compile(r.WithOverrides(kept)); err != nil {
-		return e.refuse("err.override", err.Error())
+		return e.Refuse("err.override", err.Error())
 	}
 	raw, _ := json.Marshal(kept)
 	msg := func(lang string) string {
-		return e.cat.T(lang, key, r.Title(lang), e.personName(o.Person), e.r.Time(o.Start), e.r.Time(o.End),
-			firstNonEmpty(req.actor.Name, req.actor.ID))
+		return e.Cat.T(lang, key, r.Title(lang), e.PersonName(o.Person), e.R.Time(o.Start), e.R.Time(o.End),
+			cmp.Or(req.Actor.Name, req.Actor.ID))
 	}
-	tx := &store.Tx{Seen: req.seen, Put: map[string]string{overridesKey(r.ID): string(raw)},
-		Outbox: []bot.Outgoing{{Chat: req.in.Chat, Kind: bot.KindReply, Text: msg(req.lang), ReplyTo: req.in.MessageID}}}
-	for _, ref := range e.chatRefs(r.AnnounceIn) {
-		if ref != req.in.Chat {
-			tx.Outbox = append(tx.Outbox, bot.Outgoing{Chat: ref, Kind: bot.KindNotice, Text: msg(e.chatLang(ctx, ref))})
+	tx := &store.Tx{Seen: req.Seen, Put: map[string]string{overridesKey(r.ID): string(raw)},
+		Outbox: []bot.Outgoing{{Chat: req.In.Chat, Kind: bot.KindReply, Text: msg(req.Lang), ReplyTo: req.In.MessageID}}}
+	for _, ref := range e.ChatRefs(r.AnnounceIn) {
+		if ref != req.In.Chat {
+			tx.Outbox = append(tx.Outbox, bot.Outgoing{Chat: ref, Kind: bot.KindNotice, Text: msg(e.ChatLang(ctx, ref))})
 		}
 	}
 	tx.SetTimers = e.rosterTimers(ctx, r, now)
-	return e.commit(ctx, tx)
+	return e.Commit(ctx, tx)
 }
 
-func (e *Engine) overrideCmd(ctx context.Context, req *request) error {
-	rosters, err := e.pickRosters(req.cmd.Text)
+func (e *Engine) overrideCmd(ctx context.Context, req *change.Request) error {
+	rosters, err := e.pickRosters(req.Cmd.Text)
 	if err != nil {
 		return err
 	}
 	r := rosters[0]
-	if !canEditRoster(r, req.actor) && !e.o.Directory.Open() {
-		return e.refuse("err.not_roster_admin", r.Title(req.lang))
+	if !canEditRoster(r, req.Actor) && !e.Cfg.Directory.Open() {
+		return e.Refuse("err.not_roster_admin", r.Title(req.Lang))
 	}
-	who, ok := e.o.Directory.Person(req.cmd.User)
-	if !ok && !e.o.Directory.Open() {
-		return e.refuse("err.no_person", req.cmd.User, strings.Join(e.knownTargets(), ", "))
+	who, ok := e.Cfg.Directory.Person(req.Cmd.User)
+	if !ok && !e.Cfg.Directory.Open() {
+		return e.Refuse("err.no_person", req.Cmd.User, strings.Join(e.knownTargets(), ", "))
 	}
 	if who.ID == "" {
-		who.ID = req.cmd.User
+		who.ID = req.Cmd.User
 	}
-	now := e.o.Clock.Now()
-	end, ok := oncall.ParseUntil(strings.Join(req.cmd.Args, " "), now, e.o.Location)
+	now := e.Now()
+	end, ok := oncall.ParseUntil(strings.Join(req.Cmd.Args, " "), now, e.Cfg.Location)
 	if !ok {
-		return e.refuse("err.until", strings.Join(req.cmd.Args, " "))
+		return e.Refuse("err.until", strings.Join(req.Cmd.Args, " "))
 	}
 	return e.addOverride(ctx, req, r, oncall.Override{Person: who.ID, Start: now, End: end}, "override_set")
 }
 
 // handoffCmd gives the caller's current shift (of the first roster they
 // are on duty in) to someone else, until the shift ends.
-func (e *Engine) handoffCmd(ctx context.Context, req *request) error {
-	to, ok := e.o.Directory.Person(req.cmd.User)
+func (e *Engine) handoffCmd(ctx context.Context, req *change.Request) error {
+	to, ok := e.Cfg.Directory.Person(req.Cmd.User)
 	if !ok {
-		return e.refuse("err.no_person", req.cmd.User, strings.Join(e.knownTargets(), ", "))
+		return e.Refuse("err.no_person", req.Cmd.User, strings.Join(e.knownTargets(), ", "))
 	}
-	now := e.o.Clock.Now()
+	now := e.Now()
 	for _, r := range e.o.Rosters {
 		_, sched, err := e.roster(ctx, r.ID)
 		if err != nil {
 			continue
 		}
 		sh, ok := sched.OnDuty(now)
-		if !ok || sh.Person != req.actor.ID {
+		if !ok || sh.Person != req.Actor.ID {
 			continue
 		}
-		if to.ID == req.actor.ID {
-			return e.refuse("err.handoff_self")
+		if to.ID == req.Actor.ID {
+			return e.Refuse("err.handoff_self")
 		}
-		return e.addOverride(ctx, req, r, oncall.Override{Person: to.ID, Start: now, End: sh.End, Replace: req.actor.ID}, "handed_off")
+		return e.addOverride(ctx, req, r, oncall.Override{Person: to.ID, Start: now, End: sh.End, Replace: req.Actor.ID}, "handed_off")
 	}
-	return e.refuse("err.not_on_duty")
+	return e.Refuse("err.not_on_duty")
 }
 
 // rosterTimers returns the next handoff and weekly-summary timers of r.
@@ -254,14 +256,14 @@ func (e *Engine) fireRoster(ctx context.Context, t bot.Timer, seenKey string) er
 		}
 	}
 	if !found {
-		return e.commit(ctx, tx)
+		return e.Commit(ctx, tx)
 	}
-	now := e.o.Clock.Now()
+	now := e.Now()
 	_, sched, err := e.roster(ctx, r.ID)
 	if err != nil {
 		return err
 	}
-	var msg text
+	var msg change.Text
 	switch t.Kind {
 	case TimerHandoff:
 		// The shift that starts at the timer's due time (not now: a late
@@ -272,14 +274,14 @@ func (e *Engine) fireRoster(ctx context.Context, t bot.Timer, seenKey string) er
 			if prev, ok := sched.OnDuty(at.Add(-time.Second)); ok {
 				from = &prev
 			}
-			msg = func(lang string) string { return e.r.Handoff(r, sh, from, lang) }
+			msg = func(lang string) string { return e.R.Handoff(r, sh, from, lang) }
 		}
 	case TimerRosterWeek:
 		msg = e.rosterText(ctx, []oncall.Roster{r}, now, 7)
 	}
 	if msg != nil {
-		for _, ref := range e.chatRefs(r.AnnounceIn) {
-			tx.Outbox = append(tx.Outbox, bot.Outgoing{Chat: ref, Kind: bot.KindNotice, Text: msg(e.chatLang(ctx, ref))})
+		for _, ref := range e.ChatRefs(r.AnnounceIn) {
+			tx.Outbox = append(tx.Outbox, bot.Outgoing{Chat: ref, Kind: bot.KindNotice, Text: msg(e.ChatLang(ctx, ref))})
 		}
 	}
 	for _, nt := range e.rosterTimers(ctx, r, now) {
@@ -287,7 +289,7 @@ func (e *Engine) fireRoster(ctx context.Context, t bot.Timer, seenKey string) er
 			tx.SetTimers = append(tx.SetTimers, nt)
 		}
 	}
-	return e.commit(ctx, tx)
+	return e.Commit(ctx, tx)
 }
 
 // RosterICS returns roster id's next n shifts (overrides included) as an
@@ -297,5 +299,5 @@ func (e *Engine) RosterICS(ctx context.Context, id string, n int) (string, error
 	if err != nil {
 		return "", err
 	}
-	return oncall.ICS(sched, r, e.o.Clock.Now(), n), nil
+	return oncall.ICS(sched, r, e.Now(), n), nil
 }

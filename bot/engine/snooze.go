@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"github.com/irbot/irbot/bot/change"
 	"strconv"
 	"strings"
 	"time"
@@ -23,40 +24,40 @@ const maxSnooze = 24 * time.Hour
 // snoozeCmd: /snooze [IR-n] <duration> <reason> holds the incident's
 // paging (its alerts are still recorded) until the time is up, then
 // reminds and pages again. It is written to the audit log.
-func (e *Engine) snoozeCmd(ctx context.Context, req *request) error {
-	err := e.onIncident(ctx, req, func(ctx context.Context, c *change) error {
-		if !c.inc.Open() {
-			return e.refuse("err.cannot", "/snooze", c.inc.Ref(), e.stateName(c.inc, req.lang))
+func (e *Engine) snoozeCmd(ctx context.Context, req *change.Request) error {
+	err := e.OnIncident(ctx, req, func(ctx context.Context, c *change.Change) error {
+		if !c.Inc.Open() {
+			return e.Refuse("err.cannot", "/snooze", c.Inc.Ref(), e.StateName(c.Inc, req.Lang))
 		}
-		until, ok := oncall.ParseUntil(strings.Join(req.cmd.Args, " "), c.now, e.o.Location)
+		until, ok := oncall.ParseUntil(strings.Join(req.Cmd.Args, " "), c.Now, e.Cfg.Location)
 		if !ok {
-			return e.refuse("err.until", req.cmd.Args[0])
+			return e.Refuse("err.until", req.Cmd.Args[0])
 		}
-		if until.Sub(c.now) > maxSnooze {
-			return e.refuse("err.snooze_too_long", e.r.Dur(maxSnooze, req.lang))
+		if until.Sub(c.Now) > maxSnooze {
+			return e.Refuse("err.snooze_too_long", e.R.Dur(maxSnooze, req.Lang))
 		}
-		c.inc.Snooze = &bot.Snooze{Until: until, Reason: req.cmd.Text, By: req.actor.ID}
-		for _, k := range c.inc.OpenPages() {
-			p := c.inc.Pages[k]
-			c.cancel = append(c.cancel, escTimerID(c.inc.ID, p.N, p.Step))
+		c.Inc.Snooze = &bot.Snooze{Until: until, Reason: req.Cmd.Text, By: req.Actor.ID}
+		for _, k := range c.Inc.OpenPages() {
+			p := c.Inc.Pages[k]
+			c.Cancel = append(c.Cancel, escTimerID(c.Inc.ID, p.N, p.Step))
 		}
-		c.set = append(c.set, bot.Timer{ID: snoozeTimerID(c.inc.ID), Due: until, Kind: TimerSnooze, Incident: c.inc.ID})
-		c.record(bot.EvSnoozed, map[string]string{"until": until.UTC().Format(time.RFC3339), "reason": req.cmd.Text})
-		c.notify(ctx, bot.KindNotice, func(lang string) string {
-			return e.cat.T(lang, "snoozed", c.inc.Ref(), c.actorName(), e.r.Time(until), req.cmd.Text)
+		c.Set = append(c.Set, bot.Timer{ID: snoozeTimerID(c.Inc.ID), Due: until, Kind: TimerSnooze, Incident: c.Inc.ID})
+		c.Record(bot.EvSnoozed, map[string]string{"until": until.UTC().Format(time.RFC3339), "reason": req.Cmd.Text})
+		c.Notify(ctx, bot.KindNotice, func(lang string) string {
+			return e.Cat.T(lang, "snoozed", c.Inc.Ref(), c.ActorName(), e.R.Time(until), req.Cmd.Text)
 		}, nil)
 		return nil
 	})
 	if err == nil {
-		e.audit(ctx, bot.EvSnoozed, map[string]string{"person": req.actor.ID, "text": notify.Clip(req.in.Text, 200), "chat": req.in.Chat.String()})
+		e.Audit(ctx, bot.EvSnoozed, map[string]string{"person": req.Actor.ID, "text": notify.Clip(req.In.Text, 200), "chat": req.In.Chat.String()})
 	}
 	return err
 }
 
 // fireSnoozeEnd ends a snooze when its time is up: the chats are
 // reminded and paging resumes where it stood.
-func (e *Engine) fireSnoozeEnd(ctx context.Context, c *change, t bot.Timer) {
-	if c.inc.Snooze == nil || c.now.Before(c.inc.Snooze.Until) {
+func (e *Engine) fireSnoozeEnd(ctx context.Context, c *change.Change, t bot.Timer) {
+	if c.Inc.Snooze == nil || c.Now.Before(c.Inc.Snooze.Until) {
 		return // ended early, or extended
 	}
 	e.endSnooze(ctx, c, "snooze_over")
@@ -64,24 +65,24 @@ func (e *Engine) fireSnoozeEnd(ctx context.Context, c *change, t bot.Timer) {
 
 // endSnooze lifts the hold and pages the current step of every open page
 // again. key says why, to the chats.
-func (e *Engine) endSnooze(ctx context.Context, c *change, key string) {
-	if !e.liftSnooze(ctx, c, key) || !c.inc.Open() {
+func (e *Engine) endSnooze(ctx context.Context, c *change.Change, key string) {
+	if !e.liftSnooze(ctx, c, key) || !c.Inc.Open() {
 		return
 	}
-	for _, k := range c.inc.OpenPages() {
+	for _, k := range c.Inc.OpenPages() {
 		e.pageStep(ctx, c, k)
 	}
 }
 
 // liftSnooze ends the hold without paging again (the caller pages), and
 // tells the chats why; it reports whether there was a snooze.
-func (e *Engine) liftSnooze(ctx context.Context, c *change, key string) bool {
-	if c.inc.Snooze == nil {
+func (e *Engine) liftSnooze(ctx context.Context, c *change.Change, key string) bool {
+	if c.Inc.Snooze == nil {
 		return false
 	}
-	c.inc.Snooze = nil
-	c.cancel = append(c.cancel, snoozeTimerID(c.inc.ID))
-	c.record(bot.EvSnoozeEnded, map[string]string{"why": key})
-	c.notify(ctx, bot.KindNotice, e.t(key, c.inc.Ref()), nil)
+	c.Inc.Snooze = nil
+	c.Cancel = append(c.Cancel, snoozeTimerID(c.Inc.ID))
+	c.Record(bot.EvSnoozeEnded, map[string]string{"why": key})
+	c.Notify(ctx, bot.KindNotice, e.T(key, c.Inc.Ref()), nil)
 	return true
 }

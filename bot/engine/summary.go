@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"github.com/irbot/irbot/bot/change"
 	"time"
 
 	"github.com/irbot/irbot/bot"
@@ -39,21 +40,21 @@ func sumDelayID(inc int64) string { return fmt.Sprintf("sumdelay:%d", inc) }
 // leaderChats returns where summaries go.
 func (e *Engine) leaderChats() []bot.ChatRef {
 	if len(e.o.Summaries.Chats) == 0 {
-		return e.o.Directory.ChatsFor("leadership")
+		return e.Cfg.Directory.ChatsFor("leadership")
 	}
 	var out []bot.ChatRef
 	for _, id := range e.o.Summaries.Chats {
-		out = append(out, e.chatRefs(id)...)
+		out = append(out, e.ChatRefs(id)...)
 	}
 	return out
 }
 
 // cadence returns how often an open incident is summarised (0 = never).
-func (e *Engine) cadence(c *change) time.Duration {
-	if d, ok := c.pb.SummaryEvery[c.inc.Severity]; ok && d > 0 {
+func (e *Engine) cadence(c *change.Change) time.Duration {
+	if d, ok := c.PB.SummaryEvery[c.Inc.Severity]; ok && d > 0 {
 		return d.D()
 	}
-	return e.o.Summaries.Every[c.inc.Severity]
+	return e.o.Summaries.Every[c.Inc.Severity]
 }
 
 func (e *Engine) minGap() time.Duration {
@@ -66,33 +67,33 @@ func (e *Engine) minGap() time.Duration {
 // tellLeaders summarises c for the leaders if it is important, at once or
 // when MinGap has passed since the last summary, and sets or cancels the
 // summary cadence timer.
-func (e *Engine) tellLeaders(ctx context.Context, c *change) {
+func (e *Engine) tellLeaders(ctx context.Context, c *change.Change) {
 	if len(e.leaderChats()) == 0 {
 		return
 	}
 	important, urgent := false, false
-	for _, ev := range c.events {
+	for _, ev := range c.Events {
 		important = important || summaryKinds[ev.Kind]
 		urgent = urgent || alwaysNow[ev.Kind]
 	}
 	if important {
-		if urgent || c.inc.SummaryAt.IsZero() || c.now.Sub(c.inc.SummaryAt) >= e.minGap() {
+		if urgent || c.Inc.SummaryAt.IsZero() || c.Now.Sub(c.Inc.SummaryAt) >= e.minGap() {
 			e.summarize(ctx, c)
 		} else {
-			c.set = append(c.set, bot.Timer{ID: sumDelayID(c.inc.ID), Due: c.inc.SummaryAt.Add(e.minGap()),
-				Kind: TimerSumDelay, Incident: c.inc.ID})
+			c.Set = append(c.Set, bot.Timer{ID: sumDelayID(c.Inc.ID), Due: c.Inc.SummaryAt.Add(e.minGap()),
+				Kind: TimerSumDelay, Incident: c.Inc.ID})
 		}
 	}
 	// Cadence: while open, one timer; reset on severity changes; gone once over.
-	for _, ev := range c.events {
+	for _, ev := range c.Events {
 		switch {
-		case !c.inc.Open():
-			c.cancel = append(c.cancel, cadenceID(c.inc.ID), sumDelayID(c.inc.ID))
+		case !c.Inc.Open():
+			c.Cancel = append(c.Cancel, cadenceID(c.Inc.ID), sumDelayID(c.Inc.ID))
 		case ev.Kind == bot.EvDeclared || ev.Kind == bot.EvSeverity || ev.Kind == bot.EvReopened:
 			if d := e.cadence(c); d > 0 {
-				c.set = append(c.set, bot.Timer{ID: cadenceID(c.inc.ID), Due: c.now.Add(d), Kind: TimerCadence, Incident: c.inc.ID})
+				c.Set = append(c.Set, bot.Timer{ID: cadenceID(c.Inc.ID), Due: c.Now.Add(d), Kind: TimerCadence, Incident: c.Inc.ID})
 			} else {
-				c.cancel = append(c.cancel, cadenceID(c.inc.ID))
+				c.Cancel = append(c.Cancel, cadenceID(c.Inc.ID))
 			}
 		}
 	}
@@ -100,18 +101,18 @@ func (e *Engine) tellLeaders(ctx context.Context, c *change) {
 
 // summarize queues a summary of the incident to the leadership chats and
 // marks what it covered.
-func (e *Engine) summarize(ctx context.Context, c *change) {
-	since, _ := e.st.Timeline(ctx, c.inc.ID, c.inc.SummarySeq)
-	sum := notify.Summary{Incident: c.inc, Playbook: c.pb, Recent: append(since, c.events...), Now: c.now, Escalations: e.escalations(c.inc)}
+func (e *Engine) summarize(ctx context.Context, c *change.Change) {
+	since, _ := e.Store.Timeline(ctx, c.Inc.ID, c.Inc.SummarySeq)
+	sum := notify.Summary{Incident: c.Inc, Playbook: c.PB, Recent: append(since, c.Events...), Now: c.Now, Escalations: e.escalations(c.Inc)}
 	for _, ch := range e.leaderChats() {
-		lang := e.chatLang(ctx, ch)
-		c.out = append(c.out, bot.Outgoing{Incident: c.inc.ID, Chat: ch, Kind: bot.KindSummary,
-			Text: e.r.Summary(sum, lang), EditKey: "",
-			Buttons: []bot.Button{e.button("btn.status", "/status "+c.inc.Ref())}})
+		lang := e.ChatLang(ctx, ch)
+		c.Out = append(c.Out, bot.Outgoing{Incident: c.Inc.ID, Chat: ch, Kind: bot.KindSummary,
+			Text: e.R.Summary(sum, lang), EditKey: "",
+			Buttons: []bot.Button{e.Button("btn.status", "/status "+c.Inc.Ref())}})
 	}
-	c.inc.SummaryAt = c.now
-	c.summarized = true
-	c.cancel = append(c.cancel, sumDelayID(c.inc.ID))
+	c.Inc.SummaryAt = c.Now
+	c.Summarized = true
+	c.Cancel = append(c.Cancel, sumDelayID(c.Inc.ID))
 }
 
 // escalations returns when the incident's waiting pages escalate next.
@@ -129,17 +130,17 @@ func (e *Engine) escalations(inc *bot.Incident) []time.Time {
 }
 
 // fireSummary handles the cadence and held-back summary timers.
-func (e *Engine) fireSummary(ctx context.Context, c *change, t bot.Timer) {
-	if !c.inc.Open() && t.Kind == TimerCadence {
+func (e *Engine) fireSummary(ctx context.Context, c *change.Change, t bot.Timer) {
+	if !c.Inc.Open() && t.Kind == TimerCadence {
 		return
 	}
-	if t.Kind == TimerSumDelay && c.inc.Seq <= c.inc.SummarySeq {
+	if t.Kind == TimerSumDelay && c.Inc.Seq <= c.Inc.SummarySeq {
 		return // nothing new since the last summary
 	}
 	e.summarize(ctx, c)
-	if t.Kind == TimerCadence && c.inc.Open() {
+	if t.Kind == TimerCadence && c.Inc.Open() {
 		if d := e.cadence(c); d > 0 {
-			c.set = append(c.set, bot.Timer{ID: cadenceID(c.inc.ID), Due: c.now.Add(d), Kind: TimerCadence, Incident: c.inc.ID})
+			c.Set = append(c.Set, bot.Timer{ID: cadenceID(c.Inc.ID), Due: c.Now.Add(d), Kind: TimerCadence, Incident: c.Inc.ID})
 		}
 	}
 }
@@ -149,12 +150,12 @@ func (e *Engine) nextDigest(now time.Time) (time.Time, bool) {
 	if e.o.Summaries.DigestAt == "" {
 		return time.Time{}, false
 	}
-	return oncall.NextDaily(now, e.o.Summaries.DigestAt, e.o.Location)
+	return oncall.NextDaily(now, e.o.Summaries.DigestAt, e.Cfg.Location)
 }
 
 // fireDigest posts the daily digest and sets the next one.
 func (e *Engine) fireDigest(ctx context.Context, t bot.Timer, seenKey string) error {
-	now := e.o.Clock.Now()
+	now := e.Now()
 	tx := &store.Tx{Seen: []string{seenKey}, CancelTimers: []string{t.ID}}
 	all, err := e.entries(ctx, false)
 	if err != nil {
@@ -169,11 +170,11 @@ func (e *Engine) fireDigest(ctx context.Context, t bot.Timer, seenKey string) er
 		}
 	}
 	for _, ch := range e.leaderChats() {
-		lang := e.chatLang(ctx, ch)
-		tx.Outbox = append(tx.Outbox, bot.Outgoing{Chat: ch, Kind: bot.KindSummary, Text: e.r.Digest(d, lang)})
+		lang := e.ChatLang(ctx, ch)
+		tx.Outbox = append(tx.Outbox, bot.Outgoing{Chat: ch, Kind: bot.KindSummary, Text: e.R.Digest(d, lang)})
 	}
 	if next, ok := e.nextDigest(now); ok {
 		tx.SetTimers = append(tx.SetTimers, bot.Timer{ID: "digest", Due: next, Kind: TimerDigest})
 	}
-	return e.commit(ctx, tx)
+	return e.Commit(ctx, tx)
 }

@@ -2,31 +2,27 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"github.com/irbot/irbot/bot/change"
 	"strconv"
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/store"
 )
 
-// timerHandler handles one due timer of a kind; seenKey makes it
-// idempotent (recorded in the commit that deletes the timer).
-type timerHandler func(ctx context.Context, t bot.Timer, seenKey string) error
-
 // timerHandlers registers a handler per timer kind.
-func (e *Engine) timerHandlers() map[string]timerHandler {
-	return map[string]timerHandler{
+func (e *Engine) timerHandlers() map[string]change.TimerHandler {
+	return map[string]change.TimerHandler{
 		TimerHandoff:      e.fireRoster,
 		TimerRosterWeek:   e.fireRoster,
 		TimerDigest:       e.fireDigest,
-		TimerEscalate:     e.incidentTimer(e.fireEscalate),
-		TimerCadence:      e.incidentTimer(e.fireSummary),
-		TimerSumDelay:     e.incidentTimer(e.fireSummary),
-		TimerStepDue:      e.incidentTimer(e.fireStep),
-		TimerStepEscalate: e.incidentTimer(e.fireStep),
+		TimerEscalate:     e.IncidentTimer(e.fireEscalate),
+		TimerCadence:      e.IncidentTimer(e.fireSummary),
+		TimerSumDelay:     e.IncidentTimer(e.fireSummary),
+		TimerStepDue:      e.IncidentTimer(e.fireStep),
+		TimerStepEscalate: e.IncidentTimer(e.fireStep),
 		TimerHeartbeat:    e.fireHeartbeat,
-		TimerSnooze:       e.incidentTimer(e.fireSnoozeEnd),
+		TimerSnooze:       e.IncidentTimer(e.fireSnoozeEnd),
 	}
 }
 
@@ -39,34 +35,7 @@ func (e *Engine) Fire(ctx context.Context, t bot.Timer) error {
 	if h, ok := e.timerHandlers()[t.Kind]; ok {
 		return h(ctx, t, seenKey)
 	}
-	return e.dropTimer(ctx, t, seenKey)
-}
-
-// dropTimer removes a timer that has nothing left to do.
-func (e *Engine) dropTimer(ctx context.Context, t bot.Timer, seenKey string) error {
-	return e.commit(ctx, &store.Tx{CancelTimers: []string{t.ID}, Seen: []string{seenKey}})
-}
-
-// incidentTimer makes a handler of f, which acts on the timer's incident in
-// one change that also deletes the timer. A timer whose incident is gone is
-// dropped.
-func (e *Engine) incidentTimer(f func(ctx context.Context, c *change, t bot.Timer)) timerHandler {
-	return func(ctx context.Context, t bot.Timer, seenKey string) error {
-		if t.Incident == 0 {
-			return e.dropTimer(ctx, t, seenKey)
-		}
-		err := e.apply(ctx, t.Incident, nil, func(ctx context.Context, c *change) error {
-			c.seen = []string{seenKey}
-			c.cancel = append(c.cancel, t.ID)
-			f(ctx, c, t)
-			return nil
-		})
-		var ue *userError
-		if errors.As(err, &ue) {
-			return e.dropTimer(ctx, t, seenKey)
-		}
-		return err
-	}
+	return e.DropTimer(ctx, t, seenKey)
 }
 
 // Start sets up the engine's standing timers; see StartRosters.
@@ -76,7 +45,7 @@ func (e *Engine) Start(ctx context.Context) error { return e.StartRosters(ctx) }
 // handoff and weekly timers, and the daily digest its timer. Call it at
 // start-up; it is idempotent.
 func (e *Engine) StartRosters(ctx context.Context) error {
-	existing, err := e.st.Timers(ctx)
+	existing, err := e.Store.Timers(ctx)
 	if err != nil {
 		return fmt.Errorf("read timers: %w", err)
 	}
@@ -85,11 +54,11 @@ func (e *Engine) StartRosters(ctx context.Context) error {
 		have[t.ID] = true
 	}
 	var set []bot.Timer
-	if at, ok := e.nextDigest(e.o.Clock.Now()); ok && !have["digest"] {
+	if at, ok := e.nextDigest(e.Now()); ok && !have["digest"] {
 		set = append(set, bot.Timer{ID: "digest", Due: at, Kind: TimerDigest})
 	}
 	for _, r := range e.o.Rosters {
-		for _, t := range e.rosterTimers(ctx, r, e.o.Clock.Now()) {
+		for _, t := range e.rosterTimers(ctx, r, e.Now()) {
 			if !have[t.ID] {
 				set = append(set, t)
 			}
@@ -98,5 +67,5 @@ func (e *Engine) StartRosters(ctx context.Context) error {
 	if len(set) == 0 {
 		return nil
 	}
-	return e.commit(ctx, &store.Tx{SetTimers: set})
+	return e.Commit(ctx, &store.Tx{SetTimers: set})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/irbot/irbot/bot/change"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,76 +18,76 @@ import (
 
 // view answers a read-only command about an incident: nothing changes, but
 // the reply is committed (with the dedup key) like any other.
-func (e *Engine) view(ctx context.Context, req *request, render func(inc *bot.Incident, pb *playbook.Playbook) (text, []bot.Button, error)) error {
-	id, err := e.target(ctx, req)
+func (e *Engine) view(ctx context.Context, req *change.Request, render func(inc *bot.Incident, pb *playbook.Playbook) (change.Text, []bot.Button, error)) error {
+	id, err := e.Target(ctx, req)
 	if err != nil {
 		return err
 	}
-	inc, err := e.st.Incident(ctx, id)
+	inc, err := e.Store.Incident(ctx, id)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return e.refuse("err.no_incident", fmt.Sprintf("%s-%d", e.o.Prefix, id))
+			return e.Refuse("err.no_incident", fmt.Sprintf("%s-%d", e.Cfg.Prefix, id))
 		}
 		return fmt.Errorf("load incident %d: %w", id, err)
 	}
-	pb, ok := e.books.Get(inc.Playbook)
+	pb, ok := e.Books.Get(inc.Playbook)
 	if !ok {
-		return e.refuse("err.playbook_gone", inc.Ref(), inc.Playbook)
+		return e.Refuse("err.playbook_gone", inc.Ref(), inc.Playbook)
 	}
 	t, buttons, err := render(inc, pb)
 	if err != nil {
 		return err
 	}
-	return e.replyButtons(ctx, req, t, buttons) // answered where asked
+	return e.ReplyButtons(ctx, req, t, buttons) // answered where asked
 }
 
-func (e *Engine) status(ctx context.Context, req *request) error {
-	return e.view(ctx, req, func(inc *bot.Incident, pb *playbook.Playbook) (text, []bot.Button, error) {
-		return func(lang string) string { return e.r.Status(inc, pb, e.o.Clock.Now(), lang) }, e.statusButtons(inc, pb), nil
+func (e *Engine) status(ctx context.Context, req *change.Request) error {
+	return e.view(ctx, req, func(inc *bot.Incident, pb *playbook.Playbook) (change.Text, []bot.Button, error) {
+		return func(lang string) string { return e.R.Status(inc, pb, e.Now(), lang) }, e.statusButtons(inc, pb), nil
 	})
 }
 
-func (e *Engine) steps(ctx context.Context, req *request) error {
-	return e.view(ctx, req, func(inc *bot.Incident, pb *playbook.Playbook) (text, []bot.Button, error) {
-		all := len(req.cmd.Args) > 0 && strings.EqualFold(req.cmd.Args[len(req.cmd.Args)-1], "all")
-		return func(lang string) string { return e.r.Steps(inc, pb, all, lang) }, e.stepButtons(inc, pb, pb.PhaseIndex(inc.State)), nil
+func (e *Engine) steps(ctx context.Context, req *change.Request) error {
+	return e.view(ctx, req, func(inc *bot.Incident, pb *playbook.Playbook) (change.Text, []bot.Button, error) {
+		all := len(req.Cmd.Args) > 0 && strings.EqualFold(req.Cmd.Args[len(req.Cmd.Args)-1], "all")
+		return func(lang string) string { return e.R.Steps(inc, pb, all, lang) }, e.stepButtons(inc, pb, pb.PhaseIndex(inc.State)), nil
 	})
 }
 
-func (e *Engine) timeline(ctx context.Context, req *request) error {
-	return e.view(ctx, req, func(inc *bot.Incident, pb *playbook.Playbook) (text, []bot.Button, error) {
-		evs, err := e.st.Timeline(ctx, inc.ID, 0)
+func (e *Engine) timeline(ctx context.Context, req *change.Request) error {
+	return e.view(ctx, req, func(inc *bot.Incident, pb *playbook.Playbook) (change.Text, []bot.Button, error) {
+		evs, err := e.Store.Timeline(ctx, inc.ID, 0)
 		if err != nil {
 			return nil, nil, fmt.Errorf("read timeline %s: %w", inc.Ref(), err)
 		}
-		return func(lang string) string { return e.r.Timeline(inc, pb, evs, lang) }, nil, nil
+		return func(lang string) string { return e.R.Timeline(inc, pb, evs, lang) }, nil, nil
 	})
 }
 
-func (e *Engine) verify(ctx context.Context, req *request) error {
-	id, err := e.target(ctx, req)
+func (e *Engine) verify(ctx context.Context, req *change.Request) error {
+	id, err := e.Target(ctx, req)
 	if err != nil {
 		return err
 	}
 	// Checking changes nothing: no event is written, so the count and the
 	// last hash stay what they were; who checked goes to the audit log.
-	inc, err := e.st.Incident(ctx, id)
+	inc, err := e.Store.Incident(ctx, id)
 	if err != nil {
-		return e.refuse("err.no_incident", fmt.Sprintf("%s-%d", e.o.Prefix, id))
+		return e.Refuse("err.no_incident", fmt.Sprintf("%s-%d", e.Cfg.Prefix, id))
 	}
-	evs, err := e.st.Timeline(ctx, inc.ID, 0)
+	evs, err := e.Store.Timeline(ctx, inc.ID, 0)
 	if err != nil {
 		return fmt.Errorf("read timeline %s: %w", inc.Ref(), err)
 	}
 	result := "ok"
-	reply := e.t("verify_ok", inc.Ref(), len(evs), short(inc.LastHash))
+	reply := e.T("verify_ok", inc.Ref(), len(evs), short(inc.LastHash))
 	if err := bot.VerifyIncident(inc, evs); err != nil {
 		result = err.Error()
-		reply = e.t("verify_broken", inc.Ref(), err.Error())
+		reply = e.T("verify_broken", inc.Ref(), err.Error())
 	}
-	e.audit(ctx, bot.EvVerified, map[string]string{"person": req.actor.ID, "incident": inc.Ref(), "events": strconv.Itoa(len(evs)),
+	e.Audit(ctx, bot.EvVerified, map[string]string{"person": req.Actor.ID, "incident": inc.Ref(), "events": strconv.Itoa(len(evs)),
 		"last_hash": inc.LastHash, "result": result})
-	return e.reply(ctx, req, reply)
+	return e.Reply(ctx, req, reply)
 }
 
 // VerifyIncident is bot.VerifyIncident, for callers that know it here.
@@ -99,28 +100,28 @@ func short(h string) string {
 	return h
 }
 
-func (e *Engine) incidents(ctx context.Context, req *request) error {
-	all := len(req.cmd.Args) > 0 && strings.EqualFold(req.cmd.Args[0], "all")
+func (e *Engine) incidents(ctx context.Context, req *change.Request) error {
+	all := len(req.Cmd.Args) > 0 && strings.EqualFold(req.Cmd.Args[0], "all")
 	list, err := e.entries(ctx, !all)
 	if err != nil {
 		return err
 	}
-	return e.reply(ctx, req, func(lang string) string { return e.r.Incidents(list, lang) })
+	return e.Reply(ctx, req, func(lang string) string { return e.R.Incidents(list, lang) })
 }
 
-func (e *Engine) playbooks(ctx context.Context, req *request) error {
-	return e.reply(ctx, req, func(lang string) string { return e.r.Playbooks(e.books.List(), lang) })
+func (e *Engine) playbooks(ctx context.Context, req *change.Request) error {
+	return e.Reply(ctx, req, func(lang string) string { return e.R.Playbooks(e.Books.List(), lang) })
 }
 
-func (e *Engine) help(ctx context.Context, req *request) error {
-	topic := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(req.cmd.Text)), "/")
+func (e *Engine) help(ctx context.Context, req *change.Request) error {
+	topic := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(req.Cmd.Text)), "/")
 	if topic != "" {
 		n, ok := command.Aliases()[topic]
 		if !ok {
 			n = command.Name(topic)
 		}
 		if _, known := e.handlers()[n]; known {
-			return e.reply(ctx, req, func(lang string) string { return e.r.HelpTopic(n, lang) })
+			return e.Reply(ctx, req, func(lang string) string { return e.R.HelpTopic(n, lang) })
 		}
 		// Not a command: a suggestion and a pointer, not the whole list.
 		var words []string
@@ -132,9 +133,9 @@ func (e *Engine) help(ctx context.Context, req *request) error {
 		}
 		slices.Sort(words)
 		if s := command.Closest(topic, words); s != "" {
-			return e.reply(ctx, req, e.t("help_suggest", topic, s))
+			return e.Reply(ctx, req, e.T("help_suggest", topic, s))
 		}
-		return e.reply(ctx, req, e.t("help_unknown", topic))
+		return e.Reply(ctx, req, e.T("help_unknown", topic))
 	}
 	var names []command.Name
 	for _, n := range command.Names() {
@@ -142,17 +143,17 @@ func (e *Engine) help(ctx context.Context, req *request) error {
 			names = append(names, n)
 		}
 	}
-	return e.reply(ctx, req, func(lang string) string { return e.r.Help(names, lang) })
+	return e.Reply(ctx, req, func(lang string) string { return e.R.Help(names, lang) })
 }
 
 // statsCmd: /stats [30d] — time to acknowledge and to resolve, by severity
 // and by playbook, over incidents declared in the period.
-func (e *Engine) statsCmd(ctx context.Context, req *request) error {
+func (e *Engine) statsCmd(ctx context.Context, req *change.Request) error {
 	days := 30
-	if s := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(req.cmd.Text)), "d"); s != "" {
+	if s := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(req.Cmd.Text)), "d"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n <= 0 || n > 3660 {
-			return e.refuse("err.usage", "/stats [30d]")
+			return e.Refuse("err.usage", "/stats [30d]")
 		}
 		days = n
 	}
@@ -160,21 +161,21 @@ func (e *Engine) statsCmd(ctx context.Context, req *request) error {
 	if err != nil {
 		return err
 	}
-	now := e.o.Clock.Now()
-	return e.reply(ctx, req, func(lang string) string { return e.r.Stats(all, now, days, lang) })
+	now := e.Now()
+	return e.Reply(ctx, req, func(lang string) string { return e.R.Stats(all, now, days, lang) })
 }
 
 // entries lists the incidents (only the open ones with open) with their
 // playbooks, without the audit log.
 func (e *Engine) entries(ctx context.Context, open bool) ([]notify.Entry, error) {
-	list, err := e.st.Incidents(ctx, open)
+	list, err := e.Store.Incidents(ctx, open)
 	if err != nil {
 		return nil, fmt.Errorf("list incidents: %w", err)
 	}
 	var out []notify.Entry
 	for _, inc := range list {
 		if inc.ID != AuditID {
-			pb, _ := e.books.Get(inc.Playbook)
+			pb, _ := e.Books.Get(inc.Playbook)
 			out = append(out, notify.Entry{Incident: inc, Playbook: pb})
 		}
 	}
