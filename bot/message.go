@@ -33,14 +33,18 @@ type Button struct {
 // commit as the action that caused it and deleted once the platform has
 // accepted it.
 type Outgoing struct {
-	ID       string   `json:"id"` // assigned by the store; orders the outbox
-	Incident int64    `json:"incident,omitempty"`
-	Chat     ChatRef  `json:"chat"`
-	Kind     string   `json:"kind"`
-	Text     string   `json:"text"`
-	Buttons  []Button `json:"buttons,omitempty"`
-	EditKey  string   `json:"edit_key,omitempty"` // same key = edit the earlier message with that key, where the platform can
-	Edit     string   `json:"edit,omitempty"`     // platform message id to edit in place (a tapped button's message), where the platform can
+	ID       string  `json:"id"` // assigned by the store; orders the outbox
+	Incident int64   `json:"incident,omitempty"`
+	Chat     ChatRef `json:"chat"`
+	Kind     string  `json:"kind"`
+	// Text is the message in the bot's markup (see ParseBody): plain text
+	// whose first line is the headline when there are more lines, and
+	// command hints between CommandStart and CommandEnd (Command). Each
+	// adapter renders it for its platform; no mark reaches a chat.
+	Text    string   `json:"text"`
+	Buttons []Button `json:"buttons,omitempty"`
+	EditKey string   `json:"edit_key,omitempty"` // same key = edit the earlier message with that key, where the platform can
+	Edit    string   `json:"edit,omitempty"`     // platform message id to edit in place (a tapped button's message), where the platform can
 	// EditOnly drops the message on platforms that cannot edit (a live
 	// status card would otherwise be re-posted on every change).
 	EditOnly bool `json:"edit_only,omitempty"`
