@@ -251,3 +251,73 @@ func TestSecretEqual(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitKeepsCommandHints: the marks of the bot's markup are not
+// counted, a command hint is never cut when a part can hold it, and one
+// longer than a part is closed and reopened, so that every part is markup
+// of its own and no mark is lost or left alone.
+func TestSplitKeepsCommandHints(t *testing.T) {
+	var b strings.Builder
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&b, "Bước %d quá hạn: gõ %s khi xong, hoặc %s nếu không áp dụng.\n", i,
+			bot.Command(fmt.Sprintf("/done IR-7 %d", i)), bot.Command(fmt.Sprintf("/skip IR-7 %d không áp dụng vì lý do", i)))
+	}
+	long := "Gõ " + bot.Command("/note IR-7 "+strings.Repeat("ghi chú rất dài ", 20)) + " để ghi."
+	cases := []struct {
+		name string
+		text string
+		max  int
+	}{
+		{"hints on every line", b.String(), 200},
+		{"hints, one long line", strings.ReplaceAll(b.String(), "\n", " "), 150},
+		{"a hint longer than a part", long, 60},
+	}
+	commands := func(parts ...string) string {
+		var out []string
+		for _, p := range parts {
+			body := bot.ParseBody(p)
+			for _, l := range append([][]bot.Span{body.Title}, body.Lines...) {
+				for _, s := range l {
+					if s.Kind == bot.SpanCommand {
+						out = append(out, s.Text)
+					}
+				}
+			}
+		}
+		return strings.Join(out, "|")
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			parts := chat.Split(c.text, c.max)
+			if len(parts) < 2 {
+				t.Fatalf("%d parts", len(parts))
+			}
+			var plain []string
+			for i, p := range parts {
+				if n := utf8.RuneCountInString(bot.StripMarks(p)); n > c.max {
+					t.Fatalf("part %d shows %d characters, max %d", i, n, c.max)
+				}
+				if got := bot.ParseBody(p).String(); got != p {
+					t.Fatalf("part %d is not well-formed markup (a mark cut off its pair):\n%q\nreads as %q", i, p, got)
+				}
+				plain = append(plain, bot.StripMarks(p))
+			}
+			strip := func(s string) string { return strings.NewReplacer(" ", "", "\n", "").Replace(s) }
+			if strip(strings.Join(plain, "")) != strip(bot.StripMarks(c.text)) {
+				t.Fatal("text changed by splitting")
+			}
+			want, got := commands(c.text), commands(parts...)
+			if c.name == "a hint longer than a part" {
+				want, got = strip(want), strip(strings.ReplaceAll(got, "|", ""))
+			}
+			if got != want {
+				t.Fatalf("command hints changed by splitting:\n got  %q\n want %q", got, want)
+			}
+		})
+	}
+	// Marks are not counted: a text of max characters with hints is one part.
+	text := "ab " + bot.Command("/ack") + " cd"
+	if parts := chat.Split(text, utf8.RuneCountInString(bot.StripMarks(text))); len(parts) != 1 || parts[0] != text {
+		t.Fatalf("a text of max visible characters was split: %q", parts)
+	}
+}
