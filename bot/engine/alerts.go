@@ -192,8 +192,8 @@ func (e *Engine) openTx(ctx context.Context, in Intake, group string, prev int64
 		e.Button("btn.steps", "/steps "+inc.Ref())})
 	e.recordAlerts(ctx, c, in, alerts, true)
 	if quiet == "" && inc.Escalation != "" {
-		if _, ok := e.policy(bot.Page{Policy: inc.Escalation}); ok {
-			e.startPage(ctx, c, inc.Escalation, "", "")
+		if _, ok := e.pager.Policy(bot.Page{Policy: inc.Escalation}); ok {
+			e.pager.Start(ctx, c, inc.Escalation, "", "")
 		}
 	}
 	e.Finish(ctx, c)
@@ -209,7 +209,7 @@ func (e *Engine) joinAlerts(ctx context.Context, c *change.Change, in Intake, al
 	}
 	for _, a := range alerts {
 		if a.Status == bot.AlertFiring && sev != nil && sev(a) < c.Inc.Severity {
-			e.endSnooze(ctx, c, "snooze_broken")
+			e.pager.EndSnooze(ctx, c, "snooze_broken")
 			return
 		}
 	}
@@ -288,7 +288,7 @@ func (e *Engine) recordAlerts(ctx context.Context, c *change.Change, in Intake, 
 	}
 	c.Inc.State, c.Inc.Resolved = to, c.Now
 	cancelTimers(c)
-	e.cancelPages(c)
+	e.pager.Cancel(c)
 	c.RecordBot(bot.EvResolved, map[string]string{"summary": e.Cat.T(e.Cfg.Language, "auto_resolved_summary"), "duration": c.Now.Sub(c.Inc.Declared).Round(time.Second).String()})
 	c.Notify(ctx, bot.KindStatus, e.T("alerts_auto_resolved", c.Inc.Ref(), notify.Bullets(resolved)), nil)
 }
@@ -306,7 +306,7 @@ func (e *Engine) ackFromAlert(ctx context.Context, c *change.Change, in Intake, 
 	c.Inc.Acknowledged = c.Now
 	delay := c.Now.Sub(c.Inc.Declared).Round(time.Second)
 	c.Events = append(c.Events, bot.Event{At: c.Now, Actor: "alert:" + in.Route, Kind: bot.EvAck, Data: map[string]string{"after": delay.String()}})
-	e.ackPages(c, "alert:"+in.Route)
+	e.pager.Ack(c, "alert:"+in.Route)
 	if err := e.enterNext(ctx, c, func(lang string) string {
 		return e.Cat.T(lang, "acked_in_tool", c.Inc.Ref(), source, e.R.Dur(delay, lang))
 	}); err != nil {

@@ -11,7 +11,10 @@
 package engine
 
 import (
+	"context"
 	"github.com/irbot/irbot/bot/change"
+	"github.com/irbot/irbot/bot/duty"
+	"github.com/irbot/irbot/bot/paging"
 	"log/slog"
 	"time"
 
@@ -73,7 +76,9 @@ type Options struct {
 // store's version check turns a race into a retry.
 type Engine struct {
 	*change.Core
-	o Options
+	o     Options
+	duty  *duty.Duty
+	pager *paging.Pager
 }
 
 // New returns an engine over st with the playbooks in books.
@@ -90,6 +95,8 @@ func New(st store.Store, books *playbook.Set, o Options) *Engine {
 	e := &Engine{o: o, Core: change.New(st, books, change.Config{Prefix: o.Prefix, Language: o.Language,
 		Location: o.Location, BotName: o.BotName, Directory: o.Directory, Clock: o.Clock, Catalog: o.Catalog,
 		Logger: o.Logger, OnCommit: o.OnCommit, Platforms: o.Platforms})}
+	e.duty = duty.New(e.Core, o.Rosters)
+	e.pager = paging.New(e.Core, o.Policies, e.duty)
 	e.OnFinish(e.refreshCard)
 	e.OnFinish(e.tellLeaders)
 	return e
@@ -103,3 +110,16 @@ func (e *Engine) Directory() *bot.Directory { return e.Cfg.Directory }
 
 // AuditID is the reserved incident number whose timeline is the audit log.
 const AuditID = change.AuditID
+
+// RosterICS is the calendar (iCalendar) of roster id's next n shifts.
+func (e *Engine) RosterICS(ctx context.Context, id string, n int) (string, error) {
+	return e.duty.RosterICS(ctx, id, n)
+}
+
+// BundlePages joins the pages waiting for one person into one message.
+func (e *Engine) BundlePages(pages []bot.Outgoing) bot.Outgoing { return e.pager.BundlePages(pages) }
+
+// DeliveryFailed records a message that left the outbox undelivered.
+func (e *Engine) DeliveryFailed(ctx context.Context, m bot.Outgoing, cause error) {
+	e.pager.DeliveryFailed(ctx, m, cause)
+}

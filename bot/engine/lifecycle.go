@@ -56,8 +56,8 @@ func (e *Engine) declareTx(ctx context.Context, req *change.Request, pb *playboo
 			notify.FirstPhase(pb, lang))
 	}, []bot.Button{e.Button("btn.ack", "/ack "+inc.Ref()),
 		e.Button("btn.steps", "/steps "+inc.Ref())})
-	if _, ok := e.policy(bot.Page{Policy: inc.Escalation}); ok && inc.Escalation != "" {
-		e.startPage(ctx, c, inc.Escalation, "", "")
+	if _, ok := e.pager.Policy(bot.Page{Policy: inc.Escalation}); ok && inc.Escalation != "" {
+		e.pager.Start(ctx, c, inc.Escalation, "", "")
 	}
 	e.Finish(ctx, c)
 	return c.Tx(), nil
@@ -129,7 +129,7 @@ func (e *Engine) ackIncident(ctx context.Context, c *change.Change) error {
 	}
 	if c.Inc.State != bot.StateTriggered {
 		if len(c.Inc.OpenPages()) > 0 && c.Inc.Open() {
-			if e.ackPages(c, c.ActorID()) > 0 {
+			if e.pager.Ack(c, c.ActorID()) > 0 {
 				c.Notify(ctx, bot.KindNotice, e.T("page_acked", c.Inc.Ref(), c.ActorName()), nil)
 			} else {
 				c.Reply(e.T("page_ack_waiting", c.Inc.Ref()), nil)
@@ -145,7 +145,7 @@ func (e *Engine) ackIncident(ctx context.Context, c *change.Change) error {
 	c.Inc.Acknowledged = c.Now
 	delay := c.Now.Sub(c.Inc.Declared).Round(time.Second)
 	c.Record(bot.EvAck, map[string]string{"after": delay.String()})
-	e.ackPages(c, c.ActorID())
+	e.pager.Ack(c, c.ActorID())
 	return e.enterNext(ctx, c, func(lang string) string {
 		return e.Cat.T(lang, "acked", c.Inc.Ref(), c.ActorName(), e.R.Dur(delay, lang))
 	})
@@ -243,7 +243,7 @@ func (e *Engine) resolve(ctx context.Context, req *change.Request) error {
 		c.Inc.State = to
 		c.Inc.Resolved = c.Now
 		cancelTimers(c)
-		e.cancelPages(c)
+		e.pager.Cancel(c)
 		c.Record(bot.EvResolved, map[string]string{"summary": req.Cmd.Text, "duration": c.Now.Sub(c.Inc.Declared).Round(time.Second).String()})
 		c.Notify(ctx, bot.KindStatus, e.T("resolved", c.Inc.Ref(), c.ActorName(), e.R.Dur(c.Now.Sub(c.Inc.Declared), ""), opt(req.Cmd.Text)),
 			[]bot.Button{e.Button("btn.close", "/close "+c.Inc.Ref())})
@@ -292,7 +292,7 @@ func (e *Engine) cancel(ctx context.Context, req *change.Request) error {
 		}
 		c.Inc.State = to
 		cancelTimers(c)
-		e.cancelPages(c)
+		e.pager.Cancel(c)
 		c.Record(bot.EvCancelled, map[string]string{"reason": req.Cmd.Text})
 		c.Notify(ctx, bot.KindStatus, e.T("cancelled", c.Inc.Ref(), c.ActorName(), opt(req.Cmd.Text)), nil)
 		return nil

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"fmt"
+	"github.com/irbot/irbot/bot/paging"
 	"strings"
 	"sync"
 	"testing"
@@ -99,7 +100,7 @@ func TestPageEscalatesAfterExactlyTheDelayAndStopsOnAck(t *testing.T) {
 
 func hasEscTimer(ts []bot.Timer) bool {
 	for _, t := range ts {
-		if t.Kind == engine.TimerEscalate {
+		if t.Kind == paging.TimerEscalate {
 			return true
 		}
 	}

@@ -20,7 +20,7 @@ func (e *Engine) permit(ctx context.Context, req *change.Request) error {
 	}
 	act := access.ActionOf(req.Cmd)
 	d := e.o.Access.Check(req.Actor, act)
-	if d.Allowed || (act == access.Action(command.Override) && e.adminOfARoster(req.Actor)) {
+	if d.Allowed || (act == access.Action(command.Override) && e.duty.IsAdmin(req.Actor)) {
 		return nil // a roster's own admins: the handler checks which roster
 	}
 	if d.NeedsIncident {
@@ -49,14 +49,4 @@ func (e *Engine) audited(ctx context.Context, req *change.Request) {
 		e.Audit(ctx, bot.EvPrivileged, map[string]string{"person": req.Actor.ID, "action": string(act),
 			"chat": req.In.Chat.String(), "text": notify.Clip(req.In.Text, 200)})
 	}
-}
-
-// adminOfARoster reports whether p is listed among some roster's admins.
-func (e *Engine) adminOfARoster(p bot.Person) bool {
-	for _, r := range e.o.Rosters {
-		if r.IsAdmin(p.ID) {
-			return true
-		}
-	}
-	return false
 }

@@ -94,9 +94,9 @@ func (e *Engine) fireStep(ctx context.Context, c *change.Change, t bot.Timer) {
 			reason := fmt.Sprintf("step %d overdue: %s", s.Number, s.Title.In("en"))
 			c.Record(bot.EvStepEscalated, map[string]string{"step": strconv.Itoa(s.Number), "id": s.ID})
 			if open := c.Inc.OpenPages(); len(open) > 0 {
-				e.escalate(ctx, c, open[0], reason)
+				e.pager.Escalate(ctx, c, open[0], reason)
 			} else if c.Inc.Escalation != "" {
-				e.startPage(ctx, c, c.Inc.Escalation, "", reason)
+				e.pager.Start(ctx, c, c.Inc.Escalation, "", reason)
 			}
 			return
 		}

@@ -122,7 +122,7 @@ func (e *Engine) escalations(inc *bot.Incident) []time.Time {
 		if p.Status != bot.PageSent {
 			continue
 		}
-		if pol, ok := e.policy(p); ok {
+		if pol, ok := e.pager.Policy(p); ok {
 			out = append(out, pol.DueAt(p.Step, p.StepAt))
 		}
 	}
@@ -162,8 +162,8 @@ func (e *Engine) fireDigest(ctx context.Context, t bot.Timer, seenKey string) er
 		return err
 	}
 	d := notify.Digest{At: t.Due, Incidents: all}
-	for _, r := range e.o.Rosters {
-		if _, sched, err := e.roster(ctx, r.ID); err == nil {
+	for _, r := range e.duty.Rosters() {
+		if _, sched, err := e.duty.Roster(ctx, r.ID); err == nil {
 			if sh, ok := sched.OnDuty(t.Due); ok {
 				d.Duty = append(d.Duty, notify.Duty{Person: sh.Person, Roster: r})
 			}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"github.com/irbot/irbot/bot/change"
+	"github.com/irbot/irbot/bot/duty"
+	"github.com/irbot/irbot/bot/paging"
 	"strconv"
 
 	"github.com/irbot/irbot/bot"
@@ -13,16 +15,16 @@ import (
 // timerHandlers registers a handler per timer kind.
 func (e *Engine) timerHandlers() map[string]change.TimerHandler {
 	return map[string]change.TimerHandler{
-		TimerHandoff:      e.fireRoster,
-		TimerRosterWeek:   e.fireRoster,
-		TimerDigest:       e.fireDigest,
-		TimerEscalate:     e.IncidentTimer(e.fireEscalate),
-		TimerCadence:      e.IncidentTimer(e.fireSummary),
-		TimerSumDelay:     e.IncidentTimer(e.fireSummary),
-		TimerStepDue:      e.IncidentTimer(e.fireStep),
-		TimerStepEscalate: e.IncidentTimer(e.fireStep),
-		TimerHeartbeat:    e.fireHeartbeat,
-		TimerSnooze:       e.IncidentTimer(e.fireSnoozeEnd),
+		duty.TimerHandoff:    e.duty.Fire,
+		duty.TimerRosterWeek: e.duty.Fire,
+		TimerDigest:          e.fireDigest,
+		paging.TimerEscalate: e.IncidentTimer(e.pager.FireEscalate),
+		TimerCadence:         e.IncidentTimer(e.fireSummary),
+		TimerSumDelay:        e.IncidentTimer(e.fireSummary),
+		TimerStepDue:         e.IncidentTimer(e.fireStep),
+		TimerStepEscalate:    e.IncidentTimer(e.fireStep),
+		TimerHeartbeat:       e.fireHeartbeat,
+		paging.TimerSnooze:   e.IncidentTimer(e.pager.FireSnoozeEnd),
 	}
 }
 
@@ -57,13 +59,7 @@ func (e *Engine) StartRosters(ctx context.Context) error {
 	if at, ok := e.nextDigest(e.Now()); ok && !have["digest"] {
 		set = append(set, bot.Timer{ID: "digest", Due: at, Kind: TimerDigest})
 	}
-	for _, r := range e.o.Rosters {
-		for _, t := range e.rosterTimers(ctx, r, e.Now()) {
-			if !have[t.ID] {
-				set = append(set, t)
-			}
-		}
-	}
+	set = append(set, e.duty.Start(ctx, have)...)
 	if len(set) == 0 {
 		return nil
 	}

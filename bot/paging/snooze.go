@@ -1,4 +1,4 @@
-package engine
+package paging
 
 import (
 	"context"
@@ -21,20 +21,20 @@ func snoozeTimerID(inc int64) string { return "snooze:" + strconv.FormatInt(inc,
 // maintenance window or a resolution, not a hold.
 const maxSnooze = 24 * time.Hour
 
-// snoozeCmd: /snooze [IR-n] <duration> <reason> holds the incident's
+// SnoozeCmd: /snooze [IR-n] <duration> <reason> holds the incident's
 // paging (its alerts are still recorded) until the time is up, then
 // reminds and pages again. It is written to the audit log.
-func (e *Engine) snoozeCmd(ctx context.Context, req *change.Request) error {
-	err := e.OnIncident(ctx, req, func(ctx context.Context, c *change.Change) error {
+func (pg *Pager) SnoozeCmd(ctx context.Context, req *change.Request) error {
+	err := pg.OnIncident(ctx, req, func(ctx context.Context, c *change.Change) error {
 		if !c.Inc.Open() {
-			return e.Refuse("err.cannot", "/snooze", c.Inc.Ref(), e.StateName(c.Inc, req.Lang))
+			return pg.Refuse("err.cannot", "/snooze", c.Inc.Ref(), pg.StateName(c.Inc, req.Lang))
 		}
-		until, ok := oncall.ParseUntil(strings.Join(req.Cmd.Args, " "), c.Now, e.Cfg.Location)
+		until, ok := oncall.ParseUntil(strings.Join(req.Cmd.Args, " "), c.Now, pg.Cfg.Location)
 		if !ok {
-			return e.Refuse("err.until", req.Cmd.Args[0])
+			return pg.Refuse("err.until", req.Cmd.Args[0])
 		}
 		if until.Sub(c.Now) > maxSnooze {
-			return e.Refuse("err.snooze_too_long", e.R.Dur(maxSnooze, req.Lang))
+			return pg.Refuse("err.snooze_too_long", pg.R.Dur(maxSnooze, req.Lang))
 		}
 		c.Inc.Snooze = &bot.Snooze{Until: until, Reason: req.Cmd.Text, By: req.Actor.ID}
 		for _, k := range c.Inc.OpenPages() {
@@ -44,45 +44,45 @@ func (e *Engine) snoozeCmd(ctx context.Context, req *change.Request) error {
 		c.Set = append(c.Set, bot.Timer{ID: snoozeTimerID(c.Inc.ID), Due: until, Kind: TimerSnooze, Incident: c.Inc.ID})
 		c.Record(bot.EvSnoozed, map[string]string{"until": until.UTC().Format(time.RFC3339), "reason": req.Cmd.Text})
 		c.Notify(ctx, bot.KindNotice, func(lang string) string {
-			return e.Cat.T(lang, "snoozed", c.Inc.Ref(), c.ActorName(), e.R.Time(until), req.Cmd.Text)
+			return pg.Cat.T(lang, "snoozed", c.Inc.Ref(), c.ActorName(), pg.R.Time(until), req.Cmd.Text)
 		}, nil)
 		return nil
 	})
 	if err == nil {
-		e.Audit(ctx, bot.EvSnoozed, map[string]string{"person": req.Actor.ID, "text": notify.Clip(req.In.Text, 200), "chat": req.In.Chat.String()})
+		pg.Audit(ctx, bot.EvSnoozed, map[string]string{"person": req.Actor.ID, "text": notify.Clip(req.In.Text, 200), "chat": req.In.Chat.String()})
 	}
 	return err
 }
 
-// fireSnoozeEnd ends a snooze when its time is up: the chats are
+// FireSnoozeEnd ends a snooze when its time is up: the chats are
 // reminded and paging resumes where it stood.
-func (e *Engine) fireSnoozeEnd(ctx context.Context, c *change.Change, t bot.Timer) {
+func (pg *Pager) FireSnoozeEnd(ctx context.Context, c *change.Change, t bot.Timer) {
 	if c.Inc.Snooze == nil || c.Now.Before(c.Inc.Snooze.Until) {
 		return // ended early, or extended
 	}
-	e.endSnooze(ctx, c, "snooze_over")
+	pg.EndSnooze(ctx, c, "snooze_over")
 }
 
-// endSnooze lifts the hold and pages the current step of every open page
+// EndSnooze lifts the hold and pages the current step of every open page
 // again. key says why, to the chats.
-func (e *Engine) endSnooze(ctx context.Context, c *change.Change, key string) {
-	if !e.liftSnooze(ctx, c, key) || !c.Inc.Open() {
+func (pg *Pager) EndSnooze(ctx context.Context, c *change.Change, key string) {
+	if !pg.LiftSnooze(ctx, c, key) || !c.Inc.Open() {
 		return
 	}
 	for _, k := range c.Inc.OpenPages() {
-		e.pageStep(ctx, c, k)
+		pg.pageStep(ctx, c, k)
 	}
 }
 
-// liftSnooze ends the hold without paging again (the caller pages), and
+// LiftSnooze ends the hold without paging again (the caller pages), and
 // tells the chats why; it reports whether there was a snooze.
-func (e *Engine) liftSnooze(ctx context.Context, c *change.Change, key string) bool {
+func (pg *Pager) LiftSnooze(ctx context.Context, c *change.Change, key string) bool {
 	if c.Inc.Snooze == nil {
 		return false
 	}
 	c.Inc.Snooze = nil
 	c.Cancel = append(c.Cancel, snoozeTimerID(c.Inc.ID))
 	c.Record(bot.EvSnoozeEnded, map[string]string{"why": key})
-	c.Notify(ctx, bot.KindNotice, e.T(key, c.Inc.Ref()), nil)
+	c.Notify(ctx, bot.KindNotice, pg.T(key, c.Inc.Ref()), nil)
 	return true
 }

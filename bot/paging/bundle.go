@@ -1,4 +1,4 @@
-package engine
+package paging
 
 import (
 	"cmp"
@@ -13,11 +13,11 @@ import (
 
 // DeliveryFailed records in the incident's timeline that a message could
 // not be delivered, so the report shows who was not told.
-func (e *Engine) DeliveryFailed(ctx context.Context, m bot.Outgoing, cause error) {
+func (pg *Pager) DeliveryFailed(ctx context.Context, m bot.Outgoing, cause error) {
 	if m.Incident == 0 {
 		return
 	}
-	err := e.Apply(ctx, m.Incident, nil, func(ctx context.Context, c *change.Change) error {
+	err := pg.Apply(ctx, m.Incident, nil, func(ctx context.Context, c *change.Change) error {
 		c.Record(bot.EvDeliveryFailed, map[string]string{"chat": m.Chat.String(), "kind": m.Kind, "error": cause.Error()})
 		if m.Kind != bot.KindPage || c.Inc.HasChat(m.Chat) {
 			return nil
@@ -25,18 +25,18 @@ func (e *Engine) DeliveryFailed(ctx context.Context, m bot.Outgoing, cause error
 		// A page that reached nobody: the incident's chats must know, so
 		// that someone pages another way.
 		who := m.Chat.ID
-		if p, ok := e.Cfg.Directory.Lookup(m.Chat.Platform, m.Chat.ID); ok && m.Chat.Direct {
+		if p, ok := pg.Cfg.Directory.Lookup(m.Chat.Platform, m.Chat.ID); ok && m.Chat.Direct {
 			who = cmp.Or(p.Name, p.ID)
-		} else if ch, ok := e.Cfg.Directory.ChatFor(m.Chat); ok {
+		} else if ch, ok := pg.Cfg.Directory.ChatFor(m.Chat); ok {
 			who = ch.ID
 		}
 		c.Notify(ctx, bot.KindNotice, func(lang string) string {
-			return e.Cat.T(lang, "page_undelivered", c.Inc.Ref(), who, e.Cat.T(lang, deliveryWhy(cause)))
+			return pg.Cat.T(lang, "page_undelivered", c.Inc.Ref(), who, pg.Cat.T(lang, deliveryWhy(cause)))
 		}, nil)
 		return nil
 	})
 	if err != nil {
-		e.Log.Error("record delivery failure", "incident", m.Incident, "err", err)
+		pg.Log.Error("record delivery failure", "incident", m.Incident, "err", err)
 	}
 }
 
@@ -66,11 +66,11 @@ const maxBundleLines = 30
 // line per incident with its acknowledge code, a button per incident and
 // one that acknowledges them all. It is the delivery layer's BundleFunc,
 // which carries no context: its reads use a background one.
-func (e *Engine) BundlePages(pages []bot.Outgoing) bot.Outgoing {
+func (pg *Pager) BundlePages(pages []bot.Outgoing) bot.Outgoing {
 	ctx := context.Background()
 	ch := pages[0].Chat
-	lang := e.ChatLang(ctx, ch)
-	if p, ok := e.Cfg.Directory.Lookup(ch.Platform, ch.ID); ok && ch.Direct && p.Language != "" {
+	lang := pg.ChatLang(ctx, ch)
+	if p, ok := pg.Cfg.Directory.Lookup(ch.Platform, ch.ID); ok && ch.Direct && p.Language != "" {
 		lang = p.Language
 	}
 	var lines, rest []string
@@ -82,16 +82,16 @@ func (e *Engine) BundlePages(pages []bot.Outgoing) bot.Outgoing {
 		}
 		seen[m.Incident] = true
 		if len(lines) >= maxBundleLines {
-			rest = append(rest, fmt.Sprintf("%s-%d", e.Cfg.Prefix, m.Incident))
+			rest = append(rest, fmt.Sprintf("%s-%d", pg.Cfg.Prefix, m.Incident))
 			continue
 		}
-		inc, err := e.Store.Incident(ctx, m.Incident)
+		inc, err := pg.Store.Incident(ctx, m.Incident)
 		if err != nil {
 			lines = append(lines, "• "+strings.SplitN(m.Text, "\n", 2)[0])
 			continue
 		}
-		pb, _ := e.Books.Get(inc.Playbook)
-		lines = append(lines, e.R.BundleLine(inc, pb, lang))
+		pb, _ := pg.Books.Get(inc.Playbook)
+		lines = append(lines, pg.R.BundleLine(inc, pb, lang))
 		if len(buttons) < maxBundleButtons {
 			buttons = append(buttons, bot.Button{Label: "✅ " + inc.Ref(), Data: "/ack " + inc.Ref()})
 		}
@@ -100,6 +100,6 @@ func (e *Engine) BundlePages(pages []bot.Outgoing) bot.Outgoing {
 		m := pages[len(pages)-1]
 		return bot.Outgoing{Text: m.Text, Buttons: m.Buttons}
 	}
-	buttons = append(buttons, bot.Button{Label: e.Cat.T(lang, "btn.ack_all"), Data: "/ack all"})
-	return bot.Outgoing{Text: e.R.Bundle(len(seen), lines, rest, lang), Buttons: buttons}
+	buttons = append(buttons, bot.Button{Label: pg.Cat.T(lang, "btn.ack_all"), Data: "/ack all"})
+	return bot.Outgoing{Text: pg.R.Bundle(len(seen), lines, rest, lang), Buttons: buttons}
 }
