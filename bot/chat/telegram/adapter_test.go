@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/irbot/irbot/bot"
@@ -41,7 +42,7 @@ func TestEscapingNeverTriggers400(t *testing.T) {
 		"1. step one\n2. step two\n- bullet + plus = equals | pipe {braces} #hash",
 	}
 	r := rand.New(rand.NewPCG(1, 2))
-	alphabet := []rune("_*[]()~`>#+-=|{}.!\\ a\nệ🚨")
+	alphabet := []rune("_*[]()~`>#+-=|{}.!\\ a\nệ🚨\uE000\uE001/")
 	for range 300 {
 		n := 1 + r.IntN(60)
 		var b strings.Builder
@@ -51,7 +52,7 @@ func TestEscapingNeverTriggers400(t *testing.T) {
 		texts = append(texts, b.String())
 	}
 	for _, text := range texts {
-		want := strings.Trim(text, " \n")
+		want := strings.Trim(bot.StripMarks(text), " \n") // command hints as written
 		if want == "" {
 			continue
 		}
@@ -71,6 +72,38 @@ func TestEscapingNeverTriggers400(t *testing.T) {
 	}
 }
 
+// TestCommandHints: a command hint reaches Telegram as inline code when it
+// has arguments and as text when it is a bare command, and no mark of the
+// bot's markup is sent.
+func TestCommandHints(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	e.fake.AddChat(telegramtest.Chat{ID: grp})
+	text := "⏰ IR-7 · bước 3 quá hạn\nGõ " + bot.Command("/done IR-7 3") + " khi xong, " + bot.Command("/help") + " để xem các lệnh."
+	if _, err := e.ad.Send(e.ctx, bot.Outgoing{Chat: group("-1001"), Kind: bot.KindNotice, Text: text}); err != nil {
+		t.Fatal(err)
+	}
+	msgs := e.fake.Messages(grp)
+	m := msgs[len(msgs)-1]
+	if want := "*⏰ IR\\-7 · bước 3 quá hạn*\nGõ `/done IR-7 3` khi xong, /help để xem các lệnh\\."; m.Raw != want {
+		t.Fatalf("sent %q\nwant %q", m.Raw, want)
+	}
+	if want := bot.StripMarks(text); m.Text != want {
+		t.Fatalf("shown %q, want %q", m.Text, want)
+	}
+	var code []string
+	for _, en := range m.Entities {
+		if en.Type == "code" {
+			code = append(code, string(utf16.Decode(utf16.Encode([]rune(m.Text))[en.Offset:en.Offset+en.Length])))
+		}
+	}
+	if len(code) != 1 || code[0] != "/done IR-7 3" {
+		t.Fatalf("code entities %q, want the one command with arguments", code)
+	}
+	if strings.ContainsFunc(m.Raw, func(r rune) bool { return r >= 0xE000 && r <= 0xF8FF }) {
+		t.Fatalf("a private-use rune was sent: %q", m.Raw)
+	}
+}
+
 func TestRender(t *testing.T) {
 	for in, want := range map[string]string{
 		"IR-7 done.":           `IR\-7 done\.`,
@@ -80,6 +113,14 @@ func TestRender(t *testing.T) {
 		"Máy chủ_1":            `Máy chủ\_1`,
 		"a*b\nc`d":             "*a\\*b*\nc\\`d",
 		"   \nblank headline_": "   \nblank headline\\_",
+		// Command hints: a bare command is text (Telegram makes it
+		// tappable), one with arguments inline code (copied on a tap),
+		// escaped as code is; in the bold headline a hint is text.
+		"Gõ " + bot.Command("/help") + " để xem các lệnh.":       `Gõ /help để xem các lệnh\.`,
+		"IR-7\nGõ " + bot.Command("/done 3") + " khi xong.":      "*IR\\-7*\nGõ `/done 3` khi xong\\.",
+		"Ví dụ: " + bot.Command("/skip 2 `x` C:\\tmp") + "!":     "Ví dụ: `/skip 2 \\`x\\` C:\\\\tmp`\\!",
+		bot.Command("/ack IR-7") + "\n" + bot.Command("/my_cmd"): "*/ack IR\\-7*\n/my\\_cmd",
+		"a\uE000b\uE001\uE001 c\uE000":                           "a`b` c",
 	} {
 		if got := telegram.Render(in); got != want {
 			t.Errorf("Render(%q) = %q, want %q", in, got, want)

@@ -37,16 +37,60 @@ func EscapeMarkdownV2(s string) string {
 	return b.String()
 }
 
-// Render turns the bot's plain text into the MarkdownV2 sent: everything
-// escaped, and the first line bold when the text has more than one line
-// (the engine's messages open with a headline such as "🚨 IR-7 · SEV1 ·
-// Ransomware").
+// Render turns text in the bot's markup (bot.ParseBody) into the
+// MarkdownV2 sent: the headline bold, every other character escaped, and
+// each command hint the way Telegram users take it: a bare command
+// ("/help") as text, which Telegram makes tappable, one with arguments
+// ("/done 3") as inline code, which copies on a tap. A hint in the bold
+// headline is text (code may not be nested in bold).
 func Render(text string) string {
-	head, rest, multi := strings.Cut(text, "\n")
-	if multi && strings.TrimSpace(head) != "" {
-		return "*" + EscapeMarkdownV2(head) + "*\n" + EscapeMarkdownV2(rest)
+	b := bot.ParseBody(text)
+	var out strings.Builder
+	if b.Title != nil {
+		out.WriteByte('*')
+		for _, s := range b.Title {
+			out.WriteString(EscapeMarkdownV2(s.Text))
+		}
+		out.WriteString("*\n")
 	}
-	return EscapeMarkdownV2(text)
+	for i, line := range b.Lines {
+		if i > 0 {
+			out.WriteByte('\n')
+		}
+		for _, s := range line {
+			if s.Kind == bot.SpanCommand && !bareCommand(s.Text) {
+				out.WriteString("`" + escapeCode(s.Text) + "`")
+				continue
+			}
+			out.WriteString(EscapeMarkdownV2(s.Text))
+		}
+	}
+	return out.String()
+}
+
+// bareCommand reports whether hint is a command alone, "/help" or
+// "/ack@IrBot": a slash, then letters, digits and underscores (at most 32,
+// Telegram's limit), with no arguments.
+func bareCommand(hint string) bool {
+	name, ok := strings.CutPrefix(hint, "/")
+	if i := strings.IndexByte(name, '@'); i >= 0 {
+		name = name[:i]
+	}
+	if !ok || name == "" || len(name) > 32 {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return !strings.ContainsAny(hint, " \t")
+}
+
+// escapeCode escapes s for inside MarkdownV2 inline code, where only `
+// and \ are special.
+func escapeCode(s string) string {
+	return strings.NewReplacer("\\", "\\\\", "`", "\\`").Replace(s)
 }
 
 // inlineKeyboard is reply_markup with callback buttons only. The client
@@ -219,7 +263,7 @@ func noPreview() *models.LinkPreviewOptions {
 	return &models.LinkPreviewOptions{IsDisabled: tgbot.True()}
 }
 
-// Send implements chat.Sender: it posts m (MarkdownV2, fully escaped) with
+// Send implements chat.Sender: it posts m (MarkdownV2: see Render) with
 // its buttons, in the incident's forum topic where the chat is a forum,
 // as a reply to m.ReplyTo when that message still exists. It returns the
 // message id.
