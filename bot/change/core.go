@@ -12,6 +12,7 @@ package change
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -152,4 +153,21 @@ func (k *Core) PersonName(id string) string {
 func (k *Core) StateName(inc *bot.Incident, lang string) string {
 	pb, _ := k.Books.Get(inc.Playbook)
 	return k.R.State(inc, pb, lang)
+}
+
+// Entries lists the incidents (only the open ones with open) with their
+// playbooks, without the audit log.
+func (k *Core) Entries(ctx context.Context, open bool) ([]notify.Entry, error) {
+	list, err := k.Store.Incidents(ctx, open)
+	if err != nil {
+		return nil, fmt.Errorf("list incidents: %w", err)
+	}
+	var out []notify.Entry
+	for _, inc := range list {
+		if inc.ID != AuditID {
+			pb, _ := k.Books.Get(inc.Playbook)
+			out = append(out, notify.Entry{Incident: inc, Playbook: pb})
+		}
+	}
+	return out, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/irbot/irbot/bot/change"
 	"github.com/irbot/irbot/bot/duty"
 	"github.com/irbot/irbot/bot/paging"
+	"github.com/irbot/irbot/bot/summary"
 	"log/slog"
 	"time"
 
@@ -76,9 +77,10 @@ type Options struct {
 // store's version check turns a race into a retry.
 type Engine struct {
 	*change.Core
-	o     Options
-	duty  *duty.Duty
-	pager *paging.Pager
+	o       Options
+	duty    *duty.Duty
+	pager   *paging.Pager
+	leaders *summary.Leaders
 }
 
 // New returns an engine over st with the playbooks in books.
@@ -98,7 +100,8 @@ func New(st store.Store, books *playbook.Set, o Options) *Engine {
 	e.duty = duty.New(e.Core, o.Rosters)
 	e.pager = paging.New(e.Core, o.Policies, e.duty)
 	e.OnFinish(e.refreshCard)
-	e.OnFinish(e.tellLeaders)
+	e.leaders = summary.New(e.Core, o.Summaries, e.pager, e.duty)
+	e.OnFinish(e.leaders.Tell)
 	return e
 }
 
@@ -107,6 +110,9 @@ func (e *Engine) Playbooks() *playbook.Set { return e.Books }
 
 // Directory returns the people and chats the engine knows.
 func (e *Engine) Directory() *bot.Directory { return e.Cfg.Directory }
+
+// Summaries say what leaders are told, and when.
+type Summaries = summary.Config
 
 // AuditID is the reserved incident number whose timeline is the audit log.
 const AuditID = change.AuditID

@@ -6,6 +6,7 @@ import (
 	"github.com/irbot/irbot/bot/change"
 	"github.com/irbot/irbot/bot/duty"
 	"github.com/irbot/irbot/bot/paging"
+	"github.com/irbot/irbot/bot/summary"
 	"strconv"
 
 	"github.com/irbot/irbot/bot"
@@ -15,16 +16,16 @@ import (
 // timerHandlers registers a handler per timer kind.
 func (e *Engine) timerHandlers() map[string]change.TimerHandler {
 	return map[string]change.TimerHandler{
-		duty.TimerHandoff:    e.duty.Fire,
-		duty.TimerRosterWeek: e.duty.Fire,
-		TimerDigest:          e.fireDigest,
-		paging.TimerEscalate: e.IncidentTimer(e.pager.FireEscalate),
-		TimerCadence:         e.IncidentTimer(e.fireSummary),
-		TimerSumDelay:        e.IncidentTimer(e.fireSummary),
-		TimerStepDue:         e.IncidentTimer(e.fireStep),
-		TimerStepEscalate:    e.IncidentTimer(e.fireStep),
-		TimerHeartbeat:       e.fireHeartbeat,
-		paging.TimerSnooze:   e.IncidentTimer(e.pager.FireSnoozeEnd),
+		duty.TimerHandoff:     e.duty.Fire,
+		duty.TimerRosterWeek:  e.duty.Fire,
+		summary.TimerDigest:   e.leaders.FireDigest,
+		paging.TimerEscalate:  e.IncidentTimer(e.pager.FireEscalate),
+		summary.TimerCadence:  e.IncidentTimer(e.leaders.FireSummary),
+		summary.TimerSumDelay: e.IncidentTimer(e.leaders.FireSummary),
+		TimerStepDue:          e.IncidentTimer(e.fireStep),
+		TimerStepEscalate:     e.IncidentTimer(e.fireStep),
+		TimerHeartbeat:        e.fireHeartbeat,
+		paging.TimerSnooze:    e.IncidentTimer(e.pager.FireSnoozeEnd),
 	}
 }
 
@@ -56,8 +57,8 @@ func (e *Engine) StartRosters(ctx context.Context) error {
 		have[t.ID] = true
 	}
 	var set []bot.Timer
-	if at, ok := e.nextDigest(e.Now()); ok && !have["digest"] {
-		set = append(set, bot.Timer{ID: "digest", Due: at, Kind: TimerDigest})
+	if at, ok := e.leaders.NextDigest(e.Now()); ok && !have["digest"] {
+		set = append(set, bot.Timer{ID: "digest", Due: at, Kind: summary.TimerDigest})
 	}
 	set = append(set, e.duty.Start(ctx, have)...)
 	if len(set) == 0 {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/command"
-	"github.com/irbot/irbot/bot/notify"
 	"github.com/irbot/irbot/bot/playbook"
 	"github.com/irbot/irbot/store"
 )
@@ -102,7 +101,7 @@ func short(h string) string {
 
 func (e *Engine) incidents(ctx context.Context, req *change.Request) error {
 	all := len(req.Cmd.Args) > 0 && strings.EqualFold(req.Cmd.Args[0], "all")
-	list, err := e.entries(ctx, !all)
+	list, err := e.Entries(ctx, !all)
 	if err != nil {
 		return err
 	}
@@ -157,27 +156,10 @@ func (e *Engine) statsCmd(ctx context.Context, req *change.Request) error {
 		}
 		days = n
 	}
-	all, err := e.entries(ctx, false)
+	all, err := e.Entries(ctx, false)
 	if err != nil {
 		return err
 	}
 	now := e.Now()
 	return e.Reply(ctx, req, func(lang string) string { return e.R.Stats(all, now, days, lang) })
-}
-
-// entries lists the incidents (only the open ones with open) with their
-// playbooks, without the audit log.
-func (e *Engine) entries(ctx context.Context, open bool) ([]notify.Entry, error) {
-	list, err := e.Store.Incidents(ctx, open)
-	if err != nil {
-		return nil, fmt.Errorf("list incidents: %w", err)
-	}
-	var out []notify.Entry
-	for _, inc := range list {
-		if inc.ID != AuditID {
-			pb, _ := e.Books.Get(inc.Playbook)
-			out = append(out, notify.Entry{Incident: inc, Playbook: pb})
-		}
-	}
-	return out, nil
 }

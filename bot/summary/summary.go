@@ -1,9 +1,15 @@
-package engine
+// Package summary tells leaders what they need without asking: a summary
+// of an incident on every important change (at most one per MinGap), on a
+// cadence set by severity while it is open, and a daily digest of what is
+// open and who is on duty.
+package summary
 
 import (
 	"context"
 	"fmt"
 	"github.com/irbot/irbot/bot/change"
+	"github.com/irbot/irbot/bot/duty"
+	"github.com/irbot/irbot/bot/paging"
 	"time"
 
 	"github.com/irbot/irbot/bot"
@@ -12,12 +18,26 @@ import (
 	"github.com/irbot/irbot/store"
 )
 
-// Summaries configure what leaders are told, and when.
-type Summaries struct {
+// Config says what leaders are told, and when.
+type Config struct {
 	Chats    []string              // configured chat ids; empty = every chat whose purpose is leadership
 	Every    map[int]time.Duration // cadence while open, by severity (a playbook's summary_every wins)
 	DigestAt string                // local "HH:MM" of the daily digest; "" = none
 	MinGap   time.Duration         // least time between two change summaries of one incident (default 10m)
+}
+
+// Leaders tells leaders.
+type Leaders struct {
+	*change.Core
+	cfg   Config
+	pager *paging.Pager
+	duty  *duty.Duty
+}
+
+// New returns what tells leaders over the core k: cfg says where and when,
+// pager knows the escalation policies, d who is on duty.
+func New(k *change.Core, cfg Config, pager *paging.Pager, d *duty.Duty) *Leaders {
+	return &Leaders{Core: k, cfg: cfg, pager: pager, duty: d}
 }
 
 // Summary timer kinds.
@@ -37,38 +57,38 @@ var alwaysNow = map[bot.EventKind]bool{bot.EvDeclared: true, bot.EvResolved: tru
 func cadenceID(inc int64) string  { return fmt.Sprintf("cadence:%d", inc) }
 func sumDelayID(inc int64) string { return fmt.Sprintf("sumdelay:%d", inc) }
 
-// leaderChats returns where summaries go.
-func (e *Engine) leaderChats() []bot.ChatRef {
-	if len(e.o.Summaries.Chats) == 0 {
-		return e.Cfg.Directory.ChatsFor("leadership")
+// chats returns where summaries go.
+func (l *Leaders) chats() []bot.ChatRef {
+	if len(l.cfg.Chats) == 0 {
+		return l.Cfg.Directory.ChatsFor("leadership")
 	}
 	var out []bot.ChatRef
-	for _, id := range e.o.Summaries.Chats {
-		out = append(out, e.ChatRefs(id)...)
+	for _, id := range l.cfg.Chats {
+		out = append(out, l.ChatRefs(id)...)
 	}
 	return out
 }
 
 // cadence returns how often an open incident is summarised (0 = never).
-func (e *Engine) cadence(c *change.Change) time.Duration {
+func (l *Leaders) cadence(c *change.Change) time.Duration {
 	if d, ok := c.PB.SummaryEvery[c.Inc.Severity]; ok && d > 0 {
 		return d.D()
 	}
-	return e.o.Summaries.Every[c.Inc.Severity]
+	return l.cfg.Every[c.Inc.Severity]
 }
 
-func (e *Engine) minGap() time.Duration {
-	if e.o.Summaries.MinGap > 0 {
-		return e.o.Summaries.MinGap
+func (l *Leaders) minGap() time.Duration {
+	if l.cfg.MinGap > 0 {
+		return l.cfg.MinGap
 	}
 	return 10 * time.Minute
 }
 
-// tellLeaders summarises c for the leaders if it is important, at once or
+// Tell summarises c for the leaders if it is important, at once or
 // when MinGap has passed since the last summary, and sets or cancels the
 // summary cadence timer.
-func (e *Engine) tellLeaders(ctx context.Context, c *change.Change) {
-	if len(e.leaderChats()) == 0 {
+func (l *Leaders) Tell(ctx context.Context, c *change.Change) {
+	if len(l.chats()) == 0 {
 		return
 	}
 	important, urgent := false, false
@@ -77,10 +97,10 @@ func (e *Engine) tellLeaders(ctx context.Context, c *change.Change) {
 		urgent = urgent || alwaysNow[ev.Kind]
 	}
 	if important {
-		if urgent || c.Inc.SummaryAt.IsZero() || c.Now.Sub(c.Inc.SummaryAt) >= e.minGap() {
-			e.summarize(ctx, c)
+		if urgent || c.Inc.SummaryAt.IsZero() || c.Now.Sub(c.Inc.SummaryAt) >= l.minGap() {
+			l.summarize(ctx, c)
 		} else {
-			c.Set = append(c.Set, bot.Timer{ID: sumDelayID(c.Inc.ID), Due: c.Inc.SummaryAt.Add(e.minGap()),
+			c.Set = append(c.Set, bot.Timer{ID: sumDelayID(c.Inc.ID), Due: c.Inc.SummaryAt.Add(l.minGap()),
 				Kind: TimerSumDelay, Incident: c.Inc.ID})
 		}
 	}
@@ -90,7 +110,7 @@ func (e *Engine) tellLeaders(ctx context.Context, c *change.Change) {
 		case !c.Inc.Open():
 			c.Cancel = append(c.Cancel, cadenceID(c.Inc.ID), sumDelayID(c.Inc.ID))
 		case ev.Kind == bot.EvDeclared || ev.Kind == bot.EvSeverity || ev.Kind == bot.EvReopened:
-			if d := e.cadence(c); d > 0 {
+			if d := l.cadence(c); d > 0 {
 				c.Set = append(c.Set, bot.Timer{ID: cadenceID(c.Inc.ID), Due: c.Now.Add(d), Kind: TimerCadence, Incident: c.Inc.ID})
 			} else {
 				c.Cancel = append(c.Cancel, cadenceID(c.Inc.ID))
@@ -101,14 +121,14 @@ func (e *Engine) tellLeaders(ctx context.Context, c *change.Change) {
 
 // summarize queues a summary of the incident to the leadership chats and
 // marks what it covered.
-func (e *Engine) summarize(ctx context.Context, c *change.Change) {
-	since, _ := e.Store.Timeline(ctx, c.Inc.ID, c.Inc.SummarySeq)
-	sum := notify.Summary{Incident: c.Inc, Playbook: c.PB, Recent: append(since, c.Events...), Now: c.Now, Escalations: e.escalations(c.Inc)}
-	for _, ch := range e.leaderChats() {
-		lang := e.ChatLang(ctx, ch)
+func (l *Leaders) summarize(ctx context.Context, c *change.Change) {
+	since, _ := l.Store.Timeline(ctx, c.Inc.ID, c.Inc.SummarySeq)
+	sum := notify.Summary{Incident: c.Inc, Playbook: c.PB, Recent: append(since, c.Events...), Now: c.Now, Escalations: l.escalations(c.Inc)}
+	for _, ch := range l.chats() {
+		lang := l.ChatLang(ctx, ch)
 		c.Out = append(c.Out, bot.Outgoing{Incident: c.Inc.ID, Chat: ch, Kind: bot.KindSummary,
-			Text: e.R.Summary(sum, lang), EditKey: "",
-			Buttons: []bot.Button{e.Button("btn.status", "/status "+c.Inc.Ref())}})
+			Text: l.R.Summary(sum, lang), EditKey: "",
+			Buttons: []bot.Button{l.Button("btn.status", "/status "+c.Inc.Ref())}})
 	}
 	c.Inc.SummaryAt = c.Now
 	c.Summarized = true
@@ -116,65 +136,65 @@ func (e *Engine) summarize(ctx context.Context, c *change.Change) {
 }
 
 // escalations returns when the incident's waiting pages escalate next.
-func (e *Engine) escalations(inc *bot.Incident) []time.Time {
+func (l *Leaders) escalations(inc *bot.Incident) []time.Time {
 	var out []time.Time
 	for _, p := range inc.Pages {
 		if p.Status != bot.PageSent {
 			continue
 		}
-		if pol, ok := e.pager.Policy(p); ok {
+		if pol, ok := l.pager.Policy(p); ok {
 			out = append(out, pol.DueAt(p.Step, p.StepAt))
 		}
 	}
 	return out
 }
 
-// fireSummary handles the cadence and held-back summary timers.
-func (e *Engine) fireSummary(ctx context.Context, c *change.Change, t bot.Timer) {
+// FireSummary handles the cadence and held-back summary timers.
+func (l *Leaders) FireSummary(ctx context.Context, c *change.Change, t bot.Timer) {
 	if !c.Inc.Open() && t.Kind == TimerCadence {
 		return
 	}
 	if t.Kind == TimerSumDelay && c.Inc.Seq <= c.Inc.SummarySeq {
 		return // nothing new since the last summary
 	}
-	e.summarize(ctx, c)
+	l.summarize(ctx, c)
 	if t.Kind == TimerCadence && c.Inc.Open() {
-		if d := e.cadence(c); d > 0 {
+		if d := l.cadence(c); d > 0 {
 			c.Set = append(c.Set, bot.Timer{ID: cadenceID(c.Inc.ID), Due: c.Now.Add(d), Kind: TimerCadence, Incident: c.Inc.ID})
 		}
 	}
 }
 
-// nextDigest returns the next daily digest time after now.
-func (e *Engine) nextDigest(now time.Time) (time.Time, bool) {
-	if e.o.Summaries.DigestAt == "" {
+// NextDigest returns the next daily digest time after now.
+func (l *Leaders) NextDigest(now time.Time) (time.Time, bool) {
+	if l.cfg.DigestAt == "" {
 		return time.Time{}, false
 	}
-	return oncall.NextDaily(now, e.o.Summaries.DigestAt, e.Cfg.Location)
+	return oncall.NextDaily(now, l.cfg.DigestAt, l.Cfg.Location)
 }
 
-// fireDigest posts the daily digest and sets the next one.
-func (e *Engine) fireDigest(ctx context.Context, t bot.Timer, seenKey string) error {
-	now := e.Now()
+// FireDigest posts the daily digest and sets the next one.
+func (l *Leaders) FireDigest(ctx context.Context, t bot.Timer, seenKey string) error {
+	now := l.Now()
 	tx := &store.Tx{Seen: []string{seenKey}, CancelTimers: []string{t.ID}}
-	all, err := e.entries(ctx, false)
+	all, err := l.Entries(ctx, false)
 	if err != nil {
 		return err
 	}
 	d := notify.Digest{At: t.Due, Incidents: all}
-	for _, r := range e.duty.Rosters() {
-		if _, sched, err := e.duty.Roster(ctx, r.ID); err == nil {
+	for _, r := range l.duty.Rosters() {
+		if _, sched, err := l.duty.Roster(ctx, r.ID); err == nil {
 			if sh, ok := sched.OnDuty(t.Due); ok {
 				d.Duty = append(d.Duty, notify.Duty{Person: sh.Person, Roster: r})
 			}
 		}
 	}
-	for _, ch := range e.leaderChats() {
-		lang := e.ChatLang(ctx, ch)
-		tx.Outbox = append(tx.Outbox, bot.Outgoing{Chat: ch, Kind: bot.KindSummary, Text: e.R.Digest(d, lang)})
+	for _, ch := range l.chats() {
+		lang := l.ChatLang(ctx, ch)
+		tx.Outbox = append(tx.Outbox, bot.Outgoing{Chat: ch, Kind: bot.KindSummary, Text: l.R.Digest(d, lang)})
 	}
-	if next, ok := e.nextDigest(now); ok {
+	if next, ok := l.NextDigest(now); ok {
 		tx.SetTimers = append(tx.SetTimers, bot.Timer{ID: "digest", Due: next, Kind: TimerDigest})
 	}
-	return e.Commit(ctx, tx)
+	return l.Commit(ctx, tx)
 }
