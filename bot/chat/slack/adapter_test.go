@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -43,6 +44,10 @@ func TestRender(t *testing.T) {
 	}
 	if got := slack.Render("a*b headline\nrest"); got[0] != "a*b headline\nrest" {
 		t.Fatalf("a headline with '*' must not be bolded: %q", got)
+	}
+	if got := slack.Render("IR-1\nType "+bot.Command("/done 3")+" or "+bot.Command("/help <x>"), "done"); len(got) != 1 ||
+		got[0] != "*IR-1*\nType `/ir done 3` or `/help &lt;x&gt;`" {
+		t.Fatalf("command hints: %q", got)
 	}
 	if got := slack.Render(" \n "); got != nil {
 		t.Fatalf("blank: %q", got)
@@ -392,33 +397,60 @@ func TestNewChecksConfig(t *testing.T) {
 	}
 }
 
-// TestCommandHintsUseTheSlashCommand: hints at the commands of
-// Config.Commands read "/ir ack"; other words after a slash stay, and so
-// does every hint when no commands are configured.
+// TestCommandHintsUseTheSlashCommand: a command hint at one of
+// Config.Commands is shown as inline code the way Slack users type it,
+// "/ir ack", in the blocks and in the notification text; other hints are
+// code as written, and so is every hint when no commands are configured.
+// Slashes in ordinary text are never touched.
 func TestCommandHintsUseTheSlashCommand(t *testing.T) {
 	ad, _, _, e := direct(t)
 	bare, err := slack.New(e.ctx, slack.Config{BotToken: e.fake.BotToken, APIURL: e.fake.URL(), SigningSecret: secret}, memKV{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := map[string]string{
-		"Next: /ack to acknowledge.":            "Next: /ir ack to acknowledge.",
-		"Type /done 3 when done, or /skip 3 x.": "Type /ir done 3 when done, or /ir skip 3 x.",
-		"(✅ 1: /done IR-1 1)":                   "(✅ 1: /ir done IR-1 1)",
-		"path /var/log and /acknowledge":        "path /var/log and /acknowledge",
-		"https://example.org/status":            "https://example.org/status",
+	type want struct {
+		shown string
+		code  []string
 	}
-	for in, want := range cases {
-		for _, c := range []struct {
+	cases := []struct {
+		text       string
+		configured want
+		none       want
+	}{
+		{"Next: " + bot.Command("/ack") + " to acknowledge.",
+			want{"Next: /ir ack to acknowledge.", []string{"/ir ack"}},
+			want{"Next: /ack to acknowledge.", []string{"/ack"}}},
+		{"IR-1\nType " + bot.Command("/done 3") + " when done, or " + bot.Command("/skip 3 <x & y>") + ".",
+			want{"IR-1\nType /ir done 3 when done, or /ir skip 3 <x & y>.", []string{"/ir done 3", "/ir skip 3 <x & y>"}},
+			want{"IR-1\nType /done 3 when done, or /skip 3 <x & y>.", []string{"/done 3", "/skip 3 <x & y>"}}},
+		{"Reply " + bot.Command("7a") + " or " + bot.Command("/acknowledge") + ".",
+			want{"Reply 7a or /acknowledge.", []string{"7a", "/acknowledge"}},
+			want{"Reply 7a or /acknowledge.", []string{"7a", "/acknowledge"}}},
+		{"path /var/log, /ack typed by hand and https://example.org/status",
+			want{"path /var/log, /ack typed by hand and https://example.org/status", nil},
+			want{"path /var/log, /ack typed by hand and https://example.org/status", nil}},
+	}
+	for _, c := range cases {
+		for _, x := range []struct {
 			ad   *slack.Adapter
-			want string
-		}{{ad, want}, {bare, in}} {
-			ts, err := c.ad.Send(e.ctx, bot.Outgoing{Chat: bot.ChatRef{Platform: "slack", ID: soc}, Text: in})
+			want want
+		}{{ad, c.configured}, {bare, c.none}} {
+			ts, err := x.ad.Send(e.ctx, bot.Outgoing{Chat: bot.ChatRef{Platform: "slack", ID: soc}, Text: c.text})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := e.msg(soc, ts).Shown(); got != c.want {
-				t.Errorf("%q shows as %q, want %q", in, got, c.want)
+			m := e.msg(soc, ts)
+			if got := m.Shown(); got != x.want.shown {
+				t.Errorf("%q shows as %q, want %q", c.text, got, x.want.shown)
+			}
+			if got := m.Code(); !slices.Equal(got, x.want.code) {
+				t.Errorf("%q: inline code %q, want %q", c.text, got, x.want.code)
+			}
+			if got, want := m.Text, slack.Escape(x.want.shown); got != want {
+				t.Errorf("%q: notification text %q, want %q", c.text, got, want)
+			}
+			if raw := m.Text + strings.Join(m.Sections, ""); strings.ContainsFunc(raw, func(r rune) bool { return r >= 0xE000 && r <= 0xF8FF }) {
+				t.Errorf("%q: a private-use rune was sent: %q", c.text, raw)
 			}
 		}
 	}

@@ -47,47 +47,121 @@ func Escape(s string) string {
 	return b.String()
 }
 
-// Render turns the bot's plain text into the mrkdwn texts of one or more
-// sections, each at most MaxSectionText characters after escaping. The
-// first line is bold when the text has more than one line (the engine's
-// messages open with a headline such as "🚨 IR-7 · SEV1 · Ransomware")
-// and the line has no '*' that would end the bold early.
-func Render(text string) []string {
-	text = strings.TrimRight(text, "\n ")
-	if strings.TrimSpace(text) == "" {
+// Render turns text in the bot's markup (bot.ParseBody) into the mrkdwn
+// texts of one or more sections, each at most MaxSectionText characters:
+// the headline bold (unless it has a '*' that would end the bold early),
+// &, < and > escaped, and each command hint as inline code, written the
+// way Slack users type it: "/ir ack IR-7" for a command of commands (see
+// Config.Commands), as written otherwise. Sections break between lines
+// where they can.
+func Render(text string, commands ...string) []string {
+	names := map[string]bool{}
+	for _, c := range commands {
+		names[c] = true
+	}
+	return render(text, names)
+}
+
+func render(text string, commands map[string]bool) []string {
+	b := bot.ParseBody(strings.TrimRight(text, "\n "))
+	if strings.TrimSpace(b.Plain()) == "" {
 		return nil
 	}
-	var out []string
-	for _, p := range chat.Split(text, MaxSectionText-2) { // room for the bold marks
-		out = append(out, escapedParts(p)...)
+	var lines []string // mrkdwn, one a line, none longer than a section
+	if b.Title != nil {
+		head := mrkdwnLine(b.Title, commands)
+		if h := strings.TrimSpace(head); !strings.Contains(bot.PlainLine(b.Title, nil), "*") &&
+			utf8.RuneCountInString(h) <= MaxSectionText-2 {
+			head = "*" + h + "*"
+		}
+		lines = append(lines, mrkdwnParts(bot.Body{Lines: [][]bot.Span{b.Title}}.String(), head, commands)...)
 	}
-	head, rest, multi := strings.Cut(out[0], "\n")
-	if h := strings.TrimSpace(head); multi && h != "" && !strings.Contains(h, "*") {
-		out[0] = "*" + h + "*\n" + rest
+	for _, l := range b.Lines {
+		line := bot.Body{Lines: [][]bot.Span{l}}.String()
+		lines = append(lines, mrkdwnParts(line, mrkdwnLine(l, commands), commands)...)
+	}
+	var out []string
+	cur, n := "", -1 // the section being filled and its length, -1 = none yet
+	for _, l := range lines {
+		ln := utf8.RuneCountInString(l)
+		if n >= 0 && n+1+ln <= MaxSectionText {
+			cur, n = cur+"\n"+l, n+1+ln
+			continue
+		}
+		if n >= 0 {
+			out = append(out, strings.TrimRight(cur, "\n "))
+		}
+		cur, n = l, ln
+		if strings.TrimSpace(l) == "" { // a section does not open with a blank line
+			cur, n = "", -1
+		}
+	}
+	if n >= 0 {
+		out = append(out, strings.TrimRight(cur, "\n "))
 	}
 	return out
 }
 
-// escapedParts escapes p, splitting it further when the escaping made it
-// longer than a section allows (a text full of '&').
-func escapedParts(p string) []string {
-	e := Escape(p)
-	if utf8.RuneCountInString(e) <= MaxSectionText-2 {
-		return []string{e}
+// mrkdwnParts returns line (its markup, and rendered as mrkdwn) as one
+// part, or, when the mrkdwn is longer than a section, cut with chat.Split
+// into parts that fit, each rendered.
+func mrkdwnParts(marked, mrkdwn string, commands map[string]bool) []string {
+	if utf8.RuneCountInString(mrkdwn) <= MaxSectionText {
+		return []string{mrkdwn}
 	}
 	var out []string
-	for _, q := range chat.Split(p, max(utf8.RuneCountInString(p)/2, 1)) {
-		out = append(out, escapedParts(q)...)
+	n := utf8.RuneCountInString(bot.StripMarks(marked))
+	for _, p := range chat.Split(marked, max(n/2, 1)) {
+		out = append(out, mrkdwnParts(p, mrkdwnLine(bot.ParseBody(p).Lines[0], commands), commands)...)
 	}
 	return out
+}
+
+// mrkdwnLine renders one line's spans as mrkdwn.
+func mrkdwnLine(spans []bot.Span, commands map[string]bool) string {
+	var b strings.Builder
+	for _, s := range spans {
+		if s.Kind != bot.SpanCommand {
+			b.WriteString(Escape(s.Text))
+			continue
+		}
+		c := slashForm(s.Text, commands)
+		if strings.Contains(c, "`") { // no way to escape it inside code
+			b.WriteString(Escape(c))
+			continue
+		}
+		b.WriteString("`" + Escape(c) + "`")
+	}
+	return b.String()
+}
+
+// slashForm returns a command hint as Slack users type it: "/ack IR-7"
+// is "/ir ack IR-7" when ack is one of commands, since in Slack a message
+// beginning with "/ack" is taken as a slash command of its own. Other
+// hints are as written.
+func slashForm(hint string, commands map[string]bool) string {
+	rest, ok := strings.CutPrefix(hint, "/")
+	if !ok {
+		return hint
+	}
+	name, _, _ := strings.Cut(rest, " ")
+	if !commands[strings.ToLower(name)] {
+		return hint
+	}
+	return "/ir " + rest
+}
+
+// plain returns text as plain text with its command hints in the Slack
+// form (the notification text, a file's comment).
+func (a *Adapter) plain(text string) string {
+	return bot.ParseBody(text).PlainWith(func(hint string) string { return slashForm(hint, a.commands) })
 }
 
 // blocks builds m's Block Kit blocks and its notification text: sections
 // for the text, then actions blocks with the buttons.
 func (a *Adapter) blocks(ctx context.Context, m bot.Outgoing) ([]slackapi.Block, string, error) {
 	var blocks []slackapi.Block
-	text := slashCommands(m.Text, a.commands) // the notification says "/ir ack" too
-	sections := Render(text)
+	sections := render(m.Text, a.commands)
 	nButtons := len(m.Buttons)
 	room := maxBlocks - (nButtons+maxActionsPer-1)/maxActionsPer
 	if len(sections) > room {
@@ -123,7 +197,7 @@ func (a *Adapter) blocks(ctx context.Context, m bot.Outgoing) ([]slackapi.Block,
 		blocks = append(blocks, slackapi.NewActionBlock("", elems[:n]...))
 		elems = elems[n:]
 	}
-	fallback := Escape(clipRunes(strings.TrimSpace(text), maxFallbackText))
+	fallback := Escape(clipRunes(strings.TrimSpace(a.plain(m.Text)), maxFallbackText))
 	if fallback == "" {
 		fallback = "…"
 	}
@@ -178,38 +252,4 @@ func clipRunes(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
-}
-
-// slashCommands rewrites the hints at the commands named in names in the
-// bot's text ("type /ack") the way Slack users type them ("/ir ack"): in
-// Slack a message beginning with "/ack" is taken as an unknown slash
-// command of its own. See Config.Commands.
-func slashCommands(text string, names map[string]bool) string {
-	if len(names) == 0 {
-		return text
-	}
-	var b strings.Builder
-	for i := 0; i < len(text); {
-		j := strings.IndexByte(text[i:], '/')
-		if j < 0 {
-			b.WriteString(text[i:])
-			break
-		}
-		j += i
-		b.WriteString(text[i:j])
-		k := j + 1
-		for k < len(text) && text[k] >= 'a' && text[k] <= 'z' {
-			k++
-		}
-		word := text[j+1 : k]
-		atStart := j == 0 || strings.ContainsRune(" \n(“\"'", rune(text[j-1]))
-		atEnd := k == len(text) || !(text[k] >= '0' && text[k] <= '9' || text[k] == '_' || text[k] == '/')
-		if atStart && atEnd && names[word] {
-			b.WriteString("/ir " + word)
-		} else {
-			b.WriteString(text[j:k])
-		}
-		i = k
-	}
-	return b.String()
 }

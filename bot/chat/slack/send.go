@@ -87,7 +87,7 @@ func (a *Adapter) SendFile(ctx context.Context, m bot.Outgoing) (string, error) 
 	if name == "" {
 		name = "irbot-file"
 	}
-	comment := Escape(clipRunes(strings.TrimSpace(m.Text), MaxSectionText))
+	comment := Escape(clipRunes(strings.TrimSpace(a.plain(m.Text)), MaxSectionText))
 	// A file's message has no ts we learn, so it cannot start a thread.
 	return a.post(ctx, ch, m, false, func(thread string) (string, error) {
 		f, err := a.api.UploadFileContext(ctx, slackapi.UploadFileParameters{

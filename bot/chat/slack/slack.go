@@ -106,11 +106,12 @@ type Config struct {
 	// HTTPClient makes the Web API calls (default: a client with a 30s
 	// timeout).
 	HTTPClient *http.Client
-	// Commands are the bot's command names ("ack", "done", …). A hint at
-	// one of them in the bot's text ("type /ack") is shown the way Slack
-	// users type it, "/ir ack": in Slack a message beginning with "/ack"
-	// would be taken as a slash command of its own. cmd/irbot passes the
-	// names bot/command parses; none leaves the text as it is.
+	// Commands are the bot's command names ("ack", "done", …). A command
+	// hint at one of them in the bot's text (bot.Command("/ack")) is
+	// shown the way Slack users type it, "/ir ack": in Slack a message
+	// beginning with "/ack" would be taken as a slash command of its own.
+	// cmd/irbot passes the names bot/command parses; with none, hints
+	// show as written.
 	Commands []string
 }
 

@@ -79,13 +79,66 @@ type Button struct {
 }
 
 // Shown is what a reader sees: the sections one after another, with the
-// bold marks of the first line dropped and &amp; &lt; &gt; decoded.
+// bold marks of the first line and the backticks of inline code dropped
+// and &amp; &lt; &gt; decoded.
 func (m Message) Shown() string {
 	s := strings.Join(m.Sections, "\n")
 	if head, rest, ok := strings.Cut(s, "\n"); ok && len(head) > 1 && head[0] == '*' && head[len(head)-1] == '*' {
 		s = head[1:len(head)-1] + "\n" + rest
 	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i], _ = inlineCode(l)
+	}
+	return decode(strings.Join(lines, "\n"))
+}
+
+// Code returns the texts of the inline code (`…`) in the message's
+// sections, in order, with &amp; &lt; &gt; decoded.
+func (m Message) Code() []string {
+	var out []string
+	for _, sec := range m.Sections {
+		for _, l := range strings.Split(sec, "\n") {
+			_, code := inlineCode(l)
+			for _, c := range code {
+				out = append(out, decode(c))
+			}
+		}
+	}
+	return out
+}
+
+// decode undoes mrkdwn's three escapes.
+func decode(s string) string {
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+}
+
+// inlineCode returns line as Slack shows it, without the backticks of its
+// inline code (a pair of backticks on one line around text with no
+// backtick in it), and the code's texts.
+func inlineCode(line string) (string, []string) {
+	var b strings.Builder
+	var code []string
+	for {
+		i := strings.IndexByte(line, '`')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(line[i+1:], '`')
+		if j < 0 {
+			break
+		}
+		if j == 0 { // "``" is no code
+			b.WriteString(line[:i+2])
+			line = line[i+2:]
+			continue
+		}
+		c := line[i+1 : i+1+j]
+		b.WriteString(line[:i] + c)
+		code = append(code, c)
+		line = line[i+1+j+1:]
+	}
+	return b.String() + line, code
 }
 
 // Button returns the message's button labelled label.
