@@ -39,6 +39,10 @@ type Shown struct {
 	ID      string       // the platform's message id, as Send returned it
 	Text    string       // what a reader sees: markup parsed, escapes undone
 	Buttons []bot.Button // each button's label and the data a press hands back; none where the platform has no buttons
+	// Raw is everything the platform received for the message as text
+	// (its markup, a notification text beside it), where that is more
+	// than Text; "" when Text is all of it.
+	Raw string
 }
 
 // Blocker is a harness whose fake can refuse the bot for good (the user
@@ -62,6 +66,16 @@ type ReplyCoder interface {
 	ReplyCodes(buttons []bot.Button) []string
 }
 
+// CommandShower is a harness of a platform whose users type a command
+// otherwise than the bot's text writes it (Slack's "/ir ack IR-7" for
+// "/ack IR-7").
+type CommandShower interface {
+	// CommandShown returns how a reader sees the command hint line (as
+	// bot.Command marks it) in the platform's messages. Without a
+	// CommandShower a hint is shown as written.
+	CommandShown(line string) string
+}
+
 // contractWait bounds each delivery of the contract.
 const contractWait = 30 * time.Second
 
@@ -74,6 +88,10 @@ const contractWait = 30 * time.Second
 //     layer cuts it (chat.Split at MaxLen, one Send per part), is shown
 //     with no part over the limit after the platform's escaping and
 //     markup, nothing lost or reordered;
+//   - command hints (bot.Command) are shown in the platform's form
+//     (CommandShower; as written without one), and no rune of the Private
+//     Use Area (U+E000–U+F8FF, where the bot's marks are) reaches the
+//     platform, in a short message or in the parts of a long one;
 //   - buttons arrive with their labels and data, or, on a platform without
 //     buttons, the text carries a reply code for each (ReplyCoder);
 //   - an edit (chat.Editor) changes the message in place, text and buttons;
@@ -86,6 +104,7 @@ const contractWait = 30 * time.Second
 func Contract(t *testing.T, h Harness) {
 	t.Run("plain message shown as sent", func(t *testing.T) { plainMessage(t, h) })
 	t.Run("long message split within MaxLen", func(t *testing.T) { longMessage(t, h) })
+	t.Run("command hints in the platform's form", func(t *testing.T) { commandHints(t, h) })
 	t.Run("buttons or reply codes", func(t *testing.T) { buttons(t, h) })
 	t.Run("edit in place", func(t *testing.T) { editInPlace(t, h) })
 	t.Run("blocked chat is permanent", func(t *testing.T) { blocked(t, h) })
@@ -131,14 +150,69 @@ func plainMessage(t *testing.T, h Harness) {
 	}
 }
 
-// longText returns numbered lines of about 80 characters, more than
-// runes characters in all.
+// longText returns numbered lines of about 100 characters, each with a
+// command hint, more than runes characters (marks not counted) in all.
 func longText(runes int) string {
 	var b strings.Builder
-	for i := 1; utf8.RuneCountInString(b.String()) <= runes; i++ {
-		fmt.Fprintf(&b, "%04d Máy chủ kế toán bị mã hoá — giữ nguyên chứng cứ & nhật ký <IR-7> (bước %d).\n", i, i%9+1)
+	for i := 1; utf8.RuneCountInString(bot.StripMarks(b.String())) <= runes; i++ {
+		fmt.Fprintf(&b, "%04d Máy chủ kế toán bị mã hoá — giữ nguyên chứng cứ & nhật ký <IR-7> (%s).\n",
+			i, bot.Command(fmt.Sprintf("/done IR-7 %d", i%9+1)))
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// shownForm returns text (in the bot's markup) as a reader of h's platform
+// sees it: plain, each command hint in the platform's form.
+func shownForm(h Harness, text string) string {
+	cs, ok := h.(CommandShower)
+	if !ok {
+		return bot.ParseBody(text).Plain()
+	}
+	return bot.ParseBody(text).PlainWith(cs.CommandShown)
+}
+
+// privateUse reports the first rune of s in the Private Use Area
+// (U+E000–U+F8FF), where the bot's marks are.
+func privateUse(s string) (rune, bool) {
+	for _, r := range s {
+		if r >= 0xE000 && r <= 0xF8FF {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// noPrivateUse fails t when a message shown, or what the platform
+// received for it, has a rune of the Private Use Area.
+func noPrivateUse(t *testing.T, m Shown) {
+	t.Helper()
+	for _, s := range []string{m.Text, m.Raw} {
+		if r, ok := privateUse(s); ok {
+			t.Fatalf("%U (private use: a mark of the bot's markup) reached the platform: %q", r, s)
+		}
+	}
+}
+
+// contractHints is a message with command hints: one with arguments, a
+// bare one, one that is not a slash command (a reply code), and a slash
+// in ordinary text, which is no hint.
+func contractHints() string {
+	return "⏰ IR-7 · bước 3 quá hạn\nGõ " + bot.Command("/done IR-7 3") + " khi xong, " + bot.Command("/help") +
+		" để xem các lệnh, hoặc trả lời " + bot.Command("7a") + ".\nNhật ký: /var/log/ack và /ack gõ tay."
+}
+
+func commandHints(t *testing.T, h Harness) {
+	s, c := h.Start(t)
+	text := contractHints()
+	send(t, s, bot.Outgoing{Chat: c, Kind: bot.KindNotice, Incident: 7, Text: text})
+	got := h.Shown(t, c)
+	if len(got) != 1 {
+		t.Fatalf("%d messages shown, want 1: %+v", len(got), got)
+	}
+	noPrivateUse(t, got[0])
+	if want := shownForm(h, text); got[0].Text != want {
+		t.Fatalf("command hints shown as %q, want %q", got[0].Text, want)
+	}
 }
 
 func longMessage(t *testing.T, h Harness) {
@@ -159,15 +233,19 @@ func longMessage(t *testing.T, h Harness) {
 	}
 	var shown []string
 	for i, m := range got {
-		if n := utf8.RuneCountInString(m.Text); limit > 0 && n > limit {
+		noPrivateUse(t, m)
+		// What the platform's form of a command adds ("/ir ") is the
+		// platform's own: MaxLen bounds the text as written.
+		grown := utf8.RuneCountInString(shownForm(h, parts[i])) - utf8.RuneCountInString(bot.StripMarks(parts[i]))
+		if n := utf8.RuneCountInString(m.Text); limit > 0 && n > limit+grown {
 			t.Errorf("part %d shows %d characters, over MaxLen %d", i+1, n, limit)
 		}
 		shown = append(shown, m.Text)
 	}
 	if limit > 0 && len(parts) < 3 {
-		t.Errorf("%d characters at MaxLen %d went in %d parts, want 3 or more", utf8.RuneCountInString(text), limit, len(parts))
+		t.Errorf("%d characters at MaxLen %d went in %d parts, want 3 or more", utf8.RuneCountInString(bot.StripMarks(text)), limit, len(parts))
 	}
-	if want, have := strings.Fields(text), strings.Fields(strings.Join(shown, "\n")); !slices.Equal(want, have) {
+	if want, have := strings.Fields(shownForm(h, text)), strings.Fields(strings.Join(shown, "\n")); !slices.Equal(want, have) {
 		i := 0
 		for i < min(len(want), len(have)) && want[i] == have[i] {
 			i++

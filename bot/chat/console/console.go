@@ -38,12 +38,13 @@ func New(w io.Writer) *Console { return &Console{w: w} }
 // Platform implements chat.Sender.
 func (c *Console) Platform() string { return Platform }
 
-// Send implements chat.Sender: it prints the message.
+// Send implements chat.Sender: it prints the message as plain text,
+// command hints as written.
 func (c *Console) Send(ctx context.Context, m bot.Outgoing) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var b strings.Builder
-	fmt.Fprintf(&b, "[%s] %s\n", m.Chat.ID, m.Text)
+	fmt.Fprintf(&b, "[%s] %s\n", m.Chat.ID, bot.ParseBody(m.Text).Plain())
 	for _, btn := range m.Buttons {
 		fmt.Fprintf(&b, "  (%s: %s)\n", btn.Label, btn.Data)
 	}

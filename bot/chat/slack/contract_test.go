@@ -5,6 +5,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,16 +28,21 @@ func TestContract(t *testing.T) { chattest.Contract(t, &contractHarness{}) }
 type contractHarness struct{ fake *slackfake.Server }
 
 var (
-	_ chattest.Blocker   = (*contractHarness)(nil)
-	_ chattest.Throttler = (*contractHarness)(nil)
+	_ chattest.Blocker       = (*contractHarness)(nil)
+	_ chattest.Throttler     = (*contractHarness)(nil)
+	_ chattest.CommandShower = (*contractHarness)(nil)
 )
+
+// contractCommands are the commands the adapter is told of (Config.Commands):
+// a hint at one of them reads "/ir done …".
+var contractCommands = []string{"ack", "done", "help"}
 
 const contractArchived = "C0ARCHIVED"
 
 func (h *contractHarness) Start(t *testing.T) (chat.Sender, bot.ChatRef) {
 	h.fake = slackfake.New(t, slackfake.WithChannelError(contractArchived, "is_archived"))
 	ad, err := slack.New(context.Background(), slack.Config{BotToken: h.fake.BotToken, APIURL: h.fake.URL(),
-		Mode: slack.ModeEvents, SigningSecret: secret, Limits: chat.Limits{MaxLen: slack.MaxSectionText}},
+		Mode: slack.ModeEvents, SigningSecret: secret, Limits: chat.Limits{MaxLen: slack.MaxSectionText}, Commands: contractCommands},
 		openContractKV(t), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -53,13 +60,24 @@ func (h *contractHarness) Start(t *testing.T) (chat.Sender, bot.ChatRef) {
 func (h *contractHarness) Shown(t *testing.T, c bot.ChatRef) []chattest.Shown {
 	var out []chattest.Shown
 	for _, m := range h.fake.Messages(c.ID) {
-		s := chattest.Shown{ID: m.TS, Text: m.Shown()}
+		s := chattest.Shown{ID: m.TS, Text: m.Shown(), Raw: m.Text + "\n" + strings.Join(m.Sections, "\n")}
 		for _, b := range m.Buttons {
 			s.Buttons = append(s.Buttons, bot.Button{Label: b.Label, Data: b.Value})
 		}
 		out = append(out, s)
 	}
 	return out
+}
+
+// CommandShown is a hint as Slack users type it: "/ir done IR-7 3" for a
+// command of contractCommands, as written otherwise.
+func (h *contractHarness) CommandShown(line string) string {
+	rest, ok := strings.CutPrefix(line, "/")
+	name, _, _ := strings.Cut(rest, " ")
+	if ok && slices.Contains(contractCommands, name) {
+		return "/ir " + rest
+	}
+	return line
 }
 
 func (h *contractHarness) Blocked(t *testing.T) bot.ChatRef {

@@ -54,7 +54,7 @@ func (h *contractHarness) Shown(t *testing.T, c bot.ChatRef) []chattest.Shown {
 	}
 	var out []chattest.Shown
 	for _, m := range h.fake.Messages(id) {
-		s := chattest.Shown{ID: strconv.Itoa(m.ID), Text: m.Text}
+		s := chattest.Shown{ID: strconv.Itoa(m.ID), Text: m.Text, Raw: m.Raw}
 		for _, row := range m.Buttons {
 			for _, b := range row {
 				s.Buttons = append(s.Buttons, bot.Button{Label: b.Text, Data: b.CallbackData})

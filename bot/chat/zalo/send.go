@@ -11,8 +11,9 @@ import (
 	"github.com/irbot/irbot/bot/chat"
 )
 
-// Send implements chat.Sender. The text goes out as plain text, exactly as
-// given; the buttons become a reply-code line under it (see Hint). One
+// Send implements chat.Sender. The text goes out as plain text, command
+// hints as written (bot.ParseBody(m.Text).Plain(): Zalo has no markup);
+// the buttons become a reply-code line under it (see Hint). One
 // call sends one message, except when the text with its hint is longer
 // than Zalo takes (the delivery layer splits at Limits().MaxLen, before
 // the hint is added, and counts code points where Zalo may count UTF-16
@@ -23,7 +24,7 @@ func (a *Adapter) Send(ctx context.Context, m bot.Outgoing) (string, error) {
 	if m.Chat.ID == "" {
 		return "", fmt.Errorf("%w: zalo: message without a chat id", chat.ErrPermanent)
 	}
-	parts := compose(m.Text, a.labels.hint(m.Buttons), MaxMessageLen)
+	parts := compose(bot.ParseBody(m.Text).Plain(), a.labels.hint(m.Buttons), MaxMessageLen)
 	if len(parts) == 0 {
 		return "", fmt.Errorf("%w: zalo: empty message (Zalo needs 1 to %d characters)", chat.ErrPermanent, MaxMessageLen)
 	}
