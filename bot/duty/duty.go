@@ -10,12 +10,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/irbot/irbot/bot/change"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/change"
 	"github.com/irbot/irbot/bot/notify"
 	"github.com/irbot/irbot/bot/oncall"
 	"github.com/irbot/irbot/store"

@@ -33,13 +33,13 @@ func (e *Engine) handlers() map[command.Name]change.Handler {
 		command.Roster:      e.duty.RosterCmd,
 		command.Override:    e.duty.OverrideCmd,
 		command.Handoff:     e.duty.HandoffCmd,
-		command.Maintenance: e.maintenanceCmd,
+		command.Maintenance: e.desk.MaintenanceCmd,
 		command.Set:         e.setCmd,
 		command.Link:        e.link,
 		command.Report:      e.reportCmd,
 		command.Stats:       e.statsCmd,
 		command.Snooze:      e.pager.SnoozeCmd,
-		command.Heartbeats:  e.heartbeatsCmd,
+		command.Heartbeats:  e.desk.HeartbeatsCmd,
 	}
 }
 

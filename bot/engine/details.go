@@ -3,11 +3,11 @@ package engine
 import (
 	"cmp"
 	"context"
-	"github.com/irbot/irbot/bot/change"
 	"slices"
 	"strings"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/change"
 	"github.com/irbot/irbot/bot/command"
 	"github.com/irbot/irbot/bot/notify"
 	"github.com/irbot/irbot/bot/report"

@@ -12,19 +12,20 @@ package engine
 
 import (
 	"context"
-	"github.com/irbot/irbot/bot/change"
-	"github.com/irbot/irbot/bot/duty"
-	"github.com/irbot/irbot/bot/paging"
-	"github.com/irbot/irbot/bot/summary"
 	"log/slog"
 	"time"
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/access"
+	"github.com/irbot/irbot/bot/change"
+	"github.com/irbot/irbot/bot/duty"
 	"github.com/irbot/irbot/bot/i18n"
+	"github.com/irbot/irbot/bot/intake"
 	"github.com/irbot/irbot/bot/oncall"
+	"github.com/irbot/irbot/bot/paging"
 	"github.com/irbot/irbot/bot/playbook"
 	"github.com/irbot/irbot/bot/report"
+	"github.com/irbot/irbot/bot/summary"
 	"github.com/irbot/irbot/store"
 )
 
@@ -81,6 +82,7 @@ type Engine struct {
 	duty    *duty.Duty
 	pager   *paging.Pager
 	leaders *summary.Leaders
+	desk    *intake.Desk
 }
 
 // New returns an engine over st with the playbooks in books.
@@ -91,14 +93,13 @@ func New(st store.Store, books *playbook.Set, o Options) *Engine {
 	if len(o.IncidentRoles) == 0 {
 		o.IncidentRoles = playbook.DefaultRoles()
 	}
-	if o.MaintenanceMax <= 0 {
-		o.MaintenanceMax = 7 * 24 * time.Hour
-	}
 	e := &Engine{o: o, Core: change.New(st, books, change.Config{Prefix: o.Prefix, Language: o.Language,
 		Location: o.Location, BotName: o.BotName, Directory: o.Directory, Clock: o.Clock, Catalog: o.Catalog,
 		Logger: o.Logger, OnCommit: o.OnCommit, Platforms: o.Platforms})}
 	e.duty = duty.New(e.Core, o.Rosters)
 	e.pager = paging.New(e.Core, o.Policies, e.duty)
+	e.desk = intake.New(e.Core, intake.Options{Maintenance: o.Maintenance, MaintenanceMax: o.MaintenanceMax,
+		RouteChats: o.RouteChats, Heartbeats: o.Heartbeats}, e.pager, intake.Lifecycle{EnterNext: e.enterNext, StopReminders: cancelTimers})
 	e.OnFinish(e.refreshCard)
 	e.leaders = summary.New(e.Core, o.Summaries, e.pager, e.duty)
 	e.OnFinish(e.leaders.Tell)
@@ -113,6 +114,18 @@ func (e *Engine) Directory() *bot.Directory { return e.Cfg.Directory }
 
 // Summaries say what leaders are told, and when.
 type Summaries = summary.Config
+
+// Intake is what the engine needs to know about the route alerts came in on.
+type Intake = intake.Route
+
+// Heartbeat is a monitor of the monitoring chain.
+type Heartbeat = intake.Heartbeat
+
+// Maintenance is a window in which matching alerts page nobody.
+type Maintenance = intake.Maintenance
+
+// ErrNoHeartbeat: no heartbeat monitor has that id.
+var ErrNoHeartbeat = intake.ErrNoHeartbeat
 
 // AuditID is the reserved incident number whose timeline is the audit log.
 const AuditID = change.AuditID
@@ -129,3 +142,14 @@ func (e *Engine) BundlePages(pages []bot.Outgoing) bot.Outgoing { return e.pager
 func (e *Engine) DeliveryFailed(ctx context.Context, m bot.Outgoing, cause error) {
 	e.pager.DeliveryFailed(ctx, m, cause)
 }
+
+// Alerts takes a batch of alerts from one route; see intake.Desk.Alerts.
+func (e *Engine) Alerts(ctx context.Context, in Intake, alerts []bot.Alert, sev func(bot.Alert) int) (bot.AlertResult, error) {
+	return e.desk.Alerts(ctx, in, alerts, sev)
+}
+
+// Ping records a heartbeat's ping; see intake.Desk.Ping.
+func (e *Engine) Ping(ctx context.Context, id string) error { return e.desk.Ping(ctx, id) }
+
+// StartHeartbeats sets the heartbeats' timers; see intake.Desk.StartHeartbeats.
+func (e *Engine) StartHeartbeats(ctx context.Context) error { return e.desk.StartHeartbeats(ctx) }

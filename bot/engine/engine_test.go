@@ -363,7 +363,7 @@ func TestDoneStepCancelsItsReminder(t *testing.T) {
 func TestGraphIsTheRunningMachine(t *testing.T) {
 	h := newHarness(t, "en", nil)
 	pb, _ := h.eng.Playbooks().Get("ddos")
-	g, err := engine.Graph(pb)
+	g, err := playbook.Graph(pb)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,11 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/irbot/irbot/bot/change"
 	"runtime/debug"
 	"strings"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/change"
 	"github.com/irbot/irbot/bot/command"
 	"github.com/irbot/irbot/bot/notify"
 )

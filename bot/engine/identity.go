@@ -7,12 +7,12 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
-	"github.com/irbot/irbot/bot/change"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/change"
 	"github.com/irbot/irbot/bot/notify"
 	"github.com/irbot/irbot/store"
 )

@@ -2,10 +2,10 @@ package engine
 
 import (
 	"context"
-	"github.com/irbot/irbot/bot/change"
 	"strings"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/change"
 	"github.com/irbot/irbot/store"
 )
 

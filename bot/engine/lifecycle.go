@@ -3,12 +3,12 @@ package engine
 import (
 	"context"
 	"errors"
-	"github.com/irbot/irbot/bot/change"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/change"
 	"github.com/irbot/irbot/bot/command"
 	"github.com/irbot/irbot/bot/notify"
 	"github.com/irbot/irbot/bot/playbook"
@@ -138,7 +138,7 @@ func (e *Engine) ackIncident(ctx context.Context, c *change.Change) error {
 		}
 		return e.Refuse("err.already_acked", c.Inc.Ref(), e.R.Time(c.Inc.Acknowledged))
 	}
-	if _, err := fire(ctx, c.PB, c.Inc, bot.EventAck, nil); err != nil {
+	if _, err := playbook.Fire(ctx, c.PB, c.Inc, bot.EventAck, nil); err != nil {
 		return e.Refuse("err.cannot", "/ack", c.Inc.Ref(), e.StateName(c.Inc, c.Req.Lang))
 	}
 	c.Inc.State = bot.StateAcknowledged
@@ -153,7 +153,7 @@ func (e *Engine) ackIncident(ctx context.Context, c *change.Change) error {
 
 // enterNext fires "next" and tells the chats, prefixed by head.
 func (e *Engine) enterNext(ctx context.Context, c *change.Change, head change.Text) error {
-	to, err := fire(ctx, c.PB, c.Inc, bot.EventNext, e.phaseGuard(c))
+	to, err := playbook.Fire(ctx, c.PB, c.Inc, bot.EventNext, e.phaseGuard(c))
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func (e *Engine) enterNext(ctx context.Context, c *change.Change, head change.Te
 
 // phaseGuard refuses "next" while required steps of the current phase are
 // open, naming them.
-func (e *Engine) phaseGuard(c *change.Change) guardFunc {
+func (e *Engine) phaseGuard(c *change.Change) playbook.Guard {
 	return func(event, from, to string) error {
 		if event != bot.EventNext {
 			return nil
@@ -236,7 +236,7 @@ func (e *Engine) resolve(ctx context.Context, req *change.Request) error {
 				return e.Cat.N(lang, "guard.resolve", len(open), notify.StepList(open, lang), open[0].Number)
 			}}
 		}
-		to, err := fire(ctx, c.PB, c.Inc, bot.EventResolve, nil)
+		to, err := playbook.Fire(ctx, c.PB, c.Inc, bot.EventResolve, nil)
 		if err != nil {
 			return e.Refuse("err.cannot", "/resolve", c.Inc.Ref(), e.StateName(c.Inc, c.Req.Lang))
 		}
@@ -256,7 +256,7 @@ func (e *Engine) close(ctx context.Context, req *change.Request) error {
 		if c.Inc.State != bot.StateResolved {
 			return e.Refuse("err.close_first", c.Inc.Ref(), e.StateName(c.Inc, c.Req.Lang))
 		}
-		if _, err := fire(ctx, c.PB, c.Inc, bot.EventClose, nil); err != nil {
+		if _, err := playbook.Fire(ctx, c.PB, c.Inc, bot.EventClose, nil); err != nil {
 			return err
 		}
 		c.Inc.State = bot.StateClosed
@@ -272,7 +272,7 @@ func (e *Engine) reopen(ctx context.Context, req *change.Request) error {
 		if c.Inc.Open() {
 			return e.Refuse("err.still_open", c.Inc.Ref())
 		}
-		to, err := fire(ctx, c.PB, c.Inc, bot.EventReopen, nil)
+		to, err := playbook.Fire(ctx, c.PB, c.Inc, bot.EventReopen, nil)
 		if err != nil {
 			return err
 		}
@@ -286,7 +286,7 @@ func (e *Engine) reopen(ctx context.Context, req *change.Request) error {
 
 func (e *Engine) cancel(ctx context.Context, req *change.Request) error {
 	return e.OnIncident(ctx, req, func(ctx context.Context, c *change.Change) error {
-		to, err := fire(ctx, c.PB, c.Inc, bot.EventCancel, nil)
+		to, err := playbook.Fire(ctx, c.PB, c.Inc, bot.EventCancel, nil)
 		if err != nil {
 			return e.Refuse("err.cannot", "/cancel", c.Inc.Ref(), e.StateName(c.Inc, c.Req.Lang))
 		}

@@ -3,7 +3,6 @@ package engine_test
 import (
 	"context"
 	"fmt"
-	"github.com/irbot/irbot/bot/paging"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/engine"
 	"github.com/irbot/irbot/bot/oncall"
+	"github.com/irbot/irbot/bot/paging"
 	"github.com/irbot/irbot/bot/scheduler"
 	"github.com/irbot/irbot/store/bolt"
 )

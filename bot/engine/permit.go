@@ -2,10 +2,10 @@ package engine
 
 import (
 	"context"
-	"github.com/irbot/irbot/bot/change"
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/access"
+	"github.com/irbot/irbot/bot/change"
 	"github.com/irbot/irbot/bot/command"
 	"github.com/irbot/irbot/bot/notify"
 )

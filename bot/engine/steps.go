@@ -3,10 +3,10 @@ package engine
 import (
 	"context"
 	"fmt"
-	"github.com/irbot/irbot/bot/change"
 	"strconv"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/change"
 	"github.com/irbot/irbot/bot/command"
 )
 

@@ -3,13 +3,14 @@ package engine
 import (
 	"context"
 	"fmt"
-	"github.com/irbot/irbot/bot/change"
-	"github.com/irbot/irbot/bot/duty"
-	"github.com/irbot/irbot/bot/paging"
-	"github.com/irbot/irbot/bot/summary"
 	"strconv"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/change"
+	"github.com/irbot/irbot/bot/duty"
+	"github.com/irbot/irbot/bot/intake"
+	"github.com/irbot/irbot/bot/paging"
+	"github.com/irbot/irbot/bot/summary"
 	"github.com/irbot/irbot/store"
 )
 
@@ -24,7 +25,7 @@ func (e *Engine) timerHandlers() map[string]change.TimerHandler {
 		summary.TimerSumDelay: e.IncidentTimer(e.leaders.FireSummary),
 		TimerStepDue:          e.IncidentTimer(e.fireStep),
 		TimerStepEscalate:     e.IncidentTimer(e.fireStep),
-		TimerHeartbeat:        e.fireHeartbeat,
+		intake.TimerHeartbeat: e.desk.FireHeartbeat,
 		paging.TimerSnooze:    e.IncidentTimer(e.pager.FireSnoozeEnd),
 	}
 }

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/irbot/irbot/bot/change"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/change"
 	"github.com/irbot/irbot/bot/command"
 	"github.com/irbot/irbot/bot/playbook"
 	"github.com/irbot/irbot/store"

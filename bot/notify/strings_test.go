@@ -32,7 +32,7 @@ var notShown = map[string]bool{
 // prose (outside log lines and errors for operators) fails the test.
 func TestNoWordsOutsideTheCatalogue(t *testing.T) {
 	fset := token.NewFileSet()
-	for _, dir := range []string{".", "../engine"} {
+	for _, dir := range engineDirs {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		if err != nil || len(files) == 0 {
 			t.Fatalf("no Go files in %s: %v", dir, err)

@@ -5,10 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/irbot/irbot/bot/change"
 	"strings"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/change"
 )
 
 // DeliveryFailed records in the incident's timeline that a message could

@@ -12,14 +12,14 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"github.com/irbot/irbot/bot/change"
-	"github.com/irbot/irbot/bot/duty"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/change"
+	"github.com/irbot/irbot/bot/duty"
 	"github.com/irbot/irbot/bot/oncall"
 )
 

@@ -2,12 +2,12 @@ package paging
 
 import (
 	"context"
-	"github.com/irbot/irbot/bot/change"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/change"
 	"github.com/irbot/irbot/bot/notify"
 	"github.com/irbot/irbot/bot/oncall"
 )

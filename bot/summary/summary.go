@@ -7,14 +7,14 @@ package summary
 import (
 	"context"
 	"fmt"
-	"github.com/irbot/irbot/bot/change"
-	"github.com/irbot/irbot/bot/duty"
-	"github.com/irbot/irbot/bot/paging"
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/change"
+	"github.com/irbot/irbot/bot/duty"
 	"github.com/irbot/irbot/bot/notify"
 	"github.com/irbot/irbot/bot/oncall"
+	"github.com/irbot/irbot/bot/paging"
 	"github.com/irbot/irbot/store"
 )
 

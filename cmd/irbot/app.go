@@ -288,7 +288,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "irbot: no playbook %q\n", *graph)
 			return 1
 		}
-		g, err := engine.Graph(pb)
+		g, err := playbook.Graph(pb)
 		if err != nil {
 			fmt.Fprintln(stderr, "irbot:", err)
 			return 1

@@ -124,7 +124,9 @@ func serve(ctx context.Context, cfg *Config, reload func() (*Config, error), log
 		return &configError{err}
 	}
 	auditMu.Lock()
-	auditFn = func(kind string, data map[string]string) { a.engine().Audit(context.Background(), bot.EventKind(kind), data) }
+	auditFn = func(kind string, data map[string]string) {
+		a.engine().Audit(context.Background(), bot.EventKind(kind), data)
+	}
 	auditMu.Unlock()
 	a.metrics = web.NewMetrics(a.st, a.deliv)
 	a.sched.OnFired = func(_ bot.Timer, late time.Duration) { a.metrics.TimerFired(late) }

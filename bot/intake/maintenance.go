@@ -1,4 +1,4 @@
-package engine
+package intake
 
 import (
 	"cmp"
@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/irbot/irbot/bot/change"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/change"
 	"github.com/irbot/irbot/bot/command"
 	"github.com/irbot/irbot/bot/oncall"
 	"github.com/irbot/irbot/store"
@@ -46,9 +46,9 @@ func (m Maintenance) matches(route string, labels map[string]string, now time.Ti
 
 const maintenanceKey = "maintenance"
 
-func (e *Engine) maintenanceWindows(ctx context.Context) []Maintenance {
-	list := append([]Maintenance(nil), e.o.Maintenance...)
-	if v, err := e.Store.Get(ctx, maintenanceKey); err == nil {
+func (d *Desk) maintenanceWindows(ctx context.Context) []Maintenance {
+	list := append([]Maintenance(nil), d.o.Maintenance...)
+	if v, err := d.Store.Get(ctx, maintenanceKey); err == nil {
 		var stored []Maintenance
 		if json.Unmarshal([]byte(v), &stored) == nil {
 			list = append(list, stored...)
@@ -58,8 +58,8 @@ func (e *Engine) maintenanceWindows(ctx context.Context) []Maintenance {
 }
 
 // inMaintenance returns the reason of the window covering an alert, or "".
-func (e *Engine) inMaintenance(ctx context.Context, route string, labels map[string]string, now time.Time) string {
-	for _, m := range e.maintenanceWindows(ctx) {
+func (d *Desk) inMaintenance(ctx context.Context, route string, labels map[string]string, now time.Time) string {
+	for _, m := range d.maintenanceWindows(ctx) {
 		if m.matches(route, labels, now) {
 			return cmp.Or(m.Reason, "maintenance")
 		}
@@ -68,9 +68,9 @@ func (e *Engine) inMaintenance(ctx context.Context, route string, labels map[str
 }
 
 // storedWindows returns the windows set from chat that have not ended.
-func (e *Engine) storedWindows(ctx context.Context, now time.Time) ([]Maintenance, error) {
+func (d *Desk) storedWindows(ctx context.Context, now time.Time) ([]Maintenance, error) {
 	var kept []Maintenance
-	v, err := e.Store.Get(ctx, maintenanceKey)
+	v, err := d.Store.Get(ctx, maintenanceKey)
 	switch {
 	case err == nil:
 		if err := json.Unmarshal([]byte(v), &kept); err != nil {
@@ -91,7 +91,7 @@ func (e *Engine) storedWindows(ctx context.Context, now time.Time) ([]Maintenanc
 // target names what a window silences: its route or its label.
 func (m Maintenance) target() string { return cmp.Or(m.Route, m.Label) }
 
-// maintenanceCmd lists, sets, extends or ends maintenance windows:
+// MaintenanceCmd lists, sets, extends or ends maintenance windows:
 //
 //	/maintenance                                   the windows now
 //	/maintenance <route|label=value> <duration|until> <reason>
@@ -100,19 +100,19 @@ func (m Maintenance) target() string { return cmp.Or(m.Route, m.Label) }
 // A reason is required and the duration is capped (MaintenanceMax). Each
 // change is written with an entry in the audit log in one commit, and
 // announced where the asker is and in the route's chat, with who did it.
-func (e *Engine) maintenanceCmd(ctx context.Context, req *change.Request) error {
+func (d *Desk) MaintenanceCmd(ctx context.Context, req *change.Request) error {
 	args := req.Cmd.Args
-	now := e.Now()
-	live, err := e.storedWindows(ctx, now)
+	now := d.Now()
+	live, err := d.storedWindows(ctx, now)
 	if err != nil {
 		return err
 	}
 	if len(args) == 0 {
-		return e.listWindows(ctx, req, live, now)
+		return d.listWindows(ctx, req, live, now)
 	}
 	usage := func() error {
 		return &change.Refusal{Text: func(lang string) string {
-			return e.Cat.T(lang, "err.usage", command.UsageIn(command.Maintenance, lang))
+			return d.Cat.T(lang, "err.usage", command.UsageIn(command.Maintenance, lang))
 		}}
 	}
 	var kind bot.EventKind
@@ -125,7 +125,7 @@ func (e *Engine) maintenanceCmd(ctx context.Context, req *change.Request) error 
 		}
 		i := windowOf(live, args[1])
 		if i < 0 {
-			return e.Refuse("err.no_window", args[1])
+			return d.Refuse("err.no_window", args[1])
 		}
 		m = live[i]
 		m.End = now
@@ -135,25 +135,25 @@ func (e *Engine) maintenanceCmd(ctx context.Context, req *change.Request) error 
 		if len(args) < 2 {
 			return usage()
 		}
-		end, ok := oncall.ParseUntil(args[1], now, e.Cfg.Location)
+		end, ok := oncall.ParseUntil(args[1], now, d.Cfg.Location)
 		if !ok {
-			return e.Refuse("err.until", args[1])
+			return d.Refuse("err.until", args[1])
 		}
-		if end.Sub(now) > e.o.MaintenanceMax {
-			return e.Refuse("err.window_too_long", e.R.Dur(e.o.MaintenanceMax, req.Lang))
+		if end.Sub(now) > d.o.MaintenanceMax {
+			return d.Refuse("err.window_too_long", d.R.Dur(d.o.MaintenanceMax, req.Lang))
 		}
 		reason := strings.Join(args[2:], " ")
 		if strings.TrimSpace(reason) == "" {
-			return e.Refuse("err.window_reason", args[0], args[1])
+			return d.Refuse("err.window_reason", args[0], args[1])
 		}
 		m = Maintenance{Start: now, End: end, Reason: reason, By: req.Actor.ID}
 		if strings.Contains(args[0], "=") {
 			m.Label = args[0]
 		} else {
 			m.Route = args[0]
-			if _, ok := e.o.RouteChats[m.Route]; !ok && len(e.o.RouteChats) > 0 {
-				routes := bot.SortedKeys(e.o.RouteChats)
-				return e.Refuse("err.no_route", m.Route, strings.Join(routes, ", "))
+			if _, ok := d.o.RouteChats[m.Route]; !ok && len(d.o.RouteChats) > 0 {
+				routes := bot.SortedKeys(d.o.RouteChats)
+				return d.Refuse("err.no_route", m.Route, strings.Join(routes, ", "))
 			}
 		}
 		kind, key = bot.EvMaintenanceStarted, "maintenance_set"
@@ -171,20 +171,20 @@ func (e *Engine) maintenanceCmd(ctx context.Context, req *change.Request) error 
 	who := cmp.Or(req.Actor.Name, req.Actor.ID)
 	say := func(lang string) string {
 		if kind == bot.EvMaintenanceEnded {
-			return e.Cat.T(lang, key, m.target(), who)
+			return d.Cat.T(lang, key, m.target(), who)
 		}
-		return e.Cat.T(lang, key, m.target(), e.R.Time(m.End), m.Reason, who)
+		return d.Cat.T(lang, key, m.target(), d.R.Time(m.End), m.Reason, who)
 	}
 	tx := &store.Tx{Seen: req.Seen, Put: map[string]string{maintenanceKey: string(raw)},
 		Outbox: []bot.Outgoing{{Chat: req.In.Chat, Kind: bot.KindReply, ReplyTo: req.In.MessageID, Text: say(req.Lang)}}}
-	for _, ch := range e.windowChats(m) {
+	for _, ch := range d.windowChats(m) {
 		if ch != req.In.Chat {
-			tx.Outbox = append(tx.Outbox, bot.Outgoing{Chat: ch, Kind: bot.KindNotice, Text: say(e.ChatLang(ctx, ch))})
+			tx.Outbox = append(tx.Outbox, bot.Outgoing{Chat: ch, Kind: bot.KindNotice, Text: say(d.ChatLang(ctx, ch))})
 		}
 	}
 	data := map[string]string{"person": req.Actor.ID, "target": m.target(), "start": m.Start.Format(time.RFC3339),
 		"end": m.End.Format(time.RFC3339), "reason": m.Reason, "chat": req.In.Chat.String()}
-	return e.CommitAudited(ctx, tx, kind, data)
+	return d.CommitAudited(ctx, tx, kind, data)
 }
 
 // windowOf returns the index of the live window on target, or -1.
@@ -199,23 +199,23 @@ func windowOf(live []Maintenance, target string) int {
 
 // windowChats are where a window is announced: its route's chat, or for a
 // label window every route's chat.
-func (e *Engine) windowChats(m Maintenance) []bot.ChatRef {
+func (d *Desk) windowChats(m Maintenance) []bot.ChatRef {
 	var ids []string
-	for _, route := range bot.SortedKeys(e.o.RouteChats) {
-		chatID := e.o.RouteChats[route]
+	for _, route := range bot.SortedKeys(d.o.RouteChats) {
+		chatID := d.o.RouteChats[route]
 		if (m.Route == "" || m.Route == route) && !slices.Contains(ids, chatID) {
 			ids = append(ids, chatID)
 		}
 	}
 	var out []bot.ChatRef
 	for _, id := range ids {
-		out = append(out, e.ChatRefs(id)...)
+		out = append(out, d.ChatRefs(id)...)
 	}
 	return out
 }
 
-func (e *Engine) listWindows(ctx context.Context, req *change.Request, live []Maintenance, now time.Time) error {
-	all := append(append([]Maintenance(nil), e.o.Maintenance...), live...)
+func (d *Desk) listWindows(ctx context.Context, req *change.Request, live []Maintenance, now time.Time) error {
+	all := append(append([]Maintenance(nil), d.o.Maintenance...), live...)
 	var lines []string
 	for _, w := range all {
 		if !w.End.After(now) {
@@ -223,12 +223,12 @@ func (e *Engine) listWindows(ctx context.Context, req *change.Request, live []Ma
 		}
 		by := ""
 		if w.By != "" {
-			by = " · " + e.PersonName(w.By)
+			by = " · " + d.PersonName(w.By)
 		}
-		lines = append(lines, fmt.Sprintf("• %s → %s · %s%s", w.target(), e.R.Time(w.End), w.Reason, by))
+		lines = append(lines, fmt.Sprintf("• %s → %s · %s%s", w.target(), d.R.Time(w.End), w.Reason, by))
 	}
 	if len(lines) == 0 {
-		return e.Reply(ctx, req, e.T("maintenance_none"))
+		return d.Reply(ctx, req, d.T("maintenance_none"))
 	}
-	return e.Reply(ctx, req, e.T("maintenance_list", strings.Join(lines, "\n")))
+	return d.Reply(ctx, req, d.T("maintenance_list", strings.Join(lines, "\n")))
 }

@@ -1,4 +1,4 @@
-package engine
+package playbook
 
 import (
 	"context"
@@ -9,17 +9,16 @@ import (
 	"github.com/looplab/fsm"
 
 	"github.com/irbot/irbot/bot"
-	"github.com/irbot/irbot/bot/playbook"
 )
 
-// guardFunc may refuse an event with an error the user can act on.
-type guardFunc func(event, from, to string) error
+// Guard may refuse an event with an error the user can act on.
+type Guard func(event, from, to string) error
 
 // Lifecycle builds the looplab/fsm state machine of a playbook:
 // triggered → acknowledged → phases… → resolved → closed, with cancelled
 // and reopen. The machine starts in state (restored with SetState), and
 // guard is asked before every event.
-func Lifecycle(pb *playbook.Playbook, state string, guard guardFunc) *fsm.FSM {
+func Lifecycle(pb *Playbook, state string, guard Guard) *fsm.FSM {
 	active := []string{bot.StateTriggered, bot.StateAcknowledged}
 	events := fsm.Events{
 		{Name: bot.EventAck, Src: []string{bot.StateTriggered}, Dst: bot.StateAcknowledged},
@@ -54,7 +53,7 @@ func Lifecycle(pb *playbook.Playbook, state string, guard guardFunc) *fsm.FSM {
 // Graph returns the playbook's lifecycle as a Mermaid state diagram, drawn
 // by looplab/fsm from the very machine the engine runs.
 // Each phase is labelled with its English name.
-func Graph(pb *playbook.Playbook) (string, error) {
+func Graph(pb *Playbook) (string, error) {
 	g, err := fsm.VisualizeForMermaidWithGraphType(Lifecycle(pb, "", nil), fsm.StateDiagram)
 	if err != nil {
 		return "", err
@@ -65,10 +64,10 @@ func Graph(pb *playbook.Playbook) (string, error) {
 	return g, nil
 }
 
-// fire runs event on a fresh machine at the incident's state and returns
+// Fire runs event on a fresh machine at the incident's state and returns
 // the new state. A guard's refusal comes back as the guard's own error; an
 // event not allowed in the state comes back as errNotNow.
-func fire(ctx context.Context, pb *playbook.Playbook, inc *bot.Incident, event string, guard guardFunc) (string, error) {
+func Fire(ctx context.Context, pb *Playbook, inc *bot.Incident, event string, guard Guard) (string, error) {
 	f := Lifecycle(pb, inc.State, guard)
 	err := f.Event(ctx, event)
 	var canceled fsm.CanceledError

@@ -1,4 +1,4 @@
-package engine
+package intake
 
 import (
 	"cmp"
@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/irbot/irbot/bot/change"
 	"strings"
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/change"
 	"github.com/irbot/irbot/store"
 )
 
@@ -20,14 +20,14 @@ const TimerHeartbeat = "heartbeat"
 // Heartbeat is a monitor of the monitoring chain: something (a cron job,
 // Prometheus through Alertmanager's always-firing Watchdog alert) pings it
 // every Interval; when no ping came for Interval+Grace, an incident is
-// opened through Intake and its policy paged, as for an alert. When pings
+// opened through Intake (a route) and its policy paged, as for an alert. When pings
 // resume it is told, and resolved with the intake's AutoResolve.
 type Heartbeat struct {
 	ID       string
 	Name     map[string]string // language → name
 	Interval time.Duration
 	Grace    time.Duration
-	Intake   Intake
+	Intake   Route
 	// Watchdog makes Alertmanager's Watchdog alert arriving on
 	// Intake.Route count as a ping (and not open an incident).
 	Watchdog bool
@@ -46,8 +46,8 @@ func heartbeatKey(id string) string     { return "heartbeat:" + id }
 func heartbeatTimerID(id string) string { return "heartbeat:" + id }
 func heartbeatAlertID(id string) string { return "heartbeat:" + id }
 
-func (e *Engine) heartbeat(id string) (Heartbeat, bool) {
-	for _, h := range e.o.Heartbeats {
+func (d *Desk) heartbeat(id string) (Heartbeat, bool) {
+	for _, h := range d.o.Heartbeats {
 		if h.ID == id {
 			return h, true
 		}
@@ -55,9 +55,9 @@ func (e *Engine) heartbeat(id string) (Heartbeat, bool) {
 	return Heartbeat{}, false
 }
 
-func (e *Engine) heartbeatState(ctx context.Context, id string) (heartbeatState, error) {
+func (d *Desk) heartbeatState(ctx context.Context, id string) (heartbeatState, error) {
 	var s heartbeatState
-	v, err := e.Store.Get(ctx, heartbeatKey(id))
+	v, err := d.Store.Get(ctx, heartbeatKey(id))
 	if errors.Is(err, store.ErrNotFound) {
 		return s, nil
 	}
@@ -69,24 +69,24 @@ func (e *Engine) heartbeatState(ctx context.Context, id string) (heartbeatState,
 
 // StartHeartbeats arms every heartbeat that has no timer yet, counting its
 // first interval from now, so a monitor that never pinged is noticed too.
-func (e *Engine) StartHeartbeats(ctx context.Context) error {
-	for _, h := range e.o.Heartbeats {
-		s, err := e.heartbeatState(ctx, h.ID)
+func (d *Desk) StartHeartbeats(ctx context.Context) error {
+	for _, h := range d.o.Heartbeats {
+		s, err := d.heartbeatState(ctx, h.ID)
 		if err != nil {
 			return err
 		}
 		if !s.Last.IsZero() {
 			continue // armed by its last ping
 		}
-		s.Last = e.Now()
-		if err := e.commitHeartbeat(ctx, h, s); err != nil {
+		s.Last = d.Now()
+		if err := d.commitHeartbeat(ctx, h, s); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (e *Engine) commitHeartbeat(ctx context.Context, h Heartbeat, s heartbeatState) error {
+func (d *Desk) commitHeartbeat(ctx context.Context, h Heartbeat, s heartbeatState) error {
 	raw, err := json.Marshal(s)
 	if err != nil {
 		return err
@@ -96,55 +96,55 @@ func (e *Engine) commitHeartbeat(ctx context.Context, h Heartbeat, s heartbeatSt
 		tx.SetTimers = []bot.Timer{{ID: heartbeatTimerID(h.ID), Due: s.Last.Add(h.Interval + h.Grace), Kind: TimerHeartbeat,
 			Data: map[string]string{"heartbeat": h.ID}}}
 	}
-	return e.Commit(ctx, tx)
+	return d.Commit(ctx, tx)
 }
 
 // Ping records a heartbeat's ping and re-arms its timer. A heartbeat that
 // was down is up again: its incident's alert resolves (and with
 // auto_resolve, the incident).
-func (e *Engine) Ping(ctx context.Context, id string) error {
-	h, ok := e.heartbeat(id)
+func (d *Desk) Ping(ctx context.Context, id string) error {
+	h, ok := d.heartbeat(id)
 	if !ok {
 		return ErrNoHeartbeat
 	}
-	defer e.LockKey("heartbeat:" + id)()
-	s, err := e.heartbeatState(ctx, id)
+	defer d.LockKey("heartbeat:" + id)()
+	s, err := d.heartbeatState(ctx, id)
 	if err != nil {
 		return err
 	}
-	now := e.Now()
+	now := d.Now()
 	if s.Down {
-		a := e.heartbeatAlert(h, bot.AlertResolved, s.Last, now)
-		if _, err := e.Alerts(ctx, h.Intake, []bot.Alert{a}, func(bot.Alert) int { return 0 }); err != nil {
+		a := d.heartbeatAlert(h, bot.AlertResolved, s.Last, now)
+		if _, err := d.Alerts(ctx, h.Intake, []bot.Alert{a}, func(bot.Alert) int { return 0 }); err != nil {
 			return err
 		}
 	}
-	return e.commitHeartbeat(ctx, h, heartbeatState{Last: now})
+	return d.commitHeartbeat(ctx, h, heartbeatState{Last: now})
 }
 
-// fireHeartbeat opens an incident for a heartbeat whose pings stopped. The
+// FireHeartbeat opens an incident for a heartbeat whose pings stopped. The
 // alert is raised before the state is marked down, so a crash between the
 // two raises it again, which joins the incident it opened: one page.
-func (e *Engine) fireHeartbeat(ctx context.Context, t bot.Timer, seenKey string) error {
-	h, ok := e.heartbeat(t.Data["heartbeat"])
+func (d *Desk) FireHeartbeat(ctx context.Context, t bot.Timer, seenKey string) error {
+	h, ok := d.heartbeat(t.Data["heartbeat"])
 	if !ok {
-		return e.DropTimer(ctx, t, seenKey)
+		return d.DropTimer(ctx, t, seenKey)
 	}
-	defer e.LockKey("heartbeat:" + h.ID)()
-	s, err := e.heartbeatState(ctx, h.ID)
+	defer d.LockKey("heartbeat:" + h.ID)()
+	s, err := d.heartbeatState(ctx, h.ID)
 	if err != nil {
 		return err
 	}
-	now := e.Now()
+	now := d.Now()
 	if s.Down || now.Before(s.Last.Add(h.Interval+h.Grace)) {
-		return e.DropTimer(ctx, t, seenKey) // a ping came after this timer was set
+		return d.DropTimer(ctx, t, seenKey) // a ping came after this timer was set
 	}
-	a := e.heartbeatAlert(h, bot.AlertFiring, s.Last, now)
+	a := d.heartbeatAlert(h, bot.AlertFiring, s.Last, now)
 	sev := 2
-	if pb, ok := e.Books.Get(cmp.Or(h.Intake.Playbook, "outage")); ok && pb.Severity > 0 {
+	if pb, ok := d.Books.Get(cmp.Or(h.Intake.Playbook, "outage")); ok && pb.Severity > 0 {
 		sev = pb.Severity
 	}
-	if _, err := e.Alerts(ctx, h.Intake, []bot.Alert{a}, func(bot.Alert) int { return sev }); err != nil {
+	if _, err := d.Alerts(ctx, h.Intake, []bot.Alert{a}, func(bot.Alert) int { return sev }); err != nil {
 		return err
 	}
 	s.Down = true
@@ -152,16 +152,16 @@ func (e *Engine) fireHeartbeat(ctx context.Context, t bot.Timer, seenKey string)
 	if err != nil {
 		return err
 	}
-	return e.Commit(ctx, &store.Tx{Put: map[string]string{heartbeatKey(h.ID): string(raw)},
+	return d.Commit(ctx, &store.Tx{Put: map[string]string{heartbeatKey(h.ID): string(raw)},
 		CancelTimers: []string{t.ID}, Seen: []string{seenKey}})
 }
 
 // heartbeatAlert is the alert a heartbeat raises or resolves.
-func (e *Engine) heartbeatAlert(h Heartbeat, status string, last, now time.Time) bot.Alert {
-	name := cmp.Or(h.Name[e.Cfg.Language], h.Name["en"], h.ID)
-	title := e.Cat.T(e.Cfg.Language, "heartbeat_missed", name, e.R.Dur(now.Sub(last), e.Cfg.Language))
+func (d *Desk) heartbeatAlert(h Heartbeat, status string, last, now time.Time) bot.Alert {
+	name := cmp.Or(h.Name[d.Cfg.Language], h.Name["en"], h.ID)
+	title := d.Cat.T(d.Cfg.Language, "heartbeat_missed", name, d.R.Dur(now.Sub(last), d.Cfg.Language))
 	if status == bot.AlertResolved {
-		title = e.Cat.T(e.Cfg.Language, "heartbeat_back", name)
+		title = d.Cat.T(d.Cfg.Language, "heartbeat_back", name)
 	}
 	return bot.Alert{Route: h.Intake.Route, Source: "heartbeat", Fingerprint: heartbeatAlertID(h.ID), GroupKey: heartbeatAlertID(h.ID),
 		Status: status, Title: title, Labels: map[string]string{"alertname": "HeartbeatMissed", "heartbeat": h.ID},
@@ -170,9 +170,9 @@ func (e *Engine) heartbeatAlert(h Heartbeat, status string, last, now time.Time)
 
 // watchdogPings takes Alertmanager's Watchdog alerts out of alerts as
 // pings of the heartbeats that listen for them on the route.
-func (e *Engine) watchdogPings(ctx context.Context, route string, alerts []bot.Alert) ([]bot.Alert, error) {
+func (d *Desk) watchdogPings(ctx context.Context, route string, alerts []bot.Alert) ([]bot.Alert, error) {
 	var hb []Heartbeat
-	for _, h := range e.o.Heartbeats {
+	for _, h := range d.o.Heartbeats {
 		if h.Watchdog && h.Intake.Route == route {
 			hb = append(hb, h)
 		}
@@ -193,7 +193,7 @@ func (e *Engine) watchdogPings(ctx context.Context, route string, alerts []bot.A
 	}
 	if pinged {
 		for _, h := range hb {
-			if err := e.Ping(ctx, h.ID); err != nil {
+			if err := d.Ping(ctx, h.ID); err != nil {
 				return nil, err
 			}
 		}
@@ -201,15 +201,15 @@ func (e *Engine) watchdogPings(ctx context.Context, route string, alerts []bot.A
 	return kept, nil
 }
 
-// heartbeatsCmd lists the heartbeat monitors and their last ping.
-func (e *Engine) heartbeatsCmd(ctx context.Context, req *change.Request) error {
-	if len(e.o.Heartbeats) == 0 {
-		return e.Reply(ctx, req, e.T("heartbeats_none"))
+// HeartbeatsCmd lists the heartbeat monitors and their last ping.
+func (d *Desk) HeartbeatsCmd(ctx context.Context, req *change.Request) error {
+	if len(d.o.Heartbeats) == 0 {
+		return d.Reply(ctx, req, d.T("heartbeats_none"))
 	}
-	now := e.Now()
+	now := d.Now()
 	var lines []string
-	for _, h := range e.o.Heartbeats {
-		s, err := e.heartbeatState(ctx, h.ID)
+	for _, h := range d.o.Heartbeats {
+		s, err := d.heartbeatState(ctx, h.ID)
 		if err != nil {
 			return err
 		}
@@ -221,7 +221,7 @@ func (e *Engine) heartbeatsCmd(ctx context.Context, req *change.Request) error {
 		case s.Last.IsZero():
 			key = "heartbeat.never"
 		}
-		lines = append(lines, e.Cat.T(req.Lang, key, name, e.R.Dur(now.Sub(s.Last), req.Lang), e.R.Dur(h.Interval, req.Lang)))
+		lines = append(lines, d.Cat.T(req.Lang, key, name, d.R.Dur(now.Sub(s.Last), req.Lang), d.R.Dur(h.Interval, req.Lang)))
 	}
-	return e.Reply(ctx, req, e.T("heartbeats", strings.Join(lines, "\n")))
+	return d.Reply(ctx, req, d.T("heartbeats", strings.Join(lines, "\n")))
 }
