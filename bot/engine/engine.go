@@ -5,9 +5,14 @@
 // store transaction, retrying on a concurrent change. Nothing happens
 // outside a commit.
 //
-// What people read is worded by bot/notify, and who a page reaches and
-// when it escalates is decided by bot/oncall; the engine gathers their
-// inputs and commits their results.
+// The engine owns the commands and the incident lifecycle. The other parts
+// of the incident domain are packages of their own on the same core
+// (bot/change: Apply, Commit, the shared store, catalogue and locks), which
+// New wires together: bot/paging (pages, escalation, snooze), bot/summary
+// (leaders' summaries and digest), bot/duty (rosters) and bot/intake
+// (alerts, maintenance windows, heartbeats). What people read is worded by
+// bot/notify, and who a page reaches and when it escalates is decided by
+// bot/oncall.
 package engine
 
 import (
