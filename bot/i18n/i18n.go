@@ -3,6 +3,12 @@
 // every key (a test fails otherwise). The words live in messages/*.yaml,
 // embedded in the binary: the bot's in bot.yaml, the reports' (keys
 // "report.…") in report.yaml.
+//
+// In the files a command hint, what a user could type, is written between
+// backticks: "Gõ `/done %[2]d` khi xong." The loader turns each pair into
+// the marks of the bot's message markup (bot.Command), so every platform
+// shows the hint its own way. A backtick is always a mark; a template with
+// an odd number of them on a line does not load.
 package i18n
 
 import (
@@ -11,9 +17,12 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/irbot/irbot/bot"
 )
 
 // files holds the built-in catalogue, one YAML file per part of irbot: key →
@@ -89,6 +98,13 @@ func load(fsys fs.FS, dir string) (map[string]map[string]string, error) {
 			if f, dup := from[k]; dup {
 				return nil, fmt.Errorf("parse %s: key %q already defined in %s", name, k, f)
 			}
+			for l, tpl := range m {
+				marked, err := markCommands(tpl)
+				if err != nil {
+					return nil, fmt.Errorf("parse %s: key %q (%s): %w", name, k, l, err)
+				}
+				m[l] = marked
+			}
 			msgs[k], from[k] = m, name
 		}
 	}
@@ -96,6 +112,33 @@ func load(fsys fs.FS, dir string) (map[string]map[string]string, error) {
 		return nil, fmt.Errorf("no messages in %s", dir)
 	}
 	return msgs, nil
+}
+
+// markCommands turns each pair of backticks of a template into the marks
+// of a command hint (bot.CommandStart, bot.CommandEnd). The marks already
+// in it are dropped. A line with an odd number of backticks is an error.
+func markCommands(tpl string) (string, error) {
+	tpl = bot.StripMarks(tpl)
+	if !strings.Contains(tpl, "`") {
+		return tpl, nil
+	}
+	lines := strings.Split(tpl, "\n")
+	for i, line := range lines {
+		parts := strings.Split(line, "`")
+		if len(parts)%2 == 0 {
+			return "", fmt.Errorf("unbalanced backtick on line %d of %q", i+1, tpl)
+		}
+		var b strings.Builder
+		for j, p := range parts {
+			if j%2 == 1 {
+				b.WriteString(bot.Command(p))
+				continue
+			}
+			b.WriteString(p)
+		}
+		lines[i] = b.String()
+	}
+	return strings.Join(lines, "\n"), nil
 }
 
 // T renders key in lang with args. An unknown language falls back to the

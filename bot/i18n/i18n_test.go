@@ -102,7 +102,7 @@ func TestFallbacks(t *testing.T) {
 	if got := c.T("en", "report.doc.title", "IR-1"); got != "Incident report IR-1" {
 		t.Fatalf("report key: got %q", got)
 	}
-	if got := c.T("vi", "err.no_step", 9, "IR-1", 14); got != "Không có bước 9 trong IR-1 (có 14 bước). Gõ /steps để xem." {
+	if got := c.T("vi", "err.no_step", 9, "IR-1", 14); got != "Không có bước 9 trong IR-1 (có 14 bước). Gõ \uE000/steps\uE001 để xem." {
 		t.Fatalf("got %q", got)
 	}
 }

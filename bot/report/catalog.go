@@ -3,6 +3,7 @@ package report
 import (
 	"strings"
 
+	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/i18n"
 )
 
@@ -46,10 +47,13 @@ func newTr(lang string) tr { return tr{l: langIndex(lang), cat: i18n.Default()} 
 func (t tr) has(key string) bool { return t.cat.Has(keyPrefix + key) }
 
 // T renders key with args. An unknown key renders as "[key]" so that it is
-// seen in the output (and caught by the tests), never hidden.
+// seen in the output (and caught by the tests), never hidden. The command
+// hints the catalogue marks (bot.Command) come out as written: the
+// documents are plain Markdown, HTML and JSON until their writers render
+// the message model.
 func (t tr) T(key string, args ...any) string {
 	if !t.has(key) {
 		return "[" + key + "]"
 	}
-	return t.cat.T(langCodes()[t.l], keyPrefix+key, args...)
+	return bot.StripMarks(t.cat.T(langCodes()[t.l], keyPrefix+key, args...))
 }
