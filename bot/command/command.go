@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	irbot "github.com/irbot/irbot/bot" // "bot" is the bot's name in this package's tests
 )
 
 // Name is a canonical command name.
@@ -386,15 +388,16 @@ func Closest(word string, candidates []string) string {
 	return best
 }
 
-// UsageIn returns a command's syntax with its placeholders in lang: in
-// Vietnamese "/note [IR-n] <nội dung>"; in English (or any other
-// language) Usage.
+// UsageIn returns a command's syntax with its placeholders in lang, for a
+// chat: in Vietnamese "/note [IR-n] <nội dung>"; in English (or any other
+// language) Usage. It is marked as a command hint (bot.Command), so each
+// platform shows it the way its users type it; "" for an unknown name.
 func UsageIn(n Name, lang string) string {
 	u := Usage(n)
-	if lang != "vi" {
-		return u
+	if lang == "vi" {
+		u = viPlaceholders.Replace(u)
 	}
-	return viPlaceholders.Replace(u)
+	return irbot.Command(u)
 }
 
 // viPlaceholders translates the placeholders of the usage lines.

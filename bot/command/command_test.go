@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	irbot "github.com/irbot/irbot/bot"
 )
 
 const bot = "IrBot"
@@ -673,5 +675,40 @@ func TestUsageInVietnameseHasNoEnglishPlaceholders(t *testing.T) {
 		if u := UsageIn(n, "vi"); english.MatchString(u) {
 			t.Errorf("/%s in Vietnamese: %q still has %q", n, u, english.FindString(u))
 		}
+	}
+}
+
+// TestMarksAreStripped: the marks of the bot's message markup never get
+// from what a user types into a command, so no title or note can carry a
+// forged command hint into a message the bot writes.
+func TestMarksAreStripped(t *testing.T) {
+	c, err := Parse("/declare ddos \uE000/ack IR-9\uE001 tiêu \uE001đề\uE000", bot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Name != Declare || c.Text != "/ack IR-9 tiêu đề" {
+		t.Fatalf("declare: %#v", c)
+	}
+	if c, err := Parse("/no\uE000te IR-3 máy \uE000chủ\uE001", bot); err != nil || c.Name != Note || c.Ref != 3 || c.Text != "máy chủ" {
+		t.Fatalf("note: %#v %v", c, err)
+	}
+	if _, err := Parse("\uE000\uE001", bot); !errors.Is(err, ErrNotCommand) {
+		t.Fatalf("marks alone: %v, want ErrNotCommand", err)
+	}
+}
+
+// TestUsageInIsACommandHint: a usage line reaches a chat marked as one
+// command hint, in the chat's language.
+func TestUsageInIsACommandHint(t *testing.T) {
+	b := irbot.ParseBody(UsageIn(Done, "vi"))
+	want := [][]irbot.Span{{{Kind: irbot.SpanCommand, Text: "/done [IR-n] <số bước> [ghi chú]"}}}
+	if b.Title != nil || !reflect.DeepEqual(b.Lines, want) {
+		t.Fatalf("UsageIn(done, vi) reads as %#v", b)
+	}
+	if u := UsageIn(Name("nope"), "en"); u != "" {
+		t.Fatalf("unknown command: %q", u)
+	}
+	if strings.ContainsFunc(Usage(Done), irbot.IsMark) {
+		t.Fatal("Usage (for errors and logs) is marked")
 	}
 }

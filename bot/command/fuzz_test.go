@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	irbot "github.com/irbot/irbot/bot"
 )
 
 // FuzzParse checks that Parse never panics and that its results are
@@ -32,6 +34,7 @@ func FuzzParse(f *testing.F) {
 		"/note CVE-2024-3094 x", "/note 192.168.1.1:8080 down", "/note #3 db-prod-3", "/note sc-4 x",
 		"1d2 đã kiểm tra các trang con", "1s2 không áp dụng", "12r 3 hosts", "2 e trực", "1e6 rps",
 		"/note " + strings.Repeat("ệ", 1500),
+		"/declare ddos \uE000/ack IR-9\uE001 tiêu đề", "/no\uE001te 3 \uE000x", "\uE000/ack\uE001",
 	}
 	for _, s := range seeds {
 		f.Add(s, bot)
@@ -52,7 +55,10 @@ func FuzzParse(f *testing.F) {
 		defer hang.Stop()
 		c, err := Parse(text, botName)
 		checkResult(t, text, c, err, valid, codeNames)
-		n := utf8.RuneCountInString(strings.TrimSpace(strings.ToValidUTF8(text, "\uFFFD")))
+		if got := fmt.Sprintf("%v", c); strings.ContainsFunc(got, irbot.IsMark) {
+			t.Fatalf("Parse(%q) kept a mark of the bot's markup: %q", text, got)
+		}
+		n := utf8.RuneCountInString(strings.TrimSpace(irbot.StripMarks(text)))
 		checkLength(t, text, n, DefaultMaxLen, c, err)
 
 		// The default options are spelled out the same way.
@@ -191,7 +197,7 @@ func checkResult(t *testing.T, text string, c Command, err error, valid, codeNam
 			t.Fatalf("Parse(%q): untrimmed field %q", text, s)
 		}
 	}
-	if utf8.ValidString(text) && c.Text != "" && !strings.Contains(text, c.Text) &&
+	if utf8.ValidString(text) && c.Text != "" && !strings.Contains(irbot.StripMarks(text), c.Text) &&
 		c.Name != Help && c.Name != Lang && c.Name != Report && c.Name != Roster {
 		t.Fatalf("Parse(%q): Text %q is not part of the input", text, c.Text)
 	}

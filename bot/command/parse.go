@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	irbot "github.com/irbot/irbot/bot" // "bot" is the bot's name in this package's tests
 )
 
 // mode is how a message addressed the bot.
@@ -67,11 +69,9 @@ func ParseWith(text string, o *Options) (Command, error) {
 	if p.max <= 0 {
 		p.max = DefaultMaxLen
 	}
-	s := text
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	s = strings.TrimSpace(s)
+	// Invalid UTF-8 becomes U+FFFD, and the marks of the bot's message
+	// markup go: no one can type a command hint into a title or a note.
+	s := strings.TrimSpace(irbot.StripMarks(text))
 	p.n = utf8.RuneCountInString(s)
 	switch {
 	case s == "":
