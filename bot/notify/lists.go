@@ -96,7 +96,7 @@ func (r *Renderer) Stats(list []Entry, now time.Time, days int, lang string) str
 }
 
 // Help lists the commands of names with their usage, their Vietnamese
-// aliases and what they do.
+// aliases and what they do, usage and aliases as command hints.
 func (r *Renderer) Help(names []command.Name, lang string) string {
 	var b strings.Builder
 	b.WriteString(r.cat.T(lang, "help_head"))
@@ -111,18 +111,22 @@ func (r *Renderer) HelpTopic(n command.Name, lang string) string {
 	return command.UsageIn(n, lang) + aliases(n) + "\n" + r.cat.T(lang, "help."+string(n))
 }
 
-// aliases lists a command's Vietnamese aliases: " (/xacnhan)".
+// aliases lists a command's Vietnamese aliases, each a command hint:
+// " (/xacnhan)".
 func aliases(n command.Name) string {
 	var out []string
 	for a, m := range command.Aliases() {
 		if m == n && !strings.Contains(a, "-") {
-			out = append(out, "/"+a)
+			out = append(out, a)
 		}
 	}
 	if len(out) == 0 {
 		return ""
 	}
 	slices.Sort(out)
+	for i, a := range out {
+		out[i] = bot.Command("/" + a)
+	}
 	return " (" + strings.Join(out, ", ") + ")"
 }
 

@@ -1,11 +1,13 @@
 package notify_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/command"
 	"github.com/irbot/irbot/bot/notify"
 	"github.com/irbot/irbot/bot/oncall"
 	"github.com/irbot/irbot/bot/playbook"
@@ -61,9 +63,12 @@ func TestPageAndPaged(t *testing.T) {
 	pb := &playbook.Playbook{ID: "ransomware", Name: playbook.Text{"en": "Ransomware", "vi": "Mã độc tống tiền"}}
 	page := r.Page(inc, pb, "step 3 overdue", "en")
 	for _, want := range []string{"IR-7", "SEV1", "Ransomware", "Shares encrypted", "step 3 overdue", "/ack IR-7 · 7a"} {
-		if !strings.Contains(page, want) {
+		if !strings.Contains(bot.StripMarks(page), want) {
 			t.Errorf("page lacks %q:\n%s", want, page)
 		}
+	}
+	if got, want := commands(page), []string{"/ack IR-7", "7a"}; !slices.Equal(got, want) {
+		t.Errorf("page's command hints %q, want %q", got, want)
 	}
 	pol := oncall.Policy{Repeat: 1, Levels: []oncall.Level{{After: "5m"}, {After: "10m"}}}
 	paged := r.Paged(inc, nil, pol, 3, "en")
@@ -72,7 +77,45 @@ func TestPageAndPaged(t *testing.T) {
 			t.Errorf("paged lacks %q:\n%s", want, paged)
 		}
 	}
-	if got := r.BundleLine(inc, nil, "en"); got != "• IR-7 · SEV1 · ransomware — Shares encrypted (7a)" {
+	paged = r.Paged(inc, nil, pol, 0, "en")
+	if got, want := commands(paged), []string{"/ack", "7a"}; !slices.Equal(got, want) {
+		t.Errorf("paged's command hints %q, want %q:\n%s", got, want, paged)
+	}
+	line := r.BundleLine(inc, nil, "en")
+	if got := bot.StripMarks(line); got != "• IR-7 · SEV1 · ransomware — Shares encrypted (7a)" {
 		t.Errorf("BundleLine without its playbook = %q", got)
+	}
+	if got := commands(line); !slices.Equal(got, []string{"7a"}) {
+		t.Errorf("BundleLine's command hints %q, want the reply code", got)
+	}
+}
+
+// commands returns the command hints of text, in order.
+func commands(text string) []string {
+	var out []string
+	b := bot.ParseBody(text)
+	for _, l := range append([][]bot.Span{b.Title}, b.Lines...) {
+		for _, s := range l {
+			if s.Kind == bot.SpanCommand {
+				out = append(out, s.Text)
+			}
+		}
+	}
+	return out
+}
+
+// TestHelpMarksCommands: the help list and a command's help write each
+// usage line and alias as a command hint, so each platform shows them the
+// way its users type them.
+func TestHelpMarksCommands(t *testing.T) {
+	r := notify.New(nil, nil)
+	help := r.Help([]command.Name{command.Ack, command.Done}, "vi")
+	want := []string{"/ack [IR-n]", "/xacnhan", "/done [IR-n] <số bước> [ghi chú]", "/xong"}
+	if got := commands(help); !slices.Equal(got, want) {
+		t.Errorf("help's command hints %q, want %q:\n%s", got, want, help)
+	}
+	topic := r.HelpTopic(command.Done, "en")
+	if got := commands(topic); len(got) == 0 || got[0] != "/done [IR-n] <step#> [note]" {
+		t.Errorf("help topic's command hints %q:\n%s", got, topic)
 	}
 }

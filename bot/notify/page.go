@@ -20,8 +20,15 @@ func (r *Renderer) Page(inc *bot.Incident, pb *playbook.Playbook, reason, lang s
 	return r.cat.T(lang, "page", inc.Ref(), Sev(inc.Severity), pb.Name.In(lang), inc.Title, why, ackCode(inc))
 }
 
-// ackCode is the short reply that acknowledges: "/ack IR-7 · 7a".
-func ackCode(inc *bot.Incident) string { return fmt.Sprintf("/ack %s · %da", inc.Ref(), inc.ID) }
+// ackCode is what acknowledges, the command and the short reply, each a
+// command hint: "/ack IR-7 · 7a".
+func ackCode(inc *bot.Incident) string {
+	return bot.Command("/ack "+inc.Ref()) + " · " + replyCode(inc)
+}
+
+// replyCode is the short reply that acknowledges inc, as a command hint:
+// "7a".
+func replyCode(inc *bot.Incident) string { return bot.Command(fmt.Sprintf("%da", inc.ID)) }
 
 // Paged tells an incident's chats whom step of policy pol paged (names of
 // people and chats; none: nobody was on duty), which level and round it
@@ -37,14 +44,15 @@ func (r *Renderer) Paged(inc *bot.Incident, names []string, pol oncall.Policy, s
 }
 
 // BundleLine is an incident's line in a bundle of pages:
-// "• IR-7 · SEV1 · Ransomware — Shares encrypted (7a)". pb is nil when
+// "• IR-7 · SEV1 · Ransomware — Shares encrypted (7a)", the reply code a
+// command hint. pb is nil when
 // the incident's playbook is gone.
 func (r *Renderer) BundleLine(inc *bot.Incident, pb *playbook.Playbook, lang string) string {
 	name := inc.Playbook
 	if pb != nil {
 		name = pb.Name.In(lang)
 	}
-	return fmt.Sprintf("• %s · %s · %s — %s (%da)", inc.Ref(), Sev(inc.Severity), name, inc.Title, inc.ID)
+	return fmt.Sprintf("• %s · %s · %s — %s (%s)", inc.Ref(), Sev(inc.Severity), name, inc.Title, replyCode(inc))
 }
 
 // Bundle is one message of pages for n incidents: a line each, and the
