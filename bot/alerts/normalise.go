@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/irbot/irbot/bot"
 )
 
 // Limits on the other strings of an alert.
@@ -39,15 +41,16 @@ func clip(s string, n int) string {
 }
 
 // cleanTitle makes s one short line: valid UTF-8, no control or bidi
-// override characters, runs of white space collapsed, at most
-// maxTitleBytes.
+// override characters nor marks of the bot's message markup (a title
+// cannot forge a command hint, see bot.Command), runs of white space
+// collapsed, at most maxTitleBytes.
 func cleanTitle(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
 		switch {
 		case unicode.IsSpace(r):
 			return ' '
-		case unicode.IsControl(r), r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
+		case unicode.IsControl(r), r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, bot.IsMark(r):
 			return -1
 		}
 		return r
