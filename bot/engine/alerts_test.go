@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/irbot/irbot/bot"
-	"github.com/irbot/irbot/bot/engine"
+	"github.com/irbot/irbot/bot/intake"
 )
 
 func alert(fp, status, title string) bot.Alert {
@@ -19,7 +19,7 @@ func sev1(bot.Alert) int { return 1 }
 func TestAlertsOpenJoinAndResolve(t *testing.T) {
 	h := newHarness(t, "en", team(), withPaging(0))
 	ctx := context.Background()
-	in := engine.Intake{Route: "prom", Chat: "soc", Escalation: "ops"}
+	in := intake.Route{Route: "prom", Chat: "soc", Escalation: "ops"}
 	res, err := h.eng.Alerts(ctx, in, []bot.Alert{alert("a", "firing", "db1 down"), alert("b", "firing", "db2 down")}, sev1)
 	if err != nil || res.Opened != 1 || len(res.Incidents) != 1 || res.Incidents[0] != "IR-1" {
 		t.Fatalf("first notification: %+v, %v", res, err)
@@ -73,7 +73,7 @@ func TestAlertsOpenJoinAndResolve(t *testing.T) {
 func TestAutoResolveAndANewIncidentAfterwards(t *testing.T) {
 	h := newHarness(t, "en", team(), withPaging(0))
 	ctx := context.Background()
-	in := engine.Intake{Route: "prom", Chat: "soc", AutoResolve: true}
+	in := intake.Route{Route: "prom", Chat: "soc", AutoResolve: true}
 	h.eng.Alerts(ctx, in, []bot.Alert{alert("a", "firing", "disk full")}, sev1)
 	h.eng.Alerts(ctx, in, []bot.Alert{alert("a", "resolved", "disk full")}, sev1)
 	mustContain(t, "auto-resolved", joinTexts(h.drain()), "resolved automatically")
@@ -85,7 +85,7 @@ func TestAutoResolveAndANewIncidentAfterwards(t *testing.T) {
 	if res.Opened != 1 || res.Incidents[0] != "IR-2" {
 		t.Fatalf("the group fired again after its incident ended: %+v", res)
 	}
-	res, _ = h.eng.Alerts(ctx, engine.Intake{Route: "prom", Chat: "soc"}, []bot.Alert{{Route: "prom", Fingerprint: "z", GroupKey: "other", Status: "resolved", Title: "x"}}, sev1)
+	res, _ = h.eng.Alerts(ctx, intake.Route{Route: "prom", Chat: "soc"}, []bot.Alert{{Route: "prom", Fingerprint: "z", GroupKey: "other", Status: "resolved", Title: "x"}}, sev1)
 	if len(res.Incidents) != 0 {
 		t.Fatalf("a lone resolved alert opened something: %+v", res)
 	}
@@ -95,7 +95,7 @@ func TestMaintenanceRecordsButPagesNobody(t *testing.T) {
 	h := newHarness(t, "en", team(), withPaging(0))
 	ctx := context.Background()
 	mustContain(t, "set", h.say("/maintenance instance=db9 2h kernel upgrade"), "Maintenance for instance=db9", "page nobody")
-	in := engine.Intake{Route: "prom", Chat: "soc", Escalation: "ops"}
+	in := intake.Route{Route: "prom", Chat: "soc", Escalation: "ops"}
 	h.eng.Alerts(ctx, in, []bot.Alert{alert("db9", "firing", "db9 down")}, sev1)
 	out := h.drain()
 	mustContain(t, "quiet", joinTexts(out), "Maintenance window (kernel upgrade): nobody paged")
@@ -103,7 +103,7 @@ func TestMaintenanceRecordsButPagesNobody(t *testing.T) {
 		t.Fatalf("paged during maintenance: %s", joinTexts(out))
 	}
 	h.clock.Add(3 * time.Hour)
-	h.eng.Alerts(ctx, engine.Intake{Route: "prom", Chat: "soc", Escalation: "ops"},
+	h.eng.Alerts(ctx, intake.Route{Route: "prom", Chat: "soc", Escalation: "ops"},
 		[]bot.Alert{{Route: "prom", Fingerprint: "db9", GroupKey: "g2", Status: "firing", Title: "db9 down again", Labels: map[string]string{"instance": "db9"}}}, sev1)
 	if len(pagesOf(h.drain())) != 1 {
 		t.Fatal("not paged after the window ended")
@@ -117,7 +117,7 @@ func TestAlertLabelsPickThePlaybook(t *testing.T) {
 	for k, v := range pb.Match {
 		name = k + "=" + v[0]
 		a := bot.Alert{Route: "siem", Fingerprint: "r1", GroupKey: "r", Status: "firing", Title: "Encryption burst", Labels: map[string]string{k: v[0]}}
-		h.eng.Alerts(context.Background(), engine.Intake{Route: "siem", Chat: "soc"}, []bot.Alert{a}, sev1)
+		h.eng.Alerts(context.Background(), intake.Route{Route: "siem", Chat: "soc"}, []bot.Alert{a}, sev1)
 		break
 	}
 	inc, err := h.st.Incident(context.Background(), 1)

@@ -49,9 +49,9 @@ type Options struct {
 	Rosters   []oncall.Roster // duty rosters, validated by the caller with oncall.Compile
 	Policies  []oncall.Policy // escalation policies, checked by the caller with Policy.Check
 	// Maintenance windows from configuration (more are added with /maintenance).
-	Maintenance []Maintenance
+	Maintenance []intake.Maintenance
 	// Summaries for leaders: where, how often, the daily digest.
-	Summaries Summaries
+	Summaries summary.Config
 	// Systems that incidents may name with /set system <id>.
 	Systems []report.System
 	// Reporting fills the formal reports' fixed parts.
@@ -68,7 +68,7 @@ type Options struct {
 	// set (default 7 days).
 	MaintenanceMax time.Duration
 	// Heartbeats are the monitors of the monitoring chain.
-	Heartbeats []Heartbeat
+	Heartbeats []intake.Heartbeat
 	// MaxLen is the longest message each platform carries, in characters:
 	// the longest command text accepted from it (default 4096).
 	MaxLen map[string]int
@@ -117,21 +117,6 @@ func (e *Engine) Playbooks() *playbook.Set { return e.Books }
 // Directory returns the people and chats the engine knows.
 func (e *Engine) Directory() *bot.Directory { return e.Cfg.Directory }
 
-// Summaries say what leaders are told, and when.
-type Summaries = summary.Config
-
-// Intake is what the engine needs to know about the route alerts came in on.
-type Intake = intake.Route
-
-// Heartbeat is a monitor of the monitoring chain.
-type Heartbeat = intake.Heartbeat
-
-// Maintenance is a window in which matching alerts page nobody.
-type Maintenance = intake.Maintenance
-
-// ErrNoHeartbeat: no heartbeat monitor has that id.
-var ErrNoHeartbeat = intake.ErrNoHeartbeat
-
 // AuditID is the reserved incident number whose timeline is the audit log.
 const AuditID = change.AuditID
 
@@ -149,7 +134,7 @@ func (e *Engine) DeliveryFailed(ctx context.Context, m bot.Outgoing, cause error
 }
 
 // Alerts takes a batch of alerts from one route; see intake.Desk.Alerts.
-func (e *Engine) Alerts(ctx context.Context, in Intake, alerts []bot.Alert, sev func(bot.Alert) int) (bot.AlertResult, error) {
+func (e *Engine) Alerts(ctx context.Context, in intake.Route, alerts []bot.Alert, sev func(bot.Alert) int) (bot.AlertResult, error) {
 	return e.desk.Alerts(ctx, in, alerts, sev)
 }
 

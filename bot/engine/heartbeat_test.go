@@ -9,14 +9,15 @@ import (
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/engine"
+	"github.com/irbot/irbot/bot/intake"
 	"github.com/irbot/irbot/bot/scheduler"
 )
 
 func withHeartbeat(o *engine.Options) {
 	withPaging(0)(o)
-	o.Heartbeats = []engine.Heartbeat{{ID: "prom", Name: map[string]string{"en": "Prometheus", "vi": "Prometheus"},
+	o.Heartbeats = []intake.Heartbeat{{ID: "prom", Name: map[string]string{"en": "Prometheus", "vi": "Prometheus"},
 		Interval: 2 * time.Minute, Grace: 30 * time.Second, Watchdog: true,
-		Intake: engine.Intake{Route: "am", Chat: "soc", Escalation: "ops", Playbook: "outage", AutoResolve: true}}}
+		Intake: intake.Route{Route: "am", Chat: "soc", Escalation: "ops", Playbook: "outage", AutoResolve: true}}}
 }
 
 // TestHeartbeatOpensAnIncidentWhenPingsStop: pings keep it quiet; a
@@ -37,7 +38,7 @@ func TestHeartbeatOpensAnIncidentWhenPingsStop(t *testing.T) {
 			t.Fatal(err)
 		}
 		h.clock.Add(time.Minute)
-		if _, err := h.eng.Alerts(ctx, engine.Intake{Route: "am", Chat: "soc"}, []bot.Alert{watchdog}, func(bot.Alert) int { return 4 }); err != nil {
+		if _, err := h.eng.Alerts(ctx, intake.Route{Route: "am", Chat: "soc"}, []bot.Alert{watchdog}, func(bot.Alert) int { return 4 }); err != nil {
 			t.Fatal(err)
 		}
 		sched.Tick(ctx)
@@ -67,7 +68,7 @@ func TestHeartbeatOpensAnIncidentWhenPingsStop(t *testing.T) {
 		t.Fatalf("pings back, incident %s", inc.State)
 	}
 	mustContain(t, "heartbeats", h.say("/heartbeats"), "Prometheus: last ping 0 seconds ago (every 2 minutes)")
-	if err := h.eng.Ping(ctx, "nope"); !errors.Is(err, engine.ErrNoHeartbeat) {
+	if err := h.eng.Ping(ctx, "nope"); !errors.Is(err, intake.ErrNoHeartbeat) {
 		t.Fatalf("unknown heartbeat: %v", err)
 	}
 }
@@ -79,7 +80,7 @@ func TestSnoozeHoldsPagingUntilItEnds(t *testing.T) {
 	h := newHarness(t, "en", team(), withPaging(0))
 	ctx := context.Background()
 	sched := scheduler.New(h.st, h.eng.Fire, h.clock, "w1", nil)
-	in := engine.Intake{Route: "am", Chat: "soc", Escalation: "security"}
+	in := intake.Route{Route: "am", Chat: "soc", Escalation: "security"}
 	al := func(fp string, sev int) (bot.Alert, func(bot.Alert) int) {
 		return bot.Alert{Route: "am", Fingerprint: fp, GroupKey: "g", Status: bot.AlertFiring, Title: "disk " + fp,
 			Labels: map[string]string{"alertname": "Disk"}}, func(bot.Alert) int { return sev }

@@ -13,6 +13,7 @@ import (
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/engine"
 	"github.com/irbot/irbot/bot/scheduler"
+	"github.com/irbot/irbot/bot/summary"
 	"github.com/irbot/irbot/store/bolt"
 )
 
@@ -28,7 +29,7 @@ func leadersTeam() *bot.Directory {
 }
 
 func withSummaries(o *engine.Options) {
-	o.Summaries = engine.Summaries{DigestAt: "07:00", MinGap: 10 * time.Minute}
+	o.Summaries = summary.Config{DigestAt: "07:00", MinGap: 10 * time.Minute}
 }
 
 // toLeaders returns the summaries that went to the leaders' chat.

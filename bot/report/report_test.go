@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/irbot/irbot/bot"
-	"github.com/irbot/irbot/bot/engine"
+	"github.com/irbot/irbot/bot/intake"
 	"github.com/irbot/irbot/bot/report"
 )
 
@@ -324,7 +324,7 @@ func TestNoFieldIsInvented(t *testing.T) {
 func TestAlertOpenedIncident(t *testing.T) {
 	h := newHarness(t, false)
 	ctx := context.Background()
-	_, err := h.eng.Alerts(ctx, engine.Intake{Route: "prometheus", Chat: "soc"}, []bot.Alert{{Route: "prometheus", Source: "alertmanager",
+	_, err := h.eng.Alerts(ctx, intake.Route{Route: "prometheus", Chat: "soc"}, []bot.Alert{{Route: "prometheus", Source: "alertmanager",
 		Fingerprint: "f1", GroupKey: "g1", Status: bot.AlertFiring, Title: "Mass file encryption on fs01", Severity: "critical",
 		Labels: map[string]string{"alertname": "MassFileEncryption"}, Raw: `{"fingerprint":"f1"}`}}, func(bot.Alert) int { return 1 })
 	if err != nil {

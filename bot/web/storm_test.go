@@ -17,6 +17,7 @@ import (
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/alerts"
 	"github.com/irbot/irbot/bot/engine"
+	"github.com/irbot/irbot/bot/intake"
 	"github.com/irbot/irbot/bot/playbook"
 	"github.com/irbot/irbot/bot/web"
 	"github.com/irbot/irbot/playbooks"
@@ -50,7 +51,7 @@ func wire(t testing.TB) *wired {
 	route := alerts.Route{ID: "prom", Kind: "alertmanager", Chat: "soc"}
 	s.MountAlerts([]web.AlertRoute{{Route: route, Auth: alerts.Auth{Token: "t0k"}}},
 		func(ctx context.Context, r alerts.Route, as []bot.Alert) (bot.AlertResult, error) {
-			res, err := eng.Alerts(ctx, engine.Intake{Route: r.ID, Chat: r.Chat}, as, r.SeverityOf)
+			res, err := eng.Alerts(ctx, intake.Route{Route: r.ID, Chat: r.Chat}, as, r.SeverityOf)
 			return bot.AlertResult(res), err
 		})
 	srv := httptest.NewServer(s.Handler())

@@ -20,9 +20,10 @@ import (
 	"github.com/irbot/irbot/bot/access"
 	"github.com/irbot/irbot/bot/alerts"
 	"github.com/irbot/irbot/bot/command"
-	"github.com/irbot/irbot/bot/engine"
+	"github.com/irbot/irbot/bot/intake"
 	"github.com/irbot/irbot/bot/oncall"
 	"github.com/irbot/irbot/bot/report"
+	"github.com/irbot/irbot/bot/summary"
 	"github.com/irbot/irbot/store/redis"
 )
 
@@ -44,7 +45,7 @@ type Config struct {
 	Alerts         struct {
 		Routes []alerts.Route `yaml:"routes"`
 	} `yaml:"alerts"`
-	Maintenance []engine.Maintenance `yaml:"maintenance"`
+	Maintenance []intake.Maintenance `yaml:"maintenance"`
 	Heartbeats  []HeartbeatConfig    `yaml:"heartbeats"`
 	Summaries   SummariesConfig      `yaml:"summaries"`
 	Systems     []report.System      `yaml:"systems"`
@@ -55,7 +56,7 @@ type Config struct {
 	env    map[string]string // field -> the environment variable that set it
 	loc    *time.Location
 	policy *access.Policy
-	hb     []engine.Heartbeat
+	hb     []intake.Heartbeat
 }
 
 // AccessConfig says who may do what (bot/access has the defaults).
@@ -110,8 +111,8 @@ type ReportingConfig struct {
 }
 
 // summaries turns the config into the engine's form (check has validated it).
-func (c *Config) summaries() engine.Summaries {
-	s := engine.Summaries{DigestAt: c.Summaries.DigestAt, Every: map[int]time.Duration{}}
+func (c *Config) summaries() summary.Config {
+	s := summary.Config{DigestAt: c.Summaries.DigestAt, Every: map[int]time.Duration{}}
 	if c.Summaries.Chat != "" {
 		s.Chats = []string{c.Summaries.Chat}
 	}

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/irbot/irbot/bot/chat"
-	"github.com/irbot/irbot/bot/engine"
+	"github.com/irbot/irbot/bot/intake"
 	"github.com/irbot/irbot/bot/web"
 )
 
@@ -27,8 +27,8 @@ type HeartbeatConfig struct {
 
 // heartbeats checks the heartbeat monitors and turns them into the
 // engine's.
-func (c *Config) heartbeats() ([]engine.Heartbeat, error) {
-	var out []engine.Heartbeat
+func (c *Config) heartbeats() ([]intake.Heartbeat, error) {
+	var out []intake.Heartbeat
 	seen := map[string]bool{}
 	for i, h := range c.Heartbeats {
 		where := fmt.Sprintf("heartbeats[%d]", i)
@@ -50,18 +50,18 @@ func (c *Config) heartbeats() ([]engine.Heartbeat, error) {
 				return nil, fmt.Errorf("%s: grace %q: use a duration such as 1m", where, h.Grace)
 			}
 		}
-		var in *engine.Intake
+		var in *intake.Route
 		var ids []string
 		for _, r := range c.Alerts.Routes {
 			ids = append(ids, r.ID)
 			if r.ID == h.Route {
-				in = &engine.Intake{Route: r.ID, Chat: r.Chat, Escalation: r.Escalation, Playbook: firstSet(h.Playbook, r.Playbook, "outage"), AutoResolve: true}
+				in = &intake.Route{Route: r.ID, Chat: r.Chat, Escalation: r.Escalation, Playbook: firstSet(h.Playbook, r.Playbook, "outage"), AutoResolve: true}
 			}
 		}
 		if in == nil {
 			return nil, fmt.Errorf("%s: route %q: name one of alerts.routes (%v); its chat and escalation are used", where, h.Route, ids)
 		}
-		out = append(out, engine.Heartbeat{ID: h.ID, Name: h.Name, Interval: interval, Grace: grace, Intake: *in, Watchdog: h.Watchdog})
+		out = append(out, intake.Heartbeat{ID: h.ID, Name: h.Name, Interval: interval, Grace: grace, Intake: *in, Watchdog: h.Watchdog})
 	}
 	return out, nil
 }
@@ -90,7 +90,7 @@ func mountHeartbeats(srv *web.Server, cfg *Config, record func(ctx context.Conte
 			return
 		}
 		switch err := record(r.Context(), id); {
-		case errors.Is(err, engine.ErrNoHeartbeat):
+		case errors.Is(err, intake.ErrNoHeartbeat):
 			http.Error(w, `{"error":"no such heartbeat"}`, http.StatusNotFound)
 		case err != nil:
 			w.Header().Set("Retry-After", "5")

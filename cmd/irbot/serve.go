@@ -15,8 +15,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/irbot/irbot/store"
-
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/alerts"
 	"github.com/irbot/irbot/bot/chat"
@@ -25,7 +23,9 @@ import (
 	"github.com/irbot/irbot/bot/chat/zalo"
 	"github.com/irbot/irbot/bot/command"
 	"github.com/irbot/irbot/bot/engine"
+	"github.com/irbot/irbot/bot/intake"
 	"github.com/irbot/irbot/bot/web"
+	"github.com/irbot/irbot/store"
 	"github.com/irbot/irbot/store/redis"
 )
 
@@ -170,7 +170,7 @@ func serve(ctx context.Context, cfg *Config, reload func() (*Config, error), log
 		return &configError{err}
 	}
 	srv.MountAlerts(routes, func(ctx context.Context, r alerts.Route, as []bot.Alert) (bot.AlertResult, error) {
-		in := engine.Intake{Route: r.ID, Chat: r.Chat, Escalation: r.Escalation, Playbook: r.Playbook, AutoResolve: r.AutoResolve}
+		in := intake.Route{Route: r.ID, Chat: r.Chat, Escalation: r.Escalation, Playbook: r.Playbook, AutoResolve: r.AutoResolve}
 		if len(as) > 0 {
 			in.Playbook = r.PlaybookOf(as[0]) // Wazuh: the rule's groups pick it
 		}

@@ -16,7 +16,7 @@ import (
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/chat"
 	"github.com/irbot/irbot/bot/chat/chattest"
-	"github.com/irbot/irbot/bot/engine"
+	"github.com/irbot/irbot/bot/intake"
 	"github.com/irbot/irbot/store/bolt"
 )
 
@@ -78,7 +78,7 @@ func TestAlertStormPagesEveryLevel(t *testing.T) {
 		defer func() { cancel(); <-done; <-done }()
 
 		t0 := time.Now()
-		in := engine.Intake{Route: "prom", Chat: "soc", Escalation: "security"}
+		in := intake.Route{Route: "prom", Chat: "soc", Escalation: "security"}
 		for i := 1; i <= 100; i++ {
 			al := bot.Alert{Route: "prom", Source: "alertmanager", Fingerprint: fmt.Sprintf("fp%03d", i), GroupKey: fmt.Sprintf("g%03d", i),
 				Status: bot.AlertFiring, Title: fmt.Sprintf("Host %03d down", i), Labels: map[string]string{"alertname": "HostDown", "instance": fmt.Sprintf("web-%03d", i)},

@@ -9,6 +9,7 @@ import (
 	"github.com/irbot/irbot/bot/chat/slack/slackfake"
 	"github.com/irbot/irbot/bot/engine"
 	"github.com/irbot/irbot/bot/oncall"
+	"github.com/irbot/irbot/bot/summary"
 )
 
 // slackTeam: An, Bình and Cường with Slack ids; the SOC channel and the
@@ -41,7 +42,7 @@ func withPaging(o *engine.Options) {
 }
 
 func withSummaries(o *engine.Options) {
-	o.Summaries = engine.Summaries{DigestAt: "07:00", MinGap: 10 * time.Minute}
+	o.Summaries = summary.Config{DigestAt: "07:00", MinGap: 10 * time.Minute}
 }
 
 // TestEndToEnd drives the real engine through the adapter and the fake
