@@ -102,6 +102,11 @@ func TestCommandHints(t *testing.T) {
 	if strings.ContainsFunc(m.Raw, func(r rune) bool { return r >= 0xE000 && r <= 0xF8FF }) {
 		t.Fatalf("a private-use rune was sent: %q", m.Raw)
 	}
+	// Marks alone are an empty message, refused before Telegram sees it.
+	if _, err := e.ad.Send(e.ctx, bot.Outgoing{Chat: group("-1001"), Text: " \uE000 \uE001"}); !errors.Is(err, chat.ErrPermanent) ||
+		!strings.Contains(err.Error(), "empty message") {
+		t.Fatalf("a message of marks only: %v, want a permanent empty-message error", err)
+	}
 }
 
 func TestRender(t *testing.T) {

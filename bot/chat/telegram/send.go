@@ -268,7 +268,7 @@ func noPreview() *models.LinkPreviewOptions {
 // as a reply to m.ReplyTo when that message still exists. It returns the
 // message id.
 func (a *Adapter) Send(ctx context.Context, m bot.Outgoing) (string, error) {
-	if strings.TrimSpace(m.Text) == "" {
+	if strings.TrimSpace(bot.StripMarks(m.Text)) == "" {
 		return "", fmt.Errorf("%w: telegram: empty message", chat.ErrPermanent)
 	}
 	markup, err := a.keyboard(ctx, m.Buttons)
@@ -389,7 +389,7 @@ func (a *Adapter) Edit(ctx context.Context, m bot.Outgoing, messageID string) er
 	if err != nil || id <= 0 {
 		return fmt.Errorf("%w: telegram: bad message id %q", chat.ErrPermanent, messageID)
 	}
-	if strings.TrimSpace(m.Text) == "" {
+	if strings.TrimSpace(bot.StripMarks(m.Text)) == "" {
 		return fmt.Errorf("%w: telegram: empty message", chat.ErrPermanent)
 	}
 	chatID, err := a.target(ctx, m.Chat.ID)
