@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/engine/enginetest"
 )
 
 // reportLatency adds p50/p99 (µs) and commands/s to a benchmark's output.
@@ -25,15 +26,15 @@ func reportLatency(b *testing.B, lat []time.Duration, elapsed time.Duration) {
 // BenchmarkHandleNote measures one full command on the bbolt store: parse,
 // load, FSM, hash-chain, commit (fsync) with the reply in the outbox.
 func BenchmarkHandleNote(b *testing.B) {
-	h := newHarness(b, "en", nil)
+	h := enginetest.New(b, "en", nil)
 	ctx := context.Background()
-	h.eng.Handle(ctx, bot.Inbound{Platform: "console", Chat: soc, User: "an", Text: "/declare outage Bench"})
+	h.Engine.Handle(ctx, bot.Inbound{Platform: "console", Chat: soc, User: "an", Text: "/declare outage Bench"})
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
-		if err := h.eng.Handle(ctx, bot.Inbound{Platform: "console", Chat: soc, User: "an", Text: "/note IR-1 progress", ID: fmt.Sprint(i)}); err != nil {
+		if err := h.Engine.Handle(ctx, bot.Inbound{Platform: "console", Chat: soc, User: "an", Text: "/note IR-1 progress", ID: fmt.Sprint(i)}); err != nil {
 			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(t0))
@@ -43,11 +44,11 @@ func BenchmarkHandleNote(b *testing.B) {
 
 // BenchmarkHandleParallel runs commands on 8 incidents from 8 goroutines.
 func BenchmarkHandleParallel(b *testing.B) {
-	h := newHarness(b, "en", nil)
+	h := enginetest.New(b, "en", nil)
 	ctx := context.Background()
 	const incidents = 8
 	for i := 0; i < incidents; i++ {
-		h.eng.Handle(ctx, bot.Inbound{Platform: "console", Chat: bot.ChatRef{Platform: "console", ID: fmt.Sprint("c", i)}, User: "an", Text: "/declare outage Bench"})
+		h.Engine.Handle(ctx, bot.Inbound{Platform: "console", Chat: bot.ChatRef{Platform: "console", ID: fmt.Sprint("c", i)}, User: "an", Text: "/declare outage Bench"})
 	}
 	var mu sync.Mutex
 	lat := make([]time.Duration, 0, b.N)
@@ -62,7 +63,7 @@ func BenchmarkHandleParallel(b *testing.B) {
 			local := make([]time.Duration, 0, per)
 			for i := 0; i < per; i++ {
 				t0 := time.Now()
-				err := h.eng.Handle(ctx, bot.Inbound{Platform: "console", Chat: soc, User: "an",
+				err := h.Engine.Handle(ctx, bot.Inbound{Platform: "console", Chat: soc, User: "an",
 					Text: fmt.Sprintf("/note IR-%d progress", w+1), ID: fmt.Sprint(w, "-", i)})
 				if err != nil {
 					b.Error(err)

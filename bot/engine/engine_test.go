@@ -10,149 +10,45 @@ import (
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/engine"
+	"github.com/irbot/irbot/bot/engine/enginetest"
 	"github.com/irbot/irbot/bot/playbook"
 	"github.com/irbot/irbot/bot/scheduler"
-	"github.com/irbot/irbot/playbooks"
-	"github.com/irbot/irbot/store"
-	"github.com/irbot/irbot/store/bolt"
 )
 
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-// harness is an engine on a real bbolt file with the bundled playbooks.
-type harness struct {
-	t     *testing.T
-	eng   *engine.Engine
-	st    store.Store
-	clock *fakeClock
-	n     int
-}
-
-func newHarness(t testing.TB, lang string, dir *bot.Directory, opts ...func(*engine.Options)) *harness {
-	t.Helper()
-	st, err := bolt.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return newHarnessOn(t, st, lang, dir, opts...)
-}
-
-// newHarnessOn builds an engine on an existing store (a restart).
-func newHarnessOn(t testing.TB, st store.Store, lang string, dir *bot.Directory, opts ...func(*engine.Options)) *harness {
-	t.Helper()
-	books, err := playbook.LoadFS(playbooks.FS, ".", playbook.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := &fakeClock{now: time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC)} // 08:00 in Hà Nội
-	o := engine.Options{Language: lang, Clock: clock, Directory: dir, BotName: "IrBot"}
-	for _, f := range opts {
-		f(&o)
-	}
-	eng := engine.New(st, books, o)
-	h := &harness{eng: eng, st: st, clock: clock}
-	if tt, ok := t.(*testing.T); ok {
-		h.t = tt
-	}
-	return h
-}
-
-var soc = bot.ChatRef{Platform: "console", ID: "soc"}
-
-// say sends text as user in chat and returns the texts the bot queued,
-// taking them out of the outbox as a sender would.
-func (h *harness) sayIn(chat bot.ChatRef, user, text string) []bot.Outgoing {
-	h.t.Helper()
-	ctx := context.Background()
-	h.n++
-	if err := h.eng.Handle(ctx, bot.Inbound{Platform: chat.Platform, Chat: chat, User: user, Text: text, ID: fmt.Sprint(h.n)}); err != nil {
-		h.t.Fatalf("%s: %v", text, err)
-	}
-	return h.drain()
-}
-
-func (h *harness) drain() []bot.Outgoing {
-	ctx := context.Background()
-	out, err := h.st.Outbox(ctx, 1000)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	var shown []bot.Outgoing
-	for _, m := range out {
-		h.st.Delivered(ctx, m.ID)
-		if !m.EditOnly { // live cards are for platforms that edit; see TestLiveStatusCard
-			shown = append(shown, m)
-		}
-	}
-	return shown
-}
-
-func (h *harness) say(text string) string {
-	h.t.Helper()
-	out := h.sayIn(soc, "an", text)
-	if len(out) == 0 {
-		h.t.Fatalf("%s: no reply", text)
-	}
-	var texts []string
-	for _, m := range out {
-		texts = append(texts, m.Text)
-	}
-	return strings.Join(texts, "\n---\n")
-}
-
-func mustContain(t *testing.T, what, got string, wants ...string) {
-	t.Helper()
-	for _, w := range wants {
-		if !strings.Contains(got, w) {
-			t.Fatalf("%s: reply lacks %q; got:\n%s", what, w, got)
-		}
-	}
-}
+var soc = enginetest.SOC
 
 func TestWalkThroughRansomware(t *testing.T) {
-	h := newHarness(t, "en", nil)
-	mustContain(t, "declare", h.say("/declare ransomware Accounting server encrypted"), "IR-1", "SEV1", "Accounting server encrypted", "/ack")
-	mustContain(t, "ack", h.say("/ack"), "acknowledged by an", "Phase 1/5")
-	got := h.say("/next")
-	mustContain(t, "next refused", got, "Cannot move on: 3 required steps open", "1. ", "2. ", "3. ", "/done 1")
-	pb, _ := h.eng.Playbooks().Get("ransomware")
-	if inc, _ := h.st.Incident(context.Background(), 1); inc.State != pb.Phases[0].ID {
+	h := enginetest.New(t, "en", nil)
+	enginetest.MustContain(t, "declare", h.Say("/declare ransomware Accounting server encrypted"), "IR-1", "SEV1", "Accounting server encrypted", "/ack")
+	enginetest.MustContain(t, "ack", h.Say("/ack"), "acknowledged by an", "Phase 1/5")
+	got := h.Say("/next")
+	enginetest.MustContain(t, "next refused", got, "Cannot move on: 3 required steps open", "1. ", "2. ", "3. ", "/done 1")
+	pb, _ := h.Engine.Playbooks().Get("ransomware")
+	if inc, _ := h.Store.Incident(context.Background(), 1); inc.State != pb.Phases[0].ID {
 		t.Fatalf("refused /next changed the state to %q", inc.State)
 	}
 	for _, n := range []string{"1", "2"} {
-		mustContain(t, "done", h.say("/done "+n), "step "+n+" done")
+		enginetest.MustContain(t, "done", h.Say("/done "+n), "step "+n+" done")
 	}
-	mustContain(t, "skip without reason", h.say("/skip 3"), "Usage: /skip")
-	mustContain(t, "skip", h.say("/skip 3 leader already informed by phone"), "step 3 skipped", "/next to move")
-	mustContain(t, "next", h.say("/next"), "Phase 2/5")
-	mustContain(t, "done again", h.say("/done 1"), "already done by an")
-	mustContain(t, "no such step", h.say("/done 99"), "No step 99")
-	mustContain(t, "resolve refused", h.say("/resolve"), "Cannot resolve", "required steps open")
+	enginetest.MustContain(t, "skip without reason", h.Say("/skip 3"), "Usage: /skip")
+	enginetest.MustContain(t, "skip", h.Say("/skip 3 leader already informed by phone"), "step 3 skipped", "/next to move")
+	enginetest.MustContain(t, "next", h.Say("/next"), "Phase 2/5")
+	enginetest.MustContain(t, "done again", h.Say("/done 1"), "already done by an")
+	enginetest.MustContain(t, "no such step", h.Say("/done 99"), "No step 99")
+	enginetest.MustContain(t, "resolve refused", h.Say("/resolve"), "Cannot resolve", "required steps open")
 	// walk every remaining required step and phase
 	for _, s := range pb.Steps()[3:] {
-		h.say(fmt.Sprintf("/done %d", s.Number))
+		h.Say(fmt.Sprintf("/done %d", s.Number))
 	}
 	for i := 2; i < len(pb.Phases); i++ {
-		mustContain(t, "next", h.say("/next"), fmt.Sprintf("Phase %d/5", i+1))
+		enginetest.MustContain(t, "next", h.Say("/next"), fmt.Sprintf("Phase %d/5", i+1))
 	}
-	mustContain(t, "last next", h.say("/next"), "last phase")
-	mustContain(t, "close before resolve", h.say("/close"), "Only a resolved incident")
-	mustContain(t, "resolve", h.say("/resolve restored from clean backup"), "IR-1 resolved", "restored from clean backup")
-	mustContain(t, "close", h.say("/close"), "IR-1 closed")
-	mustContain(t, "reopen", h.say("/reopen encryption seen again"), "reopened", "Phase 1/5")
-	evs, _ := h.st.Timeline(context.Background(), 1, 0)
+	enginetest.MustContain(t, "last next", h.Say("/next"), "last phase")
+	enginetest.MustContain(t, "close before resolve", h.Say("/close"), "Only a resolved incident")
+	enginetest.MustContain(t, "resolve", h.Say("/resolve restored from clean backup"), "IR-1 resolved", "restored from clean backup")
+	enginetest.MustContain(t, "close", h.Say("/close"), "IR-1 closed")
+	enginetest.MustContain(t, "reopen", h.Say("/reopen encryption seen again"), "reopened", "Phase 1/5")
+	evs, _ := h.Store.Timeline(context.Background(), 1, 0)
 	if err := bot.Verify(evs); err != nil {
 		t.Fatal(err)
 	}
@@ -168,59 +64,59 @@ func TestWalkThroughRansomware(t *testing.T) {
 }
 
 func TestVietnameseByDefault(t *testing.T) {
-	h := newHarness(t, "", nil)
-	mustContain(t, "declare", h.say("/khaibao phishing Lộ mật khẩu thư công vụ"), "Khai báo bởi", "Lộ mật khẩu thư công vụ")
-	mustContain(t, "ack alias", h.say("xacnhan"), "xác nhận", "Giai đoạn 1/")
-	mustContain(t, "lang", h.say("/lang en"), "now in English")
-	mustContain(t, "status in English", h.say("/status"), "State:", "Declared:")
+	h := enginetest.New(t, "", nil)
+	enginetest.MustContain(t, "declare", h.Say("/khaibao phishing Lộ mật khẩu thư công vụ"), "Khai báo bởi", "Lộ mật khẩu thư công vụ")
+	enginetest.MustContain(t, "ack alias", h.Say("xacnhan"), "xác nhận", "Giai đoạn 1/")
+	enginetest.MustContain(t, "lang", h.Say("/lang en"), "now in English")
+	enginetest.MustContain(t, "status in English", h.Say("/status"), "State:", "Declared:")
 }
 
 func TestWhichIncidentWhenSeveralOpen(t *testing.T) {
-	h := newHarness(t, "en", nil)
-	h.say("/declare ddos Portal down")
-	h.say("/declare phishing Mailbox taken over")
-	got := h.say("/ack")
-	mustContain(t, "ambiguous", got, "Several incidents are open", "IR-1", "IR-2")
-	mustContain(t, "explicit ref", h.say("/ack ir-2"), "IR-2 acknowledged")
-	mustContain(t, "bare number", h.say("/status 1"), "IR-1", "awaiting acknowledgement")
+	h := enginetest.New(t, "en", nil)
+	h.Say("/declare ddos Portal down")
+	h.Say("/declare phishing Mailbox taken over")
+	got := h.Say("/ack")
+	enginetest.MustContain(t, "ambiguous", got, "Several incidents are open", "IR-1", "IR-2")
+	enginetest.MustContain(t, "explicit ref", h.Say("/ack ir-2"), "IR-2 acknowledged")
+	enginetest.MustContain(t, "bare number", h.Say("/status 1"), "IR-1", "awaiting acknowledgement")
 	other := bot.ChatRef{Platform: "console", ID: "elsewhere"}
-	out := h.sayIn(other, "an", "/status")
+	out := h.SayIn(other, "an", "/status")
 	if len(out) != 1 || !strings.Contains(out[0].Text, "No open incident in this chat") {
 		t.Fatalf("status in a chat with no incident: %+v", out)
 	}
 }
 
 func TestUnknownAndBadInputGetHelp(t *testing.T) {
-	h := newHarness(t, "en", nil)
-	mustContain(t, "unknown", h.say("/frobnicate"), "No command", "/help")
-	mustContain(t, "typo", h.say("/stauts"), "Did you mean /status")
-	mustContain(t, "usage", h.say("/declare"), "Usage: /declare")
-	mustContain(t, "no playbook", h.say("/declare nosuch Title here"), "No playbook", "ransomware")
-	mustContain(t, "no incident", h.say("/status IR-42"), "No incident IR-42")
-	if out := h.sayIn(soc, "an", "good morning team"); len(out) != 0 {
+	h := enginetest.New(t, "en", nil)
+	enginetest.MustContain(t, "unknown", h.Say("/frobnicate"), "No command", "/help")
+	enginetest.MustContain(t, "typo", h.Say("/stauts"), "Did you mean /status")
+	enginetest.MustContain(t, "usage", h.Say("/declare"), "Usage: /declare")
+	enginetest.MustContain(t, "no playbook", h.Say("/declare nosuch Title here"), "No playbook", "ransomware")
+	enginetest.MustContain(t, "no incident", h.Say("/status IR-42"), "No incident IR-42")
+	if out := h.SayIn(soc, "an", "good morning team"); len(out) != 0 {
 		t.Fatalf("chatter got a reply: %+v", out)
 	}
-	h.say("/declare ddos Portal slow")
-	mustContain(t, "plain cancel is not acted on", h.say("huy cuoc hop chieu nay"), "type /cancel")
-	if inc, _ := h.st.Incident(context.Background(), 1); inc.State != bot.StateTriggered {
+	h.Say("/declare ddos Portal slow")
+	enginetest.MustContain(t, "plain cancel is not acted on", h.Say("huy cuoc hop chieu nay"), "type /cancel")
+	if inc, _ := h.Store.Incident(context.Background(), 1); inc.State != bot.StateTriggered {
 		t.Fatalf("plain chat cancelled the incident: %s", inc.State)
 	}
-	mustContain(t, "plain cancel with a ref", h.say("huy IR-1 false alarm"), "IR-1 cancelled")
-	mustContain(t, "help", h.say("/help"), "/declare", "/timeline", "/verify")
-	mustContain(t, "help topic", h.say("/help done"), "/done", "mark a step done")
+	enginetest.MustContain(t, "plain cancel with a ref", h.Say("huy IR-1 false alarm"), "IR-1 cancelled")
+	enginetest.MustContain(t, "help", h.Say("/help"), "/declare", "/timeline", "/verify")
+	enginetest.MustContain(t, "help topic", h.Say("/help done"), "/done", "mark a step done")
 }
 
 func TestDuplicateDeliveryActsOnce(t *testing.T) {
-	h := newHarness(t, "en", nil)
+	h := enginetest.New(t, "en", nil)
 	ctx := context.Background()
 	in := bot.Inbound{Platform: "telegram", Chat: bot.ChatRef{Platform: "telegram", ID: "-1"}, User: "7", Text: "/declare ddos Flood", ID: "update-1"}
 	for i := 0; i < 3; i++ {
-		if err := h.eng.Handle(ctx, in); err != nil {
+		if err := h.Engine.Handle(ctx, in); err != nil {
 			t.Fatal(err)
 		}
 	}
-	all, _ := h.st.Incidents(ctx, false)
-	out := h.drain()
+	all, _ := h.Store.Incidents(ctx, false)
+	out := h.Drain()
 	if len(all) != 1 || len(out) != 1 {
 		t.Fatalf("3 deliveries of one update made %d incidents and %d messages, want 1 and 1", len(all), len(out))
 	}
@@ -228,52 +124,52 @@ func TestDuplicateDeliveryActsOnce(t *testing.T) {
 
 func TestStrangersAreRefused(t *testing.T) {
 	dir := bot.NewDirectory([]bot.Person{{ID: "an", Name: "An", IDs: map[string]string{"telegram": "111"}}}, nil)
-	h := newHarness(t, "en", dir)
+	h := enginetest.New(t, "en", dir)
 	tg := bot.ChatRef{Platform: "telegram", ID: "-1"}
-	out := h.sayIn(tg, "999", "/declare ddos Flood")
+	out := h.SayIn(tg, "999", "/declare ddos Flood")
 	if len(out) != 1 || !strings.Contains(out[0].Text, "not on the responder list") {
 		t.Fatalf("stranger got %+v", out)
 	}
-	if _, err := h.st.Incident(context.Background(), 1); err == nil {
+	if _, err := h.Store.Incident(context.Background(), 1); err == nil {
 		t.Fatal("a stranger declared an incident")
 	}
-	if out := h.sayIn(tg, "999", "/status"); len(out) != 0 {
+	if out := h.SayIn(tg, "999", "/status"); len(out) != 0 {
 		t.Fatalf("a stranger was refused twice: %+v", out)
 	}
-	audit, _ := h.st.Timeline(context.Background(), engine.AuditID, 0)
+	audit, _ := h.Store.Timeline(context.Background(), engine.AuditID, 0)
 	if len(audit) != 2 || audit[0].Kind != bot.EvStranger || audit[0].Data["user"] != "999" || bot.Verify(audit) != nil {
 		t.Fatalf("audit log: %+v", audit)
 	}
 	// An admin issues a code; the stranger links the account and can act.
-	code, err := h.eng.IssueLinkCode(context.Background(), "an", time.Hour)
+	code, err := h.Engine.IssueLinkCode(context.Background(), "an", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out := h.sayIn(bot.ChatRef{Platform: "zalo", ID: "z-9", Direct: true}, "z-9", "/link "+code); len(out) != 1 || !strings.Contains(out[0].Text, "Linked: you are An on zalo") {
+	if out := h.SayIn(bot.ChatRef{Platform: "zalo", ID: "z-9", Direct: true}, "z-9", "/link "+code); len(out) != 1 || !strings.Contains(out[0].Text, "Linked: you are An on zalo") {
 		t.Fatalf("link: %+v", out)
 	}
-	if out := h.sayIn(bot.ChatRef{Platform: "zalo", ID: "g-1"}, "z-9", "/declare phishing Fake invoice mail"); len(out) != 1 || !strings.Contains(out[0].Text, "Declared by An") {
+	if out := h.SayIn(bot.ChatRef{Platform: "zalo", ID: "g-1"}, "z-9", "/declare phishing Fake invoice mail"); len(out) != 1 || !strings.Contains(out[0].Text, "Declared by An") {
 		t.Fatalf("the linked account should act as An: %+v", out)
 	}
-	if out := h.sayIn(bot.ChatRef{Platform: "zalo", ID: "z-8", Direct: true}, "z-8", "/link "+code); len(out) != 1 || !strings.Contains(out[0].Text, "wrong or expired") {
+	if out := h.SayIn(bot.ChatRef{Platform: "zalo", ID: "z-8", Direct: true}, "z-8", "/link "+code); len(out) != 1 || !strings.Contains(out[0].Text, "wrong or expired") {
 		t.Fatalf("a used code worked again: %+v", out)
 	}
-	out = h.sayIn(tg, "111", "/declare ddos Flood")
+	out = h.SayIn(tg, "111", "/declare ddos Flood")
 	if len(out) != 1 || !strings.Contains(out[0].Text, "Declared by An") {
 		t.Fatalf("known person got %+v", out)
 	}
 }
 
 func TestConcurrentCommandsOnOneIncidentAllRecorded(t *testing.T) {
-	h := newHarness(t, "en", nil)
-	h.say("/declare outage Core switch down")
-	h.say("/ack")
+	h := enginetest.New(t, "en", nil)
+	h.Say("/declare outage Core switch down")
+	h.Say("/ack")
 	var wg sync.WaitGroup
 	for i := 0; i < 20; i++ {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			err := h.eng.Handle(context.Background(), bot.Inbound{Platform: "console", Chat: soc, User: "an",
+			err := h.Engine.Handle(context.Background(), bot.Inbound{Platform: "console", Chat: soc, User: "an",
 				Text: fmt.Sprintf("/note IR-1 update %d", i), ID: fmt.Sprint("c", i)})
 			if err != nil {
 				t.Error(err)
@@ -281,7 +177,7 @@ func TestConcurrentCommandsOnOneIncidentAllRecorded(t *testing.T) {
 		}(i)
 	}
 	wg.Wait()
-	evs, _ := h.st.Timeline(context.Background(), 1, 0)
+	evs, _ := h.Store.Timeline(context.Background(), 1, 0)
 	notes := 0
 	for _, e := range evs {
 		if e.Kind == bot.EvNote {
@@ -297,12 +193,12 @@ func TestConcurrentCommandsOnOneIncidentAllRecorded(t *testing.T) {
 }
 
 func TestStepDeadlineRemindsOnce(t *testing.T) {
-	h := newHarness(t, "en", nil)
+	h := enginetest.New(t, "en", nil)
 	// The earliest deadline of a first phase among the bundled playbooks,
 	// whichever playbook and step that is today.
 	var pb *playbook.Playbook
 	var first playbook.Step
-	for _, p := range h.eng.Playbooks().List() {
+	for _, p := range h.Engine.Playbooks().List() {
 		if len(p.Phases) == 0 {
 			continue
 		}
@@ -315,19 +211,19 @@ func TestStepDeadlineRemindsOnce(t *testing.T) {
 	if pb == nil {
 		t.Fatal("no bundled playbook has a step with a due time in its first phase: step deadlines would go untested")
 	}
-	h.say("/declare " + pb.ID + " Encrypted shares")
-	h.say("/ack")
+	h.Say("/declare " + pb.ID + " Encrypted shares")
+	h.Say("/ack")
 	ctx := context.Background()
-	sched := scheduler.New(h.st, h.eng.Fire, h.clock, "test", nil)
-	h.clock.Add(first.Due.D() - time.Second)
+	sched := scheduler.New(h.Store, h.Engine.Fire, h.Clock, "test", nil)
+	h.Clock.Add(first.Due.D() - time.Second)
 	if n, _ := sched.Tick(ctx); n != 0 {
 		t.Fatalf("%d timers fired before the deadline", n)
 	}
-	h.clock.Add(2 * time.Second)
+	h.Clock.Add(2 * time.Second)
 	if n, err := sched.Tick(ctx); n == 0 || err != nil {
 		t.Fatalf("deadline passed, %d timers fired, %v", n, err)
 	}
-	out := h.drain()
+	out := h.Drain()
 	found := false
 	for _, m := range out {
 		if strings.Contains(m.Text, fmt.Sprintf("step %d is overdue", first.Number)) {
@@ -337,9 +233,9 @@ func TestStepDeadlineRemindsOnce(t *testing.T) {
 	if !found {
 		t.Fatalf("no overdue reminder for step %d in %+v", first.Number, out)
 	}
-	h.clock.Add(time.Hour)
+	h.Clock.Add(time.Hour)
 	sched.Tick(ctx)
-	for _, m := range h.drain() {
+	for _, m := range h.Drain() {
 		if strings.Contains(m.Text, fmt.Sprintf("step %d is overdue", first.Number)) {
 			t.Fatal("reminder fired twice")
 		}
@@ -347,12 +243,12 @@ func TestStepDeadlineRemindsOnce(t *testing.T) {
 }
 
 func TestDoneStepCancelsItsReminder(t *testing.T) {
-	h := newHarness(t, "en", nil)
-	h.say("/declare ransomware Encrypted shares")
-	h.say("/ack")
-	pb, _ := h.eng.Playbooks().Get("ransomware")
-	h.say(fmt.Sprintf("/done %d", pb.Phases[0].Steps[0].Number))
-	timers, _ := h.st.Timers(context.Background())
+	h := enginetest.New(t, "en", nil)
+	h.Say("/declare ransomware Encrypted shares")
+	h.Say("/ack")
+	pb, _ := h.Engine.Playbooks().Get("ransomware")
+	h.Say(fmt.Sprintf("/done %d", pb.Phases[0].Steps[0].Number))
+	timers, _ := h.Store.Timers(context.Background())
 	for _, tm := range timers {
 		if tm.Data["step"] == pb.Phases[0].Steps[0].ID {
 			t.Fatalf("timer for a done step still set: %+v", tm)
@@ -361,8 +257,8 @@ func TestDoneStepCancelsItsReminder(t *testing.T) {
 }
 
 func TestGraphIsTheRunningMachine(t *testing.T) {
-	h := newHarness(t, "en", nil)
-	pb, _ := h.eng.Playbooks().Get("ddos")
+	h := enginetest.New(t, "en", nil)
+	pb, _ := h.Engine.Playbooks().Get("ddos")
 	g, err := playbook.Graph(pb)
 	if err != nil {
 		t.Fatal(err)
@@ -379,21 +275,21 @@ func TestGraphIsTheRunningMachine(t *testing.T) {
 func TestTwoChatsFollowOneIncident(t *testing.T) {
 	dir := bot.NewDirectory([]bot.Person{{ID: "an", Name: "An", IDs: map[string]string{"telegram": "111", "slack": "U0AN"}}},
 		[]bot.Chat{{ID: "soc", Purpose: "response", IDs: map[string]string{"telegram": "-1001", "slack": "C0SOC"}}})
-	h := newHarness(t, "en", dir)
+	h := enginetest.New(t, "en", dir)
 	tg := bot.ChatRef{Platform: "telegram", ID: "-1001"}
 	sl := bot.ChatRef{Platform: "slack", ID: "C0SOC"}
-	out := h.sayIn(tg, "111", "/declare ddos Portal flooded")
-	if got := joinTexts(out); !strings.Contains(got, "[-1001] 🚨 IR-1") || !strings.Contains(got, "[C0SOC] 🚨 IR-1") {
+	out := h.SayIn(tg, "111", "/declare ddos Portal flooded")
+	if got := enginetest.JoinTexts(out); !strings.Contains(got, "[-1001] 🚨 IR-1") || !strings.Contains(got, "[C0SOC] 🚨 IR-1") {
 		t.Fatalf("the soc chat on both platforms should see the declaration:\n%s", got)
 	}
-	out = h.sayIn(sl, "U0AN", "/note upstream filtering on")
-	if got := joinTexts(out); !strings.Contains(got, "[-1001] 📝 IR-1") || !strings.Contains(got, "[C0SOC] 📝 IR-1") {
+	out = h.SayIn(sl, "U0AN", "/note upstream filtering on")
+	if got := enginetest.JoinTexts(out); !strings.Contains(got, "[-1001] 📝 IR-1") || !strings.Contains(got, "[C0SOC] 📝 IR-1") {
 		t.Fatalf("a note from Slack should reach Telegram too:\n%s", got)
 	}
 	other := bot.ChatRef{Platform: "telegram", ID: "-2002"}
-	h.sayIn(other, "111", "/note IR-1 the NOC is watching too")
-	out = h.sayIn(tg, "111", "/note ack from soc")
-	if got := joinTexts(out); !strings.Contains(got, "[-2002] 📝 IR-1") {
+	h.SayIn(other, "111", "/note IR-1 the NOC is watching too")
+	out = h.SayIn(tg, "111", "/note ack from soc")
+	if got := enginetest.JoinTexts(out); !strings.Contains(got, "[-2002] 📝 IR-1") {
 		t.Fatalf("a chat that acted on IR-1 should follow it:\n%s", got)
 	}
 }
@@ -402,8 +298,8 @@ func TestTwoChatsFollowOneIncident(t *testing.T) {
 // case with or without dashes; wrong codes are limited per account and
 // per chat, and a flood of them adds two audit entries, not one each.
 func TestLinkCodesResistGuessing(t *testing.T) {
-	h := newHarness(t, "en", bot.NewDirectory([]bot.Person{{ID: "an", Name: "An"}}, nil))
-	code, err := h.eng.IssueLinkCode(context.Background(), "an", 24*time.Hour)
+	h := enginetest.New(t, "en", bot.NewDirectory([]bot.Person{{ID: "an", Name: "An"}}, nil))
+	code, err := h.Engine.IssueLinkCode(context.Background(), "an", 24*time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -412,7 +308,7 @@ func TestLinkCodesResistGuessing(t *testing.T) {
 	}
 	guesser := bot.ChatRef{Platform: "telegram", ID: "666", Direct: true}
 	for i := range 20 {
-		out := h.sayIn(guesser, "666", fmt.Sprintf("/link AAAA-BBBB-CCCC-%04d", i))
+		out := h.SayIn(guesser, "666", fmt.Sprintf("/link AAAA-BBBB-CCCC-%04d", i))
 		want := "wrong or expired"
 		if i >= 5 {
 			want = "Too many wrong link codes. Try again in"
@@ -422,11 +318,11 @@ func TestLinkCodesResistGuessing(t *testing.T) {
 		}
 	}
 	// The right code is refused too while the account is locked out...
-	if out := h.sayIn(guesser, "666", "/link "+code); !strings.Contains(joinTexts(out), "Too many") {
+	if out := h.SayIn(guesser, "666", "/link "+code); !strings.Contains(enginetest.JoinTexts(out), "Too many") {
 		t.Fatalf("locked account: %+v", out)
 	}
 	refused := 0
-	evs, _ := h.st.Timeline(context.Background(), engine.AuditID, 0)
+	evs, _ := h.Store.Timeline(context.Background(), engine.AuditID, 0)
 	for _, e := range evs {
 		if e.Kind == bot.EvLinkRefused {
 			refused++
@@ -437,9 +333,9 @@ func TestLinkCodesResistGuessing(t *testing.T) {
 	}
 	// ...and works, lower case and without dashes, for someone else, and
 	// for the guesser once the window has passed.
-	h.clock.Add(time.Hour)
+	h.Clock.Add(time.Hour)
 	typed := strings.ToLower(strings.ReplaceAll(code, "-", ""))
-	if out := h.sayIn(guesser, "666", "/link "+typed); !strings.Contains(joinTexts(out), "Linked: you are An") {
+	if out := h.SayIn(guesser, "666", "/link "+typed); !strings.Contains(enginetest.JoinTexts(out), "Linked: you are An") {
 		t.Fatalf("the right code after the window: %+v", out)
 	}
 }

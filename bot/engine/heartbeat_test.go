@@ -9,12 +9,13 @@ import (
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/engine"
+	"github.com/irbot/irbot/bot/engine/enginetest"
 	"github.com/irbot/irbot/bot/intake"
 	"github.com/irbot/irbot/bot/scheduler"
 )
 
 func withHeartbeat(o *engine.Options) {
-	withPaging(0)(o)
+	enginetest.WithPaging(0)(o)
 	o.Heartbeats = []intake.Heartbeat{{ID: "prom", Name: map[string]string{"en": "Prometheus", "vi": "Prometheus"},
 		Interval: 2 * time.Minute, Grace: 30 * time.Second, Watchdog: true,
 		Intake: intake.Route{Route: "am", Chat: "soc", Escalation: "ops", Playbook: "outage", AutoResolve: true}}}
@@ -24,51 +25,51 @@ func withHeartbeat(o *engine.Options) {
 // missing ping opens one incident and pages once; pings resuming resolve
 // it; Alertmanager's Watchdog counts as a ping.
 func TestHeartbeatOpensAnIncidentWhenPingsStop(t *testing.T) {
-	h := newHarness(t, "en", team(), withHeartbeat)
+	h := enginetest.New(t, "en", enginetest.Team(), withHeartbeat)
 	ctx := context.Background()
-	sched := scheduler.New(h.st, h.eng.Fire, h.clock, "w1", nil)
-	if err := h.eng.StartHeartbeats(ctx); err != nil {
+	sched := scheduler.New(h.Store, h.Engine.Fire, h.Clock, "w1", nil)
+	if err := h.Engine.StartHeartbeats(ctx); err != nil {
 		t.Fatal(err)
 	}
 	watchdog := bot.Alert{Route: "am", Fingerprint: "wd", GroupKey: "wd", Status: bot.AlertFiring, Title: "Watchdog",
 		Labels: map[string]string{"alertname": "Watchdog"}}
 	for range 5 { // pings every minute, by hand and by Watchdog: quiet
-		h.clock.Add(time.Minute)
-		if err := h.eng.Ping(ctx, "prom"); err != nil {
+		h.Clock.Add(time.Minute)
+		if err := h.Engine.Ping(ctx, "prom"); err != nil {
 			t.Fatal(err)
 		}
-		h.clock.Add(time.Minute)
-		if _, err := h.eng.Alerts(ctx, intake.Route{Route: "am", Chat: "soc"}, []bot.Alert{watchdog}, func(bot.Alert) int { return 4 }); err != nil {
+		h.Clock.Add(time.Minute)
+		if _, err := h.Engine.Alerts(ctx, intake.Route{Route: "am", Chat: "soc"}, []bot.Alert{watchdog}, func(bot.Alert) int { return 4 }); err != nil {
 			t.Fatal(err)
 		}
 		sched.Tick(ctx)
 	}
-	if all, _ := h.st.Incidents(ctx, false); len(all) != 0 {
+	if all, _ := h.Store.Incidents(ctx, false); len(all) != 0 {
 		t.Fatalf("pings kept coming, yet %d incidents (the Watchdog one?)", len(all))
 	}
-	h.drain()
-	h.clock.Add(2*time.Minute + 29*time.Second)
+	h.Drain()
+	h.Clock.Add(2*time.Minute + 29*time.Second)
 	sched.Tick(ctx)
-	if all, _ := h.st.Incidents(ctx, false); len(all) != 0 {
+	if all, _ := h.Store.Incidents(ctx, false); len(all) != 0 {
 		t.Fatal("opened before interval + grace")
 	}
-	h.clock.Add(2 * time.Second)
+	h.Clock.Add(2 * time.Second)
 	sched.Tick(ctx)
 	sched.Tick(ctx)
-	out := h.drain()
-	if p := pagesTo(out, "dung"); len(p) != 1 || !strings.Contains(joinTexts(out), "Heartbeat missed: no ping from Prometheus") {
-		t.Fatalf("missing ping: %d pages to the ops duty person; messages:\n%s", len(p), joinTexts(out))
+	out := h.Drain()
+	if p := enginetest.PagesTo(out, "dung"); len(p) != 1 || !strings.Contains(enginetest.JoinTexts(out), "Heartbeat missed: no ping from Prometheus") {
+		t.Fatalf("missing ping: %d pages to the ops duty person; messages:\n%s", len(p), enginetest.JoinTexts(out))
 	}
-	h.clock.Add(time.Minute)
-	if err := h.eng.Ping(ctx, "prom"); err != nil {
+	h.Clock.Add(time.Minute)
+	if err := h.Engine.Ping(ctx, "prom"); err != nil {
 		t.Fatal(err)
 	}
-	inc, _ := h.st.Incident(ctx, 1)
+	inc, _ := h.Store.Incident(ctx, 1)
 	if inc.State != bot.StateResolved {
 		t.Fatalf("pings back, incident %s", inc.State)
 	}
-	mustContain(t, "heartbeats", h.say("/heartbeats"), "Prometheus: last ping 0 seconds ago (every 2 minutes)")
-	if err := h.eng.Ping(ctx, "nope"); !errors.Is(err, intake.ErrNoHeartbeat) {
+	enginetest.MustContain(t, "heartbeats", h.Say("/heartbeats"), "Prometheus: last ping 0 seconds ago (every 2 minutes)")
+	if err := h.Engine.Ping(ctx, "nope"); !errors.Is(err, intake.ErrNoHeartbeat) {
 		t.Fatalf("unknown heartbeat: %v", err)
 	}
 }
@@ -77,47 +78,47 @@ func TestHeartbeatOpensAnIncidentWhenPingsStop(t *testing.T) {
 // nobody; the end reminds the chat and pages; a more severe alert ends it
 // at once.
 func TestSnoozeHoldsPagingUntilItEnds(t *testing.T) {
-	h := newHarness(t, "en", team(), withPaging(0))
+	h := enginetest.New(t, "en", enginetest.Team(), enginetest.WithPaging(0))
 	ctx := context.Background()
-	sched := scheduler.New(h.st, h.eng.Fire, h.clock, "w1", nil)
+	sched := scheduler.New(h.Store, h.Engine.Fire, h.Clock, "w1", nil)
 	in := intake.Route{Route: "am", Chat: "soc", Escalation: "security"}
 	al := func(fp string, sev int) (bot.Alert, func(bot.Alert) int) {
 		return bot.Alert{Route: "am", Fingerprint: fp, GroupKey: "g", Status: bot.AlertFiring, Title: "disk " + fp,
 			Labels: map[string]string{"alertname": "Disk"}}, func(bot.Alert) int { return sev }
 	}
 	a, sev := al("a", 3)
-	h.eng.Alerts(ctx, in, []bot.Alert{a}, sev)
-	h.drain()
-	out := h.sayIn(soc, "an", "/snooze IR-1 1h đang xử lý")
-	mustContain(t, "snooze", joinTexts(out), "IR-1: An snoozed paging until", "(đang xử lý)")
-	h.clock.Add(10 * time.Minute) // past level 1's 5m
+	h.Engine.Alerts(ctx, in, []bot.Alert{a}, sev)
+	h.Drain()
+	out := h.SayIn(soc, "an", "/snooze IR-1 1h đang xử lý")
+	enginetest.MustContain(t, "snooze", enginetest.JoinTexts(out), "IR-1: An snoozed paging until", "(đang xử lý)")
+	h.Clock.Add(10 * time.Minute) // past level 1's 5m
 	sched.Tick(ctx)
-	if p := pagesTo(h.drain(), "cuong"); len(p) != 0 {
+	if p := enginetest.PagesTo(h.Drain(), "cuong"); len(p) != 0 {
 		t.Fatal("level 2 paged while snoozed")
 	}
-	h.clock.Add(50 * time.Minute)
+	h.Clock.Add(50 * time.Minute)
 	sched.Tick(ctx)
-	out = h.drain()
-	if !strings.Contains(joinTexts(out), "snooze over; paging again") || len(pagesTo(out, "an")) != 1 {
-		t.Fatalf("snooze end: %s", joinTexts(out))
+	out = h.Drain()
+	if !strings.Contains(enginetest.JoinTexts(out), "snooze over; paging again") || len(enginetest.PagesTo(out, "an")) != 1 {
+		t.Fatalf("snooze end: %s", enginetest.JoinTexts(out))
 	}
-	h.sayIn(soc, "an", "/snooze IR-1 2h again")
-	h.drain()
+	h.SayIn(soc, "an", "/snooze IR-1 2h again")
+	h.Drain()
 	b, sev1 := al("b", 1)
-	h.eng.Alerts(ctx, in, []bot.Alert{b}, sev1)
-	out = h.drain()
-	if !strings.Contains(joinTexts(out), "a more severe alert came in") || len(pagesTo(out, "an")) != 1 {
-		t.Fatalf("a SEV1 alert during a snooze: %s", joinTexts(out))
+	h.Engine.Alerts(ctx, in, []bot.Alert{b}, sev1)
+	out = h.Drain()
+	if !strings.Contains(enginetest.JoinTexts(out), "a more severe alert came in") || len(enginetest.PagesTo(out, "an")) != 1 {
+		t.Fatalf("a SEV1 alert during a snooze: %s", enginetest.JoinTexts(out))
 	}
-	if auditCount(t, h, "snoozed") != 2 {
-		t.Fatalf("snoozes audited: %d", auditCount(t, h, "snoozed"))
+	if h.AuditCount("snoozed") != 2 {
+		t.Fatalf("snoozes audited: %d", h.AuditCount("snoozed"))
 	}
 }
 
 // TestStatusShowsASnooze: /status says paging is snoozed, until when, why.
 func TestStatusShowsASnooze(t *testing.T) {
-	h := newHarness(t, "en", team(), withPaging(0))
-	h.say("/declare ransomware Shares encrypted")
-	h.say("/snooze IR-1 1h waiting for the vendor")
-	mustContain(t, "status", h.say("/status IR-1"), "⏸ Paging snoozed until", "(waiting for the vendor)")
+	h := enginetest.New(t, "en", enginetest.Team(), enginetest.WithPaging(0))
+	h.Say("/declare ransomware Shares encrypted")
+	h.Say("/snooze IR-1 1h waiting for the vendor")
+	enginetest.MustContain(t, "status", h.Say("/status IR-1"), "⏸ Paging snoozed until", "(waiting for the vendor)")
 }

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -11,18 +12,8 @@ import (
 	"github.com/irbot/irbot/bot/access"
 	"github.com/irbot/irbot/bot/command"
 	"github.com/irbot/irbot/bot/engine"
+	"github.com/irbot/irbot/bot/engine/enginetest"
 )
-
-// roleTeam has one person per default role, and "owner", a responder who
-// declares (and so commands) the incident the others act on.
-func roleTeam() *bot.Directory {
-	people := []bot.Person{{ID: "owner", Name: "Owner", Roles: []string{"responder"}}}
-	for _, r := range []access.Role{access.Responder, access.Commander, access.Leader, access.RosterAdmin, access.Admin, access.Observer} {
-		people = append(people, bot.Person{ID: string(r), Name: string(r), Roles: []string{string(r)}})
-	}
-	people = append(people, bot.Person{ID: "norole", Name: "No role"}) // listed without roles: a responder
-	return bot.NewDirectory(people, []bot.Chat{{ID: "soc", Purpose: "response", IDs: map[string]string{"console": "soc"}}})
-}
 
 // TestPermissionMatrix runs every command as every default role on an
 // incident someone else commands. What is refused says who may, and every
@@ -60,87 +51,62 @@ func TestPermissionMatrix(t *testing.T) {
 	}
 	for _, role := range read {
 		t.Run(string(role), func(t *testing.T) {
-			h := newHarness(t, "en", roleTeam(), withPaging(0))
-			h.sayIn(soc, "owner", "/declare ransomware Shares encrypted")
-			h.drain()
+			h := enginetest.New(t, "en", enginetest.RoleTeam(), enginetest.WithPaging(0))
+			h.SayIn(soc, "owner", "/declare ransomware Shares encrypted")
+			h.Drain()
 			refusals := 0
 			for _, n := range command.Names() {
-				out := h.sayIn(soc, string(role), lines[n])
-				refused := strings.Contains(joinTexts(out), "You may not use /"+string(n)+".")
-				allowed := contains(want[n], role)
+				out := h.SayIn(soc, string(role), lines[n])
+				refused := strings.Contains(enginetest.JoinTexts(out), "You may not use /"+string(n)+".")
+				allowed := slices.Contains(want[n], role)
 				switch {
 				case refused && allowed:
-					t.Errorf("%s refused %s: %s", role, lines[n], joinTexts(out))
+					t.Errorf("%s refused %s: %s", role, lines[n], enginetest.JoinTexts(out))
 				case !refused && !allowed:
-					t.Errorf("%s allowed %s: %s", role, lines[n], joinTexts(out))
+					t.Errorf("%s allowed %s: %s", role, lines[n], enginetest.JoinTexts(out))
 				}
 				if refused {
 					refusals++
-					if !strings.Contains(joinTexts(out), "Only ") {
-						t.Errorf("refusal of %s does not say who may: %s", lines[n], joinTexts(out))
+					if !strings.Contains(enginetest.JoinTexts(out), "Only ") {
+						t.Errorf("refusal of %s does not say who may: %s", lines[n], enginetest.JoinTexts(out))
 					}
 				}
 			}
-			if got := auditCount(t, h, "refused"); got != refusals {
+			if got := h.AuditCount("refused"); got != refusals {
 				t.Errorf("%d refusals, %d in the audit log", refusals, got)
 			}
 		})
 	}
 }
 
-func contains(list []access.Role, r access.Role) bool {
-	for _, x := range list {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
-
-// auditCount counts the audit log's events of kind.
-func auditCount(t *testing.T, h *harness, kind bot.EventKind) int {
-	t.Helper()
-	evs, err := h.st.Timeline(context.Background(), engine.AuditID, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, e := range evs {
-		if e.Kind == kind {
-			n++
-		}
-	}
-	return n
-}
-
 // TestIncidentCommanderMayCloseTheirOwn: the person who declared (the
 // incident's commander) may cancel it though they are only a responder;
 // the cancel is a privileged action, so it is in the audit log.
 func TestIncidentCommanderMayCloseTheirOwn(t *testing.T) {
-	h := newHarness(t, "en", roleTeam(), withPaging(0))
-	h.sayIn(soc, "owner", "/declare ransomware Shares encrypted")
-	h.sayIn(soc, "owner", "/declare ddos Portal slow")
-	out := h.sayIn(soc, "responder", "/cancel IR-2 not ours")
-	if !strings.Contains(joinTexts(out), "Only the incident's commander, a commander or an admin may.") {
-		t.Fatalf("another responder cancelled: %s", joinTexts(out))
+	h := enginetest.New(t, "en", enginetest.RoleTeam(), enginetest.WithPaging(0))
+	h.SayIn(soc, "owner", "/declare ransomware Shares encrypted")
+	h.SayIn(soc, "owner", "/declare ddos Portal slow")
+	out := h.SayIn(soc, "responder", "/cancel IR-2 not ours")
+	if !strings.Contains(enginetest.JoinTexts(out), "Only the incident's commander, a commander or an admin may.") {
+		t.Fatalf("another responder cancelled: %s", enginetest.JoinTexts(out))
 	}
-	out = h.sayIn(soc, "owner", "/cancel IR-2 false alarm")
-	if strings.Contains(joinTexts(out), "You may not") {
-		t.Fatalf("the incident's commander was refused: %s", joinTexts(out))
+	out = h.SayIn(soc, "owner", "/cancel IR-2 false alarm")
+	if strings.Contains(enginetest.JoinTexts(out), "You may not") {
+		t.Fatalf("the incident's commander was refused: %s", enginetest.JoinTexts(out))
 	}
-	inc, _ := h.st.Incident(context.Background(), 2)
+	inc, _ := h.Store.Incident(context.Background(), 2)
 	if inc.State != bot.StateCancelled {
 		t.Fatalf("IR-2 is %s", inc.State)
 	}
-	if auditCount(t, h, "privileged") != 1 || auditCount(t, h, "refused") != 1 {
-		t.Fatalf("audit: %d privileged, %d refused", auditCount(t, h, "privileged"), auditCount(t, h, "refused"))
+	if h.AuditCount("privileged") != 1 || h.AuditCount("refused") != 1 {
+		t.Fatalf("audit: %d privileged, %d refused", h.AuditCount("privileged"), h.AuditCount("refused"))
 	}
 	// Assigning a role nobody configured gets a suggestion, not a new role.
-	out = h.sayIn(soc, "owner", "/assign IR-1 comander responder")
-	if !strings.Contains(joinTexts(out), `No role "comander". Did you mean commander?`) {
-		t.Fatalf("unknown role: %s", joinTexts(out))
+	out = h.SayIn(soc, "owner", "/assign IR-1 comander responder")
+	if !strings.Contains(enginetest.JoinTexts(out), `No role "comander". Did you mean commander?`) {
+		t.Fatalf("unknown role: %s", enginetest.JoinTexts(out))
 	}
-	inc, _ = h.st.Incident(context.Background(), 1)
+	inc, _ = h.Store.Incident(context.Background(), 1)
 	if _, ok := inc.Roles["comander"]; ok {
 		t.Fatal("a misspelt role was created")
 	}
@@ -150,7 +116,7 @@ func TestIncidentCommanderMayCloseTheirOwn(t *testing.T) {
 // capped, is announced in the route's chat with who set it, and its
 // start, extension and end are in the audit log.
 func TestMaintenanceNeedsReasonLimitAndIsAudited(t *testing.T) {
-	h := newHarness(t, "en", roleTeam(), withPaging(0), func(o *engine.Options) {
+	h := enginetest.New(t, "en", enginetest.RoleTeam(), enginetest.WithPaging(0), func(o *engine.Options) {
 		o.RouteChats = map[string]string{"prom": "soc"}
 	})
 	dm := bot.ChatRef{Platform: "console", ID: "dm:roster_admin", Direct: true}
@@ -159,11 +125,11 @@ func TestMaintenanceNeedsReasonLimitAndIsAudited(t *testing.T) {
 		{"/maintenance alertname=RansomwareDetected 100000h no more alerts", "at most 7 days"},
 		{"/maintenance end prom", "No maintenance window for prom"},
 	} {
-		if out := joinTexts(h.sayIn(dm, "roster_admin", c.line)); !strings.Contains(out, c.want) {
+		if out := enginetest.JoinTexts(h.SayIn(dm, "roster_admin", c.line)); !strings.Contains(out, c.want) {
 			t.Errorf("%s: %s; want %q", c.line, out, c.want)
 		}
 	}
-	out := h.sayIn(dm, "roster_admin", "/maintenance prom 2h server upgrade")
+	out := h.SayIn(dm, "roster_admin", "/maintenance prom 2h server upgrade")
 	var inSOC string
 	for _, m := range out {
 		if m.Chat == soc {
@@ -173,31 +139,30 @@ func TestMaintenanceNeedsReasonLimitAndIsAudited(t *testing.T) {
 	if !strings.Contains(inSOC, "Maintenance for prom until") || !strings.Contains(inSOC, "set by roster_admin") {
 		t.Fatalf("soc was told %q; want the window and who set it", inSOC)
 	}
-	h.sayIn(dm, "roster_admin", "/maintenance prom 4h still upgrading")
-	if out := joinTexts(h.sayIn(dm, "roster_admin", "/maintenance")); !strings.Contains(out, "prom →") || !strings.Contains(out, "still upgrading") {
+	h.SayIn(dm, "roster_admin", "/maintenance prom 4h still upgrading")
+	if out := enginetest.JoinTexts(h.SayIn(dm, "roster_admin", "/maintenance")); !strings.Contains(out, "prom →") || !strings.Contains(out, "still upgrading") {
 		t.Fatalf("list: %s", out)
 	}
-	h.sayIn(dm, "roster_admin", "/maintenance end prom")
+	h.SayIn(dm, "roster_admin", "/maintenance end prom")
 	for _, k := range []bot.EventKind{bot.EvMaintenanceStarted, bot.EvMaintenanceExtended, bot.EvMaintenanceEnded} {
-		if auditCount(t, h, k) != 1 {
-			t.Errorf("audit log has %d %s", auditCount(t, h, k), k)
+		if h.AuditCount(k) != 1 {
+			t.Errorf("audit log has %d %s", h.AuditCount(k), k)
 		}
 	}
-	if out := joinTexts(h.sayIn(soc, "leader", "/maintenance prom 1h quiet")); !strings.Contains(out, "You may not use /maintenance") {
+	if out := enginetest.JoinTexts(h.SayIn(soc, "leader", "/maintenance prom 1h quiet")); !strings.Contains(out, "You may not use /maintenance") {
 		t.Fatalf("a leader set a window: %s", out)
 	}
-	_ = fmt.Sprint()
 }
 
 // TestOrdinaryWordsAreNotIncidentRefs: the misreadings that were seen.
 // Hostnames shaped like a reference stay in the text and the command acts
 // on the chat's own incident, never on another one.
 func TestOrdinaryWordsAreNotIncidentRefs(t *testing.T) {
-	h := newHarness(t, "en", nil)
+	h := enginetest.New(t, "en", nil)
 	other := bot.ChatRef{Platform: "console", ID: "noc"}
-	h.sayIn(soc, "an", "/declare outage Core switch down")      // IR-1 here
-	h.sayIn(other, "an", "/declare ddos Portal slow")           // IR-2 elsewhere
-	h.sayIn(other, "an", "/declare phishing Fake invoice mail") // IR-3 elsewhere
+	h.SayIn(soc, "an", "/declare outage Core switch down")      // IR-1 here
+	h.SayIn(other, "an", "/declare ddos Portal slow")           // IR-2 elsewhere
+	h.SayIn(other, "an", "/declare phishing Fake invoice mail") // IR-3 elsewhere
 	cases := []struct{ line, note string }{
 		{"/note web-01 unreachable", "web-01 unreachable"},
 		{"/note server-2 down", "server-2 down"},
@@ -205,16 +170,16 @@ func TestOrdinaryWordsAreNotIncidentRefs(t *testing.T) {
 		{"/note máy-2 đã khởi động lại", "máy-2 đã khởi động lại"},
 	}
 	for _, c := range cases {
-		h.sayIn(soc, "an", c.line)
+		h.SayIn(soc, "an", c.line)
 	}
-	h.sayIn(soc, "an", "/cancel host-2 was down but fine")
+	h.SayIn(soc, "an", "/cancel host-2 was down but fine")
 	for id, want := range map[int64]string{2: bot.StateTriggered, 3: bot.StateTriggered, 1: bot.StateCancelled} {
-		inc, _ := h.st.Incident(context.Background(), id)
+		inc, _ := h.Store.Incident(context.Background(), id)
 		if inc.State != want {
 			t.Errorf("%s is %s, want %s", inc.Ref(), inc.State, want)
 		}
 	}
-	evs, _ := h.st.Timeline(context.Background(), 1, 0)
+	evs, _ := h.Store.Timeline(context.Background(), 1, 0)
 	var notes []string
 	for _, e := range evs {
 		if e.Kind == bot.EvNote {
@@ -231,14 +196,14 @@ func TestOrdinaryWordsAreNotIncidentRefs(t *testing.T) {
 // TestVerifyChangesNothing: checking the chain twice gives the same count
 // and last hash; the check is in the audit log instead.
 func TestVerifyChangesNothing(t *testing.T) {
-	h := newHarness(t, "en", nil)
-	h.say("/declare outage Core switch down")
-	first := h.say("/verify")
-	second := h.say("/verify")
+	h := enginetest.New(t, "en", nil)
+	h.Say("/declare outage Core switch down")
+	first := h.Say("/verify")
+	second := h.Say("/verify")
 	if first != second || !strings.Contains(first, "intact") && !strings.Contains(first, "events") {
 		t.Fatalf("verify changed what it verifies:\n%s\n%s", first, second)
 	}
-	if auditCount(t, h, "verified") != 2 {
+	if h.AuditCount("verified") != 2 {
 		t.Fatal("checks not in the audit log")
 	}
 }
@@ -246,13 +211,13 @@ func TestVerifyChangesNothing(t *testing.T) {
 // TestHelpAndSuggestions: /help shows the Vietnamese aliases; an unknown
 // topic or playbook gets a suggestion, not the whole list.
 func TestHelpAndSuggestions(t *testing.T) {
-	h := newHarness(t, "vi", nil)
-	mustContain(t, "help", h.say("/help"), "/ack [IR-n] (/xacnhan)")
-	if out := h.say("/help xyz"); strings.Contains(out, "/declare") || !strings.Contains(out, "Không có lệnh xyz") {
+	h := enginetest.New(t, "vi", nil)
+	enginetest.MustContain(t, "help", h.Say("/help"), "/ack [IR-n] (/xacnhan)")
+	if out := h.Say("/help xyz"); strings.Contains(out, "/declare") || !strings.Contains(out, "Không có lệnh xyz") {
 		t.Fatalf("/help xyz: %s", out)
 	}
-	mustContain(t, "help typo", h.say("/help ackk"), "Ý bạn là /ack?")
-	mustContain(t, "declare typo", h.say("/declare ransomwar Máy chủ bị mã hoá"), `Không có kịch bản "ransomwar". Ý bạn là ransomware?`)
+	enginetest.MustContain(t, "help typo", h.Say("/help ackk"), "Ý bạn là /ack?")
+	enginetest.MustContain(t, "declare typo", h.Say("/declare ransomwar Máy chủ bị mã hoá"), `Không có kịch bản "ransomwar". Ý bạn là ransomware?`)
 }
 
 // TestIncidentNumbersHaveNoGaps: declarations racing each other, and
@@ -260,7 +225,7 @@ func TestHelpAndSuggestions(t *testing.T) {
 // leave incident numbers 1..n with no gap: the number is taken inside the
 // commit.
 func TestIncidentNumbersHaveNoGaps(t *testing.T) {
-	h := newHarness(t, "en", nil)
+	h := enginetest.New(t, "en", nil)
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	for i := range 12 {
@@ -268,13 +233,13 @@ func TestIncidentNumbersHaveNoGaps(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			in := bot.Inbound{Platform: "console", Chat: soc, User: "an", Text: fmt.Sprintf("/declare outage Switch %d down", i%8), ID: fmt.Sprint("u", i%8)}
-			if err := h.eng.Handle(ctx, in); err != nil {
+			if err := h.Engine.Handle(ctx, in); err != nil {
 				t.Error(err)
 			}
 		}()
 	}
 	wg.Wait()
-	all, _ := h.st.Incidents(ctx, false)
+	all, _ := h.Store.Incidents(ctx, false)
 	var ids []int64
 	for _, inc := range all {
 		if inc.ID != engine.AuditID {
@@ -289,7 +254,7 @@ func TestIncidentNumbersHaveNoGaps(t *testing.T) {
 			t.Fatalf("incident numbers %v: a gap", ids)
 		}
 	}
-	if n, _ := h.st.NextID(ctx, "incident"); n != 9 {
+	if n, _ := h.Store.NextID(ctx, "incident"); n != 9 {
 		t.Fatalf("the next number is %d, want 9", n)
 	}
 }

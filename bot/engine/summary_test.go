@@ -12,21 +12,12 @@ import (
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/engine"
+	"github.com/irbot/irbot/bot/engine/enginetest"
 	"github.com/irbot/irbot/bot/scheduler"
 	"github.com/irbot/irbot/bot/summary"
-	"github.com/irbot/irbot/store/bolt"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
-
-func leadersTeam() *bot.Directory {
-	return bot.NewDirectory([]bot.Person{
-		{ID: "an", Name: "An"}, {ID: "binh", Name: "Bình"}, {ID: "cuong", Name: "Cường"},
-	}, []bot.Chat{
-		{ID: "soc", Purpose: "response", IDs: map[string]string{"console": "soc"}},
-		{ID: "leaders", Purpose: "leadership", IDs: map[string]string{"console": "leaders"}},
-	})
-}
 
 func withSummaries(o *engine.Options) {
 	o.Summaries = summary.Config{DigestAt: "07:00", MinGap: 10 * time.Minute}
@@ -44,46 +35,41 @@ func toLeaders(out []bot.Outgoing) []string {
 }
 
 func TestLeadersAreToldOfChangesWithoutBeingSpammed(t *testing.T) {
-	h := newHarness(t, "en", leadersTeam(), withSummaries)
+	h := enginetest.New(t, "en", enginetest.LeadersTeam(), withSummaries)
 	ctx := context.Background()
-	sched := scheduler.New(h.st, h.eng.Fire, h.clock, "w", nil)
-	if got := toLeaders(h.sayIn(soc, "an", "/declare ddos Portal flooded")); len(got) != 1 || !strings.Contains(got[0], "📊 IR-1") {
+	sched := scheduler.New(h.Store, h.Engine.Fire, h.Clock, "w", nil)
+	if got := toLeaders(h.SayIn(soc, "an", "/declare ddos Portal flooded")); len(got) != 1 || !strings.Contains(got[0], "📊 IR-1") {
 		t.Fatalf("declare: leaders got %q", got)
 	}
-	h.clock.Add(time.Minute)
-	if got := toLeaders(h.sayIn(soc, "an", "/sev 1 botnet confirmed")); len(got) != 0 {
+	h.Clock.Add(time.Minute)
+	if got := toLeaders(h.SayIn(soc, "an", "/sev 1 botnet confirmed")); len(got) != 0 {
 		t.Fatalf("a second summary one minute later: %q", got)
 	}
-	h.clock.Add(time.Minute)
-	h.sayIn(soc, "an", "/sev 2 traffic filtered")
-	h.sayIn(soc, "an", "/sev 1 it came back")
-	h.clock.Add(8 * time.Minute) // MinGap after the first summary
+	h.Clock.Add(time.Minute)
+	h.SayIn(soc, "an", "/sev 2 traffic filtered")
+	h.SayIn(soc, "an", "/sev 1 it came back")
+	h.Clock.Add(8 * time.Minute) // MinGap after the first summary
 	sched.Tick(ctx)
-	got := toLeaders(h.drain())
+	got := toLeaders(h.Drain())
 	if len(got) != 1 || !strings.Contains(got[0], "severity SEV2 → SEV1 — reason: botnet confirmed") || !strings.Contains(got[0], "it came back") {
 		t.Fatalf("held-back summary: %q", got)
 	}
-	h.clock.Add(time.Minute)
-	if got := toLeaders(h.sayIn(soc, "an", "/cancel false alarm after all")); len(got) != 1 || !strings.Contains(got[0], "cancelled") {
+	h.Clock.Add(time.Minute)
+	if got := toLeaders(h.SayIn(soc, "an", "/cancel false alarm after all")); len(got) != 1 || !strings.Contains(got[0], "cancelled") {
 		t.Fatalf("cancel is told at once: %q", got)
 	}
 }
 
 func TestSev1CadenceEvery30MinutesStopsWhenResolvedAndSurvivesRestart(t *testing.T) {
-	dir := t.TempDir()
-	st, err := bolt.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := newHarnessOn(t, st, "en", leadersTeam(), withSummaries)
+	h := enginetest.New(t, "en", enginetest.LeadersTeam(), withSummaries)
 	ctx := context.Background()
-	h.sayIn(soc, "an", "/declare ransomware sev1 Shares encrypted")
-	periodic := func(h *harness, sched *scheduler.Scheduler, step time.Duration) int {
-		h.clock.Add(step)
+	h.SayIn(soc, "an", "/declare ransomware sev1 Shares encrypted")
+	periodic := func(h *enginetest.Harness, sched *scheduler.Scheduler, step time.Duration) int {
+		h.Clock.Add(step)
 		sched.Tick(ctx)
-		return len(toLeaders(h.drain()))
+		return len(toLeaders(h.Drain()))
 	}
-	sched := scheduler.New(st, h.eng.Fire, h.clock, "w", nil)
+	sched := scheduler.New(h.Store, h.Engine.Fire, h.Clock, "w", nil)
 	if n := periodic(h, sched, 29*time.Minute); n != 0 {
 		t.Fatalf("summary before 30 minutes: %d", n)
 	}
@@ -93,27 +79,18 @@ func TestSev1CadenceEvery30MinutesStopsWhenResolvedAndSurvivesRestart(t *testing
 	if n := periodic(h, sched, 30*time.Minute); n != 1 {
 		t.Fatalf("at 60 minutes: %d summaries, want 1", n)
 	}
-	now := h.clock.Now()
-	st.Close() // restart
-	st2, err := bolt.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st2.Close()
-	h2 := newHarnessOn(t, st2, "en", leadersTeam(), withSummaries)
-	h2.clock.now = now
-	h2.n = h.n // update ids go on from where the first process stopped
-	sched2 := scheduler.New(st2, h2.eng.Fire, h2.clock, "w2", nil)
+	h2 := h.Restart() // at the same time; update ids go on from where the first process stopped
+	sched2 := scheduler.New(h2.Store, h2.Engine.Fire, h2.Clock, "w2", nil)
 	if n := periodic(h2, sched2, 30*time.Minute); n != 1 {
 		t.Fatalf("at 90 minutes, after a restart: %d summaries, want 1", n)
 	}
 	// Resolve (skipping every required step with a reason), then silence.
-	pb, _ := h2.eng.Playbooks().Get("ransomware")
+	pb, _ := h2.Engine.Playbooks().Get("ransomware")
 	for _, s := range pb.Steps() {
-		h2.sayIn(soc, "an", "/skip "+itoa(s.Number)+" drill")
+		h2.SayIn(soc, "an", "/skip "+strconv.Itoa(s.Number)+" drill")
 	}
-	if out := h2.sayIn(soc, "an", "/resolve"); len(toLeaders(out)) != 1 {
-		t.Fatalf("resolve: leaders got %d summaries; all: %s", len(toLeaders(out)), joinTexts(out))
+	if out := h2.SayIn(soc, "an", "/resolve"); len(toLeaders(out)) != 1 {
+		t.Fatalf("resolve: leaders got %d summaries; all: %s", len(toLeaders(out)), enginetest.JoinTexts(out))
 	}
 	for i := 0; i < 4; i++ {
 		if n := periodic(h2, sched2, 30*time.Minute); n != 0 {
@@ -122,25 +99,23 @@ func TestSev1CadenceEvery30MinutesStopsWhenResolvedAndSurvivesRestart(t *testing
 	}
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
-
 // TestSummaryAndDigestGolden pins the leaders' view in both languages.
 func TestSummaryAndDigestGolden(t *testing.T) {
 	for _, lang := range []string{"vi", "en"} {
 		t.Run(lang, func(t *testing.T) {
-			h := newHarness(t, lang, leadersTeam(), withSummaries, withPaging(0))
+			h := enginetest.New(t, lang, enginetest.LeadersTeam(), withSummaries, enginetest.WithPaging(0))
 			ctx := context.Background()
-			sched := scheduler.New(h.st, h.eng.Fire, h.clock, "w", nil)
-			h.sayIn(soc, "an", "/declare ransomware sev1 Accounting file server encrypted")
-			h.clock.Add(3 * time.Minute)
-			h.sayIn(soc, "an", "/ack")
-			h.clock.Add(4 * time.Minute)
-			h.sayIn(soc, "an", "/done 1 hosts KT-01, KT-02, KT-03 isolated")
-			h.sayIn(soc, "binh", "/note Reported to PA05 by phone")
-			h.clock.Add(30 * time.Minute)
+			sched := scheduler.New(h.Store, h.Engine.Fire, h.Clock, "w", nil)
+			h.SayIn(soc, "an", "/declare ransomware sev1 Accounting file server encrypted")
+			h.Clock.Add(3 * time.Minute)
+			h.SayIn(soc, "an", "/ack")
+			h.Clock.Add(4 * time.Minute)
+			h.SayIn(soc, "an", "/done 1 hosts KT-01, KT-02, KT-03 isolated")
+			h.SayIn(soc, "binh", "/note Reported to PA05 by phone")
+			h.Clock.Add(30 * time.Minute)
 			sched.Tick(ctx)
 			var summary string
-			for _, m := range h.drain() {
+			for _, m := range h.Drain() {
 				if m.Chat.ID == "leaders" && m.Kind == bot.KindSummary && summary == "" {
 					summary = m.Text // the held-back one, covering ack, step and note
 				}
@@ -148,15 +123,13 @@ func TestSummaryAndDigestGolden(t *testing.T) {
 			if summary == "" {
 				t.Fatal("no periodic summary")
 			}
-			if err := h.eng.Start(ctx); err != nil {
+			if err := h.Engine.Start(ctx); err != nil {
 				t.Fatal(err)
 			}
-			h.clock.mu.Lock()
-			h.clock.now = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC) // 07:00 in Hà Nội
-			h.clock.mu.Unlock()
+			h.Clock.Set(time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)) // 07:00 in Hà Nội
 			sched.Tick(ctx)
 			var digest string
-			for _, m := range h.drain() {
+			for _, m := range h.Drain() {
 				if m.Chat.ID == "leaders" && strings.Contains(m.Text, "🗓") {
 					digest = m.Text
 				}
@@ -190,24 +163,24 @@ func golden(t *testing.T, name, got string) {
 }
 
 func TestSetFieldsAndStats(t *testing.T) {
-	h := newHarness(t, "en", leadersTeam())
-	h.say("/declare phishing Mailbox of the finance director taken over")
-	h.clock.Add(4 * time.Minute)
-	h.say("/ack")
-	mustContain(t, "set", h.say("/set cause Password reused from a leaked site"), "cause set to Password reused from a leaked site")
-	mustContain(t, "bad field", h.say("/set colour red"), `No field "colour"`, "cause")
-	inc, _ := h.st.Incident(context.Background(), 1)
+	h := enginetest.New(t, "en", enginetest.LeadersTeam())
+	h.Say("/declare phishing Mailbox of the finance director taken over")
+	h.Clock.Add(4 * time.Minute)
+	h.Say("/ack")
+	enginetest.MustContain(t, "set", h.Say("/set cause Password reused from a leaked site"), "cause set to Password reused from a leaked site")
+	enginetest.MustContain(t, "bad field", h.Say("/set colour red"), `No field "colour"`, "cause")
+	inc, _ := h.Store.Incident(context.Background(), 1)
 	if inc.Fields["cause"] != "Password reused from a leaked site" {
 		t.Fatalf("fields %+v", inc.Fields)
 	}
-	pb, _ := h.eng.Playbooks().Get("phishing")
+	pb, _ := h.Engine.Playbooks().Get("phishing")
 	for _, s := range pb.Steps() {
-		h.say("/skip " + itoa(s.Number) + " test")
+		h.Say("/skip " + strconv.Itoa(s.Number) + " test")
 	}
-	h.clock.Add(56 * time.Minute)
-	h.say("/resolve")
-	got := h.say("/stats 30d")
-	mustContain(t, "stats", got, "Last 30 days: 1 incident ", "SEV2: 1 · 4 minutes · 1 hour", pb.Name.In("en")+": 1 · 4 minutes · 1 hour")
+	h.Clock.Add(56 * time.Minute)
+	h.Say("/resolve")
+	got := h.Say("/stats 30d")
+	enginetest.MustContain(t, "stats", got, "Last 30 days: 1 incident ", "SEV2: 1 · 4 minutes · 1 hour", pb.Name.In("en")+": 1 · 4 minutes · 1 hour")
 }
 
 func TestReportGoesToTheFocalPointAndIsRecorded(t *testing.T) {
@@ -215,9 +188,9 @@ func TestReportGoesToTheFocalPointAndIsRecorded(t *testing.T) {
 		{ID: "soc", Purpose: "response", IDs: map[string]string{"console": "soc"}},
 		{ID: "police", Purpose: "focal_point", IDs: map[string]string{"console": "pa05"}},
 	})
-	h := newHarness(t, "vi", dir)
-	h.say("/declare ransomware Máy chủ kế toán bị mã hoá")
-	out := h.sayIn(soc, "an", "/baocao vi03")
+	h := enginetest.New(t, "vi", dir)
+	h.Say("/declare ransomware Máy chủ kế toán bị mã hoá")
+	out := h.SayIn(soc, "an", "/baocao vi03")
 	var here, police *bot.Outgoing
 	for i := range out {
 		switch out[i].Chat.ID {
@@ -228,9 +201,9 @@ func TestReportGoesToTheFocalPointAndIsRecorded(t *testing.T) {
 		}
 	}
 	if here == nil || police == nil || here.File == nil || !strings.Contains(string(here.File.Data), "BÁO CÁO BAN ĐẦU") || !strings.HasSuffix(here.File.Name, "mau-03.md") {
-		t.Fatalf("report: %s", joinTexts(out))
+		t.Fatalf("report: %s", enginetest.JoinTexts(out))
 	}
-	evs, _ := h.st.Timeline(context.Background(), 1, 0)
+	evs, _ := h.Store.Timeline(context.Background(), 1, 0)
 	last := evs[len(evs)-1]
 	if last.Kind != bot.EvReportSent || last.Data["format"] != "vi03" || !strings.Contains(last.Data["to"], "console:pa05") || !strings.Contains(last.Data["missing"], "cause") {
 		t.Fatalf("report not recorded: %+v", last)
