@@ -242,6 +242,30 @@ func TestStepDeadlineRemindsOnce(t *testing.T) {
 	}
 }
 
+// TestStepDeadlineRemindsThenEscalates: a step's first deadline reminds the
+// chat; the second pages, naming the step.
+func TestStepDeadlineRemindsThenEscalates(t *testing.T) {
+	h := enginetest.New(t, "en", enginetest.Team(), enginetest.WithPaging(0))
+	ctx := context.Background()
+	sched := scheduler.New(h.Store, h.Engine.Fire, h.Clock, "w1", nil)
+	h.Say("/declare ransomware Shares encrypted")
+	h.Say("/ack") // acks the page; phase 1 starts
+	pb, _ := h.Engine.Playbooks().Get("ransomware")
+	st := pb.Phases[0].Steps[0]
+	h.Clock.Add(st.Due.D())
+	sched.Tick(ctx)
+	out := h.Drain()
+	if !strings.Contains(enginetest.JoinTexts(out), fmt.Sprintf("step %d is overdue", st.Number)) || len(enginetest.Pages(out)) != 0 {
+		t.Fatalf("first deadline: want a reminder and no page, got %s", enginetest.JoinTexts(out))
+	}
+	h.Clock.Add(st.Due.D())
+	sched.Tick(ctx)
+	out = h.Drain()
+	if p := enginetest.Pages(out); len(p) == 0 || !strings.Contains(p[0].Text, fmt.Sprintf("step %d overdue", st.Number)) {
+		t.Fatalf("second deadline: want a page naming the step, got %s", enginetest.JoinTexts(out))
+	}
+}
+
 func TestDoneStepCancelsItsReminder(t *testing.T) {
 	h := enginetest.New(t, "en", nil)
 	h.Say("/declare ransomware Encrypted shares")

@@ -1,4 +1,4 @@
-package engine_test
+package paging_test
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"github.com/irbot/irbot/bot/paging"
 	"github.com/irbot/irbot/bot/scheduler"
 )
+
+var soc = enginetest.SOC
 
 func TestPageEscalatesAfterExactlyTheDelayAndStopsOnAck(t *testing.T) {
 	h := enginetest.New(t, "en", enginetest.Team(), enginetest.WithPaging(0))
@@ -110,30 +112,6 @@ func TestRepeatPolicyPagesEveryLevelEachRoundThenExpires(t *testing.T) {
 	}
 }
 
-// TestStepDeadlineRemindsThenEscalates: a step's first deadline reminds the
-// chat; the second pages, naming the step.
-func TestStepDeadlineRemindsThenEscalates(t *testing.T) {
-	h := enginetest.New(t, "en", enginetest.Team(), enginetest.WithPaging(0))
-	ctx := context.Background()
-	sched := scheduler.New(h.Store, h.Engine.Fire, h.Clock, "w1", nil)
-	h.Say("/declare ransomware Shares encrypted")
-	h.Say("/ack") // acks the page; phase 1 starts
-	pb, _ := h.Engine.Playbooks().Get("ransomware")
-	st := pb.Phases[0].Steps[0]
-	h.Clock.Add(st.Due.D())
-	sched.Tick(ctx)
-	out := h.Drain()
-	if !strings.Contains(enginetest.JoinTexts(out), fmt.Sprintf("step %d is overdue", st.Number)) || len(enginetest.Pages(out)) != 0 {
-		t.Fatalf("first deadline: want a reminder and no page, got %s", enginetest.JoinTexts(out))
-	}
-	h.Clock.Add(st.Due.D())
-	sched.Tick(ctx)
-	out = h.Drain()
-	if p := enginetest.Pages(out); len(p) == 0 || !strings.Contains(p[0].Text, fmt.Sprintf("step %d overdue", st.Number)) {
-		t.Fatalf("second deadline: want a page naming the step, got %s", enginetest.JoinTexts(out))
-	}
-}
-
 // TestPendingPagesSurviveACrash: the process dies with a page pending and
 // its timer claimed but not handled; a new process on the same file fires
 // the overdue level at once, and once.
@@ -185,49 +163,6 @@ func TestTwoWorkersNeverDoublePage(t *testing.T) {
 	wg.Wait()
 	if p := enginetest.PagesTo(h.Drain(), "cuong"); len(p) != 10 {
 		t.Fatalf("%d level-2 pages for 10 incidents, want exactly 10", len(p))
-	}
-}
-
-func TestOncallOverrideAndHandoff(t *testing.T) {
-	h := enginetest.New(t, "en", enginetest.Team(), enginetest.WithPaging(0))
-	// 08:00 on 26/11: an until 27/11 07:30, then binh.
-	enginetest.MustContain(t, "oncall", h.Say("/oncall"), "On duty: An (until 27/11/2026 07:30)", "Next: Bình (27/11/2026 07:30")
-	enginetest.MustContain(t, "override by admin", h.Say("/override truc-ban dung 2h"), "Dũng covers from 26/11/2026 08:00 to 26/11/2026 10:00")
-	enginetest.MustContain(t, "oncall during override", h.Say("/oncall truc-ban"), "On duty: Dũng (until 26/11/2026 10:00)")
-	out := h.SayIn(soc, "binh", "/override truc-ban binh 1h")
-	if !strings.Contains(enginetest.JoinTexts(out), "You may not use /override. Only a roster admin or an admin may.") {
-		t.Fatalf("non-admin override: %s", enginetest.JoinTexts(out))
-	}
-	h.Clock.Add(3 * time.Hour) // 11:00, an on duty again
-	out = h.SayIn(soc, "an", "/handoff binh")
-	enginetest.MustContain(t, "handoff", enginetest.JoinTexts(out), "Bình takes the shift from", "until 27/11/2026 07:30")
-	enginetest.MustContain(t, "oncall after handoff", h.Say("/oncall"), "On duty: Bình")
-	out = h.SayIn(soc, "cuong", "/handoff an")
-	enginetest.MustContain(t, "handoff when not on duty", enginetest.JoinTexts(out), "not on duty")
-	enginetest.MustContain(t, "roster", h.Say("/roster truc-ban 3"), "next 3 days", "Bình ⇄")
-}
-
-func TestHandoffIsAnnouncedOnce(t *testing.T) {
-	h := enginetest.New(t, "en", enginetest.Team(), enginetest.WithPaging(0))
-	ctx := context.Background()
-	if err := h.Engine.StartRosters(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := h.Engine.StartRosters(ctx); err != nil { // idempotent
-		t.Fatal(err)
-	}
-	sched := scheduler.New(h.Store, h.Engine.Fire, h.Clock, "w", nil)
-	h.Clock.Add(23*time.Hour + 30*time.Minute) // 27/11 07:30
-	sched.Tick(ctx)
-	sched.Tick(ctx)
-	var announces []string
-	for _, m := range h.Drain() {
-		if strings.Contains(m.Text, "is now on duty") {
-			announces = append(announces, m.Text)
-		}
-	}
-	if len(announces) != 1 || !strings.Contains(announces[0], "Bình is now on duty (after An)") {
-		t.Fatalf("handoff announcements: %q", announces)
 	}
 }
 

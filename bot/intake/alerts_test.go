@@ -1,9 +1,8 @@
-package engine_test
+package intake_test
 
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/engine/enginetest"
@@ -89,27 +88,6 @@ func TestAutoResolveAndANewIncidentAfterwards(t *testing.T) {
 	res, _ = h.Engine.Alerts(ctx, intake.Route{Route: "prom", Chat: "soc"}, []bot.Alert{{Route: "prom", Fingerprint: "z", GroupKey: "other", Status: "resolved", Title: "x"}}, sev1)
 	if len(res.Incidents) != 0 {
 		t.Fatalf("a lone resolved alert opened something: %+v", res)
-	}
-}
-
-// TestMaintenanceRecordsButPagesNobody: an alert in a window is recorded
-// and said in the chat, and pages nobody; after the window it pages.
-func TestMaintenanceRecordsButPagesNobody(t *testing.T) {
-	h := enginetest.New(t, "en", enginetest.Team(), enginetest.WithPaging(0))
-	ctx := context.Background()
-	enginetest.MustContain(t, "set", h.Say("/maintenance instance=db9 2h kernel upgrade"), "Maintenance for instance=db9", "page nobody")
-	in := intake.Route{Route: "prom", Chat: "soc", Escalation: "ops"}
-	h.Engine.Alerts(ctx, in, []bot.Alert{alert("db9", "firing", "db9 down")}, sev1)
-	out := h.Drain()
-	enginetest.MustContain(t, "quiet", enginetest.JoinTexts(out), "Maintenance window (kernel upgrade): nobody paged")
-	if len(enginetest.Pages(out)) != 0 {
-		t.Fatalf("paged during maintenance: %s", enginetest.JoinTexts(out))
-	}
-	h.Clock.Add(3 * time.Hour)
-	h.Engine.Alerts(ctx, intake.Route{Route: "prom", Chat: "soc", Escalation: "ops"},
-		[]bot.Alert{{Route: "prom", Fingerprint: "db9", GroupKey: "g2", Status: "firing", Title: "db9 down again", Labels: map[string]string{"instance": "db9"}}}, sev1)
-	if len(enginetest.Pages(h.Drain())) != 1 {
-		t.Fatal("not paged after the window ended")
 	}
 }
 
