@@ -152,7 +152,9 @@ func (e *Engine) statsCmd(ctx context.Context, req *change.Request) error {
 	if s := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(req.Cmd.Text)), "d"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n <= 0 || n > 3660 {
-			return e.Refuse("err.usage", "/stats [30d]")
+			return &change.Refusal{Text: func(lang string) string {
+				return e.Cat.T(lang, "err.usage", command.UsageIn(command.Stats, lang))
+			}}
 		}
 		days = n
 	}

@@ -127,6 +127,7 @@ func (h *Harness) Drain() []bot.Outgoing {
 			h.t.Fatal(err)
 		}
 		if !m.EditOnly {
+			m.Text = bot.StripMarks(m.Text) // as a plain-text platform shows it
 			shown = append(shown, m)
 		}
 	}
