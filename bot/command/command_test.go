@@ -520,13 +520,19 @@ func TestAliases(t *testing.T) {
 		for _, f := range forms {
 			want := Command{Name: name}
 			args := validArgs(name)
-			got, err := Parse(f+args, bot)
-			if err != nil || got.Name != name {
-				t.Errorf("plain %q: got %v, %v; want %s", f+args, got.Name, err, name)
-			}
 			got2, err := Parse("/"+f+args, bot)
-			if err != nil || !reflect.DeepEqual(got, got2) {
-				t.Errorf("slash %q: got %#v, %v; want %#v", "/"+f+args, got2, err, got)
+			if err != nil || got2.Name != name {
+				t.Errorf("slash %q: got %v, %v; want %s", "/"+f+args, got2.Name, err, name)
+			}
+			got, err := Parse(f+args, bot)
+			if name == Skip {
+				// plain, with a reason after it: chat (TestSentencesAreNotCommands)
+				if !errors.Is(err, ErrNotCommand) {
+					t.Errorf("plain %q: got %v, %v; want chat", f+args, got.Name, err)
+				}
+				got = got2
+			} else if err != nil || !reflect.DeepEqual(got, got2) {
+				t.Errorf("plain %q: got %#v, %v; want %#v", f+args, got, err, got2)
 			}
 			got3, err := Parse("@IrBot "+f+args, bot)
 			if err != nil || !reflect.DeepEqual(got, got3) {
@@ -563,6 +569,13 @@ func TestEveryNameParses(t *testing.T) {
 		seen[n] = true
 		for _, in := range []string{"/" + string(n), "/" + strings.ToUpper(string(n)), "/ir " + string(n), "@IrBot " + string(n), string(n)} {
 			c, err := Parse(in+validArgs(n), bot)
+			if in == string(n) && n == Skip {
+				// plain, with a reason after it: chat (TestSentencesAreNotCommands)
+				if !errors.Is(err, ErrNotCommand) {
+					t.Errorf("Parse(%q) = %v, %v; want chat", in+validArgs(n), c.Name, err)
+				}
+				continue
+			}
 			if err != nil || c.Name != n {
 				t.Errorf("Parse(%q) = %v, %v", in+validArgs(n), c.Name, err)
 			}
@@ -710,5 +723,27 @@ func TestUsageInIsACommandHint(t *testing.T) {
 	}
 	if strings.ContainsFunc(Usage(Done), irbot.IsMark) {
 		t.Fatal("Usage (for errors and logs) is marked")
+	}
+}
+
+// TestSentencesAreNotCommands: chat that starts with a command word and
+// goes on with words is not taken as an order; the same with "/" is.
+func TestSentencesAreNotCommands(t *testing.T) {
+	for _, in := range []string{
+		"xong 4 máy rồi", "bỏ qua 5 vì không có", "bỏ qua 5", "done 7 machines already", "skip 8 for now",
+		"xử lý máy chủ trước đã", "mở lại 2 cổng mạng", "leo thang lên cấp trên", "mức độ 1 thôi mà",
+	} {
+		if c, err := Parse(in, bot); !errors.Is(err, ErrNotCommand) {
+			t.Errorf("Parse(%q) = %+v, %v; want chat", in, c, err)
+		}
+	}
+	for in, want := range map[string]Command{
+		"xong 4":                {Name: Done, Step: 4},
+		"/xong 4 máy rồi":       {Name: Done, Step: 4, Text: "máy rồi"},
+		"/skip 8 for now":       {Name: Skip, Step: 8, Text: "for now"},
+		"ghi chú đã chặn IP":    {Name: Note, Text: "đã chặn IP"},
+		"@IrBot xong 4 máy rồi": {Name: Done, Step: 4, Text: "máy rồi"},
+	} {
+		checkParse(t, in, bot, want, nil)
 	}
 }

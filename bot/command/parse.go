@@ -173,7 +173,26 @@ func (p *parser) body(s string, m mode) (Command, error) {
 		// Plain chat that merely starts with a command word ("xong rồi").
 		return Command{}, ErrNotCommand
 	}
+	if err == nil && m == modePlain && c.Text != "" && sentenceWord(name) {
+		// "xong 4 máy rồi", "bỏ qua 5 vì không có", "xử lý máy chủ trước":
+		// a sentence that starts like a command. Without "/" these
+		// commands are only the word and its numbers ("xong 4"); with
+		// words after it, it is chat.
+		return Command{}, ErrNotCommand
+	}
 	return p.finish(c, err)
+}
+
+// sentenceWord reports whether a command's word, typed without "/", often
+// opens an ordinary sentence, and the command changes the incident: its
+// plain form takes no free text. (/cancel and /close are guarded by the
+// engine, which asks for the incident to be named.)
+func sentenceWord(name Name) bool {
+	switch name {
+	case Done, Skip, Resolve, Reopen, Escalate, Sev, Next:
+		return true
+	}
+	return false
 }
 
 // maxWord is the longest UnknownError.Word, in bytes.
