@@ -221,7 +221,12 @@ func TestCommitLocalizesButtonLabels(t *testing.T) {
 	if en == vi || en == "btn.ack" {
 		t.Fatalf("the catalogue's btn.ack is %q in English and %q in Vietnamese: nothing to tell apart", en, vi)
 	}
-	buttons := []bot.Button{k.Button("btn.ack", "/ack IR-1")}
+	pb, _ := k.Books.Get("ransomware")
+	phase := pb.Phases[1]
+	if phase.Name.In("en") == phase.Name.In("vi") {
+		t.Fatalf("phase %s has one name in both languages: nothing to tell apart", phase.ID)
+	}
+	buttons := []bot.Button{k.Button("btn.ack", "/ack IR-1"), k.PhaseButton(pb.ID, phase.ID, "/next IR-1")}
 	dm := bot.ChatRef{Platform: "telegram", ID: "42", Direct: true}
 	group := bot.ChatRef{Platform: "telegram", ID: "-1001"}
 	err := k.Commit(context.Background(), &store.Tx{Outbox: []bot.Outgoing{
@@ -232,13 +237,15 @@ func TestCommitLocalizesButtonLabels(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[bot.ChatRef]string{dm: en, group: vi}
+	wantPhase := map[bot.ChatRef]string{dm: "▶ " + phase.Name.In("en"), group: "▶ " + phase.Name.In("vi")}
 	out := outbox(t, k)
 	if len(out) != 2 {
 		t.Fatalf("queued %d messages, want 2", len(out))
 	}
 	for _, m := range out {
-		if len(m.Buttons) != 1 || m.Buttons[0].Label != want[m.Chat] || m.Buttons[0].Data != "/ack IR-1" {
-			t.Errorf("button in %s: %+v; want label %q", m.Chat, m.Buttons, want[m.Chat])
+		if len(m.Buttons) != 2 || m.Buttons[0].Label != want[m.Chat] || m.Buttons[0].Data != "/ack IR-1" ||
+			m.Buttons[1].Label != wantPhase[m.Chat] || m.Buttons[1].Data != "/next IR-1" {
+			t.Errorf("buttons in %s: %+v; want labels %q and %q", m.Chat, m.Buttons, want[m.Chat], wantPhase[m.Chat])
 		}
 	}
 }

@@ -118,9 +118,13 @@ func (k *Core) ReaderLang(ctx context.Context, ch bot.ChatRef) string {
 	return k.ChatLang(ctx, ch)
 }
 
-// labelKey marks a button label that is a catalogue key, rendered in the
-// language of the chat the message goes to when it is committed.
-const labelKey = "\x00"
+// Button labels that are rendered in the language of the chat the message
+// goes to when it is committed: a catalogue key (labelKey), or a playbook
+// phase's name (labelPhase, then "<playbook>\x00<phase>").
+const (
+	labelKey   = "\x00"
+	labelPhase = "\x01"
+)
 
 // Button is a button whose label is the catalogue's key, in the reader's
 // language.
@@ -128,18 +132,38 @@ func (k *Core) Button(key, data string) bot.Button {
 	return bot.Button{Label: labelKey + key, Data: data}
 }
 
-// localize renders the catalogue-keyed button labels of m in the language
-// of its reader: the chat's, or for a direct chat the person's.
+// PhaseButton is a button labelled "▶ " and the name of phase of
+// playbook pb, in the reader's language.
+func (k *Core) PhaseButton(pb, phase, data string) bot.Button {
+	return bot.Button{Label: labelPhase + pb + "\x00" + phase, Data: data}
+}
+
+// localize renders the language-dependent button labels of m in the
+// language of its reader: the chat's, or for a direct chat the person's.
 func (k *Core) localize(ctx context.Context, m *bot.Outgoing) {
 	lang := ""
 	for i, b := range m.Buttons {
-		key, ok := strings.CutPrefix(b.Label, labelKey)
-		if !ok {
+		if !strings.HasPrefix(b.Label, labelKey) && !strings.HasPrefix(b.Label, labelPhase) {
 			continue
 		}
 		if lang == "" {
 			lang = k.ReaderLang(ctx, m.Chat)
 		}
-		m.Buttons[i].Label = k.Cat.T(lang, key)
+		m.Buttons[i].Label = k.label(b.Label, lang)
 	}
+}
+
+// label renders a language-dependent button label in lang.
+func (k *Core) label(l, lang string) string {
+	if key, ok := strings.CutPrefix(l, labelKey); ok {
+		return k.Cat.T(lang, key)
+	}
+	ref, _ := strings.CutPrefix(l, labelPhase)
+	id, phase, _ := strings.Cut(ref, "\x00")
+	if pb, ok := k.Books.Get(id); ok {
+		if i := pb.PhaseIndex(phase); i >= 0 {
+			return "▶ " + pb.Phases[i].Name.In(lang)
+		}
+	}
+	return "▶ " + phase
 }

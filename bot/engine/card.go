@@ -53,7 +53,7 @@ func (e *Engine) stepButtons(inc *bot.Incident, pb *playbook.Playbook, idx int) 
 		out = append(out, bot.Button{Label: "✅ " + strconv.Itoa(s.Number), Data: fmt.Sprintf("/done %s %d", inc.Ref(), s.Number)})
 	}
 	if idx < len(pb.Phases)-1 {
-		out = append(out, bot.Button{Label: "▶ " + pb.Phases[idx+1].Name.In(e.Cfg.Language), Data: "/next " + inc.Ref()})
+		out = append(out, e.PhaseButton(pb.ID, pb.Phases[idx+1].ID, "/next "+inc.Ref()))
 	} else {
 		out = append(out, e.Button("btn.resolve", "/resolve "+inc.Ref()))
 	}

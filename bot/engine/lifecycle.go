@@ -245,8 +245,10 @@ func (e *Engine) resolve(ctx context.Context, req *change.Request) error {
 		cancelTimers(c)
 		e.pager.Cancel(c)
 		c.Record(bot.EvResolved, map[string]string{"summary": req.Cmd.Text, "duration": c.Now.Sub(c.Inc.Declared).Round(time.Second).String()})
-		c.Notify(ctx, bot.KindStatus, e.T("resolved", c.Inc.Ref(), c.ActorName(), e.R.Dur(c.Now.Sub(c.Inc.Declared), ""), opt(req.Cmd.Text)),
-			[]bot.Button{e.Button("btn.close", "/close "+c.Inc.Ref())})
+		resolved := func(lang string) string {
+			return e.Cat.T(lang, "resolved", c.Inc.Ref(), c.ActorName(), e.R.Dur(c.Now.Sub(c.Inc.Declared), lang), opt(req.Cmd.Text))
+		}
+		c.Notify(ctx, bot.KindStatus, resolved, []bot.Button{e.Button("btn.close", "/close "+c.Inc.Ref())})
 		return nil
 	})
 }
