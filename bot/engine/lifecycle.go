@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -296,7 +297,10 @@ func (e *Engine) cancel(ctx context.Context, req *change.Request) error {
 		cancelTimers(c)
 		e.pager.Cancel(c)
 		c.Record(bot.EvCancelled, map[string]string{"reason": req.Cmd.Text})
-		c.Notify(ctx, bot.KindStatus, e.T("cancelled", c.Inc.Ref(), c.ActorName(), opt(req.Cmd.Text)), nil)
+		c.Notify(ctx, bot.KindStatus, func(lang string) string {
+			why := cmp.Or(strings.TrimSpace(req.Cmd.Text), e.Cat.T(lang, "cancel.default_reason"))
+			return e.Cat.T(lang, "cancelled", c.Inc.Ref(), c.ActorName(), why)
+		}, nil)
 		return nil
 	})
 }
