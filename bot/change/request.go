@@ -129,19 +129,23 @@ func (k *Core) Target(ctx context.Context, req *Request) (int64, error) {
 	}
 	refs := make([]string, len(here))
 	var buttons []bot.Button
+	args := ArgsOf(req.Cmd)
 	for i, inc := range here {
 		refs[i] = inc.Ref() + " " + notify.Clip(inc.Title, 40)
 		if i < 4 {
 			// The button repeats the command with the incident named, its
 			// arguments kept when they fit a button (64 bytes).
 			data := "/" + string(req.Cmd.Name) + " " + inc.Ref()
-			if args := ArgsOf(req.Cmd); args != "" && len(data)+1+len(args) <= 64 {
+			if args != "" && len(data)+1+len(args) <= 64 {
 				data += " " + args
 			}
 			buttons = append(buttons, bot.Button{Label: inc.Ref(), Data: data})
 		}
 	}
-	return 0, &Refusal{Text: k.T("err.which", strings.Join(refs, "\n"), "/"+string(req.Cmd.Name)), Buttons: buttons}
+	// The example is the command as asked, with the first incident named:
+	// typed as shown, it works.
+	example := strings.TrimSpace("/" + string(req.Cmd.Name) + " " + here[0].Ref() + " " + notify.Clip(args, 60))
+	return 0, &Refusal{Text: k.T("err.which", strings.Join(refs, "\n"), example), Buttons: buttons}
 }
 
 // ArgsOf writes a parsed command's arguments back as text, without its

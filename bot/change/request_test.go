@@ -55,6 +55,11 @@ func TestTargetAsksWhichWhenSeveralAreOpen(t *testing.T) {
 		strings.Contains(text, "Core switch down") || strings.Contains(text, "Old flood") {
 		t.Errorf("question lists the wrong incidents:\n%s", text)
 	}
+	// The example works as typed: the command as asked, an open incident
+	// of this chat named (not a made-up one).
+	if text := bot.StripMarks(r.Text("en")); !strings.Contains(text, "e.g. /note IR-1 db1 down") {
+		t.Errorf("the question's example is not the command as asked with IR-1 named:\n%s", text)
+	}
 
 	named := req(soc)
 	named.Cmd.Ref = int(second)

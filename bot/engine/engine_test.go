@@ -97,7 +97,7 @@ func TestUnknownAndBadInputGetHelp(t *testing.T) {
 		t.Fatalf("chatter got a reply: %+v", out)
 	}
 	h.Say("/declare ddos Portal slow")
-	enginetest.MustContain(t, "plain cancel is not acted on", h.Say("huy cuoc hop chieu nay"), "type /cancel")
+	enginetest.MustContain(t, "plain cancel is not acted on", h.Say("huy cuoc hop chieu nay"), "type /huy", "name the incident: huy IR-1")
 	if inc, _ := h.Store.Incident(context.Background(), 1); inc.State != bot.StateTriggered {
 		t.Fatalf("plain chat cancelled the incident: %s", inc.State)
 	}

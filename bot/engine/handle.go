@@ -78,7 +78,7 @@ func (e *Engine) Handle(ctx context.Context, in bot.Inbound) (err error) {
 	if (cmd.Name == command.Cancel || cmd.Name == command.Close) && cmd.Ref == 0 && !cmd.Code && !in.Button && plainForm(in.Text) {
 		// "huỷ cuộc họp chiều nay" is chat, not an order to cancel the
 		// incident: the slashless form of a closing command must name it.
-		return e.Reply(ctx, req, e.T("err.plain_confirm", string(cmd.Name)))
+		return e.Reply(ctx, req, e.T("err.plain_confirm", typedWord(in.Text), e.exampleRef(ctx, req)))
 	}
 	if p.Language != "" && in.Chat.Direct {
 		req.Lang = p.Language
@@ -115,4 +115,27 @@ func (e *Engine) answer(ctx context.Context, req *change.Request, err error) err
 func plainForm(text string) bool {
 	t := strings.TrimSpace(text)
 	return !strings.HasPrefix(t, "/") && !strings.HasPrefix(t, "@")
+}
+
+// typedWord is the command word as the user typed it ("huỷ", "dong"),
+// after an "ir" prefix.
+func typedWord(text string) string {
+	f := strings.Fields(text)
+	if len(f) > 1 && strings.EqualFold(f[0], "ir") {
+		f = f[1:]
+	}
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}
+
+// exampleRef is the reference of the incident a command in this chat
+// would mean, for an example the user can type; a placeholder when none or
+// several.
+func (e *Engine) exampleRef(ctx context.Context, req *change.Request) string {
+	if id, err := e.Target(ctx, req); err == nil {
+		return fmt.Sprintf("%s-%d", e.Cfg.Prefix, id)
+	}
+	return e.Cfg.Prefix + "-…"
 }
