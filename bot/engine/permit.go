@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/access"
@@ -33,6 +34,9 @@ func (e *Engine) permit(ctx context.Context, req *change.Request) error {
 			return nil
 		}
 	}
+	if req.Cmd.Name == command.Ack && e.pagedFor(ctx, req) {
+		return nil // whoever a page waits for may take it, whatever their role
+	}
 	e.Audit(ctx, bot.EvRefused, map[string]string{"person": req.Actor.ID, "action": string(act),
 		"chat": req.In.Chat.String(), "text": notify.Clip(req.In.Text, 200)})
 	return &change.Refusal{Text: func(lang string) string {
@@ -49,4 +53,22 @@ func (e *Engine) audited(ctx context.Context, req *change.Request) {
 		e.Audit(ctx, bot.EvPrivileged, map[string]string{"person": req.Actor.ID, "action": string(act),
 			"chat": req.In.Chat.String(), "text": notify.Clip(req.In.Text, 200)})
 	}
+}
+
+// pagedFor reports whether a page waits for req's actor on the incident
+// the /ack means (for "/ack all", on any open incident).
+func (e *Engine) pagedFor(ctx context.Context, req *change.Request) bool {
+	if len(req.Cmd.Args) > 0 && req.Cmd.Args[0] == "all" {
+		open, err := e.Store.Incidents(ctx, true)
+		if err != nil {
+			return false
+		}
+		return slices.ContainsFunc(open, func(inc *bot.Incident) bool { return pagedAndWaiting(inc, req.Actor.ID) })
+	}
+	id, err := e.Target(ctx, req)
+	if err != nil {
+		return false
+	}
+	inc, err := e.Store.Incident(ctx, id)
+	return err == nil && pagedAndWaiting(inc, req.Actor.ID)
 }

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"fmt"
+	"github.com/irbot/irbot/bot/oncall"
 	"slices"
 	"strings"
 	"sync"
@@ -214,5 +215,35 @@ func TestIncidentNumbersHaveNoGaps(t *testing.T) {
 	}
 	if n, _ := h.Store.NextID(ctx, "incident"); n != 9 {
 		t.Fatalf("the next number is %d, want 9", n)
+	}
+}
+
+// TestWhoeverIsPagedMayAcknowledge: a leader on an escalation policy's
+// level is paged like anyone else and may take the page with /ack (or
+// "acknowledge all"), though leaders may not acknowledge incidents they
+// were not paged for.
+func TestWhoeverIsPagedMayAcknowledge(t *testing.T) {
+	dir := enginetest.RoleTeam()
+	h := enginetest.New(t, "en", dir, func(o *engine.Options) {
+		o.Policies = []oncall.Policy{{ID: "security", Levels: []oncall.Level{{Targets: []string{"person:leader"}, After: "5m"}}}}
+	})
+	h.SayIn(enginetest.SOC, "commander", "/declare outage Portal slow")         // pages "ops": none here
+	h.SayIn(enginetest.SOC, "commander", "/declare ransomware Files encrypted") // pages "security": the leader
+	if got := enginetest.JoinTexts(h.SayIn(enginetest.SOC, "leader", "/ack IR-1")); !strings.Contains(got, "may not") {
+		t.Fatalf("a leader not paged acknowledged IR-1:\n%s", got)
+	}
+	inc, _ := h.Store.Incident(context.Background(), 2)
+	if len(inc.Pages) == 0 {
+		t.Fatalf("IR-2 paged nobody: the test needs its playbook to page %q", "security")
+	}
+	if got := enginetest.JoinTexts(h.SayIn(enginetest.SOC, "leader", "/ack all")); strings.Contains(got, "may not") {
+		t.Fatalf("the paged leader could not acknowledge:\n%s", got)
+	}
+	inc, _ = h.Store.Incident(context.Background(), 2)
+	if inc.State == bot.StateTriggered {
+		t.Errorf("IR-2 still waits for acknowledgement after the paged leader's /ack all")
+	}
+	if inc, _ := h.Store.Incident(context.Background(), 1); inc.State != bot.StateTriggered {
+		t.Errorf("IR-1, not paged to the leader, was acknowledged by /ack all: %s", inc.State)
 	}
 }
