@@ -13,6 +13,7 @@ package change
 import (
 	"context"
 	"fmt"
+	"github.com/irbot/irbot/bot/report"
 	"log/slog"
 	"sync"
 	"time"
@@ -40,6 +41,8 @@ type Config struct {
 	// Platforms are the chat platforms running; messages are queued only
 	// for these. Nil means every platform.
 	Platforms []string
+	// Systems are the affected systems incidents may name.
+	Systems []report.System
 }
 
 // Core is what the parts of the engine share. It is safe for concurrent
@@ -90,7 +93,7 @@ func New(st store.Store, books *playbook.Set, cfg Config) *Core {
 	}
 	k := &Core{Cfg: cfg, Store: st, Books: books, Cat: cfg.Catalog, Log: cfg.Logger,
 		locks: map[int64]*sync.Mutex{}, keyLocks: map[string]*keyLock{}}
-	k.R = notify.New(cfg.Catalog, &notify.Options{Location: cfg.Location, PersonName: k.PersonName})
+	k.R = notify.New(cfg.Catalog, &notify.Options{Location: cfg.Location, PersonName: k.PersonName, Systems: cfg.Systems})
 	return k
 }
 

@@ -100,7 +100,7 @@ func New(st store.Store, books *playbook.Set, o Options) *Engine {
 	}
 	e := &Engine{o: o, Core: change.New(st, books, change.Config{Prefix: o.Prefix, Language: o.Language,
 		Location: o.Location, BotName: o.BotName, Directory: o.Directory, Clock: o.Clock, Catalog: o.Catalog,
-		Logger: o.Logger, OnCommit: o.OnCommit, Platforms: o.Platforms})}
+		Logger: o.Logger, OnCommit: o.OnCommit, Platforms: o.Platforms, Systems: o.Systems})}
 	e.duty = duty.New(e.Core, o.Rosters)
 	e.pager = paging.New(e.Core, o.Policies, e.duty)
 	e.desk = intake.New(e.Core, intake.Options{Maintenance: o.Maintenance, MaintenanceMax: o.MaintenanceMax,

@@ -31,7 +31,7 @@ func (e *Engine) ReportInput(ctx context.Context, id int64, lang string) (report
 	pb, _ := e.Books.Get(inc.Playbook)
 	in := report.Input{Incident: inc, Events: evs, Playbook: pb, Lang: cmp.Or(lang, e.Cfg.Language), Location: e.Cfg.Location,
 		Org: e.o.Reporting.Org, Recipients: e.o.Reporting.Recipients, References: e.o.Reporting.References,
-		PersonName: e.PersonName, Now: e.Now()}
+		PersonName: e.PersonName, Now: e.Now(), Systems: e.o.Systems}
 	for i := range e.o.Systems {
 		if e.o.Systems[i].ID == inc.System {
 			in.System = &e.o.Systems[i]

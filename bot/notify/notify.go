@@ -12,6 +12,7 @@ package notify
 
 import (
 	"fmt"
+	"github.com/irbot/irbot/bot/report"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,9 +26,10 @@ import (
 // Renderer renders text in a catalogue's words. It is safe for concurrent
 // use.
 type Renderer struct {
-	cat  *i18n.Catalog
-	loc  *time.Location
-	name func(id string) string
+	cat     *i18n.Catalog
+	loc     *time.Location
+	name    func(id string) string
+	systems []report.System
 }
 
 // Options configure a Renderer. Nil or the zero value: times in
@@ -38,6 +40,9 @@ type Options struct {
 	Location *time.Location
 	// PersonName names a person id (default: the id).
 	PersonName func(id string) string
+	// Systems are the configured affected systems, named where an event
+	// refers to one by id.
+	Systems []report.System
 }
 
 // New returns a renderer with the words of cat (nil: i18n.Default()).
@@ -59,7 +64,7 @@ func New(cat *i18n.Catalog, o *Options) *Renderer {
 	if opt.PersonName == nil {
 		opt.PersonName = func(id string) string { return id }
 	}
-	return &Renderer{cat: cat, loc: opt.Location, name: opt.PersonName}
+	return &Renderer{cat: cat, loc: opt.Location, name: opt.PersonName, systems: opt.Systems}
 }
 
 // Time shows t as dd/mm/yyyy HH:MM in the renderer's zone; "—" for the

@@ -11,9 +11,9 @@ import (
 
 // Event is one timeline line: "#3 26/11 14:05:00 An — step 2 done: …".
 func (r *Renderer) Event(ev bot.Event, pb *playbook.Playbook, lang string) string {
-	who := r.Person(ev.Actor)
+	who := report.Actor(ev.Actor, lang, r.name)
 	at := ev.At.In(r.loc).Format("02/01 15:04:05")
-	what := report.EventText(ev, pb, lang, r.name)
+	what := report.EventText(ev, lang, report.Input{Playbook: pb, PersonName: r.name, Systems: r.systems})
 	return fmt.Sprintf("#%d %s %s — %s", ev.Seq, at, who, strings.TrimRight(what, " :—"))
 }
 

@@ -5,16 +5,23 @@ import (
 	"time"
 
 	"github.com/irbot/irbot/bot"
-	"github.com/irbot/irbot/bot/playbook"
 )
 
 // EventText says what a timeline event recorded, in lang. It is the one
 // wording of events: the /timeline command, the summaries and every report
-// use it. personName names a person id (nil: the id).
-func EventText(ev bot.Event, pb *playbook.Playbook, lang string, personName func(id string) string) string {
-	r := &rep{tr: newTr(lang), in: Input{PersonName: personName, Playbook: pb},
-		inc: &bot.Incident{}, pb: pb, loc: time.FixedZone("ICT", 7*3600)}
+// use it. From in it reads the playbook (step titles), PersonName and the
+// configured Systems (names of what the event refers to by id).
+func EventText(ev bot.Event, lang string, in Input) string {
+	r := &rep{tr: newTr(lang), in: in, inc: &bot.Incident{}, pb: in.Playbook, loc: time.FixedZone("ICT", 7*3600)}
 	return r.eventText(ev)
+}
+
+// Actor names who recorded an event in lang: a person by name (personName,
+// nil = the id), the bot as "irbot", an alert route as "cảnh báo x" /
+// "alert x".
+func Actor(id, lang string, personName func(id string) string) string {
+	r := &rep{tr: newTr(lang), in: Input{PersonName: personName}}
+	return r.name(id)
 }
 
 // eventText says what a timeline event recorded, in the report's language.
@@ -108,7 +115,11 @@ func (r *rep) eventText(ev bot.Event) string {
 	case bot.EvDeliveryFailed:
 		return r.T("ev.delivery", d["chat"], d["error"])
 	case bot.EvFieldSet:
-		return r.T("ev.field_set", r.fieldName(d["field"]), d["value"])
+		v := d["value"]
+		if d["field"] == FieldSystem {
+			v = r.systemLabel(v)
+		}
+		return r.T("ev.field_set", r.fieldName(d["field"]), v)
 	case bot.EvReportSent:
 		return r.T("ev.report_sent", r.formName(d["format"]))
 	case bot.EvChatJoined:

@@ -364,6 +364,23 @@ func (r *rep) systemName() string {
 	return r.systemID()
 }
 
+// systemLabel names system id by its configured name, else the id.
+func (r *rep) systemLabel(id string) string {
+	if r.in.System != nil && r.in.System.ID == id {
+		if n := r.in.System.Name.In(r.lang()); n != "" {
+			return n
+		}
+	}
+	for _, s := range r.in.Systems {
+		if s.ID == id {
+			if n := s.Name.In(r.lang()); n != "" {
+				return n
+			}
+		}
+	}
+	return id
+}
+
 // level is the affected system's security level (cấp độ), 0 when unknown.
 func (r *rep) level() int {
 	if r.inc.Level > 0 {

@@ -40,6 +40,7 @@ type Input struct {
 	Location   *time.Location // for every date and time shown
 	Org        Org
 	System     *System  // nil when the incident names none
+	Systems    []System // every configured system, for the names of systems set by hand
 	Recipients []string // who the formal reports go to (configuration)
 	References []string // legal references (configuration; the rules change)
 	PersonName func(id string) string
