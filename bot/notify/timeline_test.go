@@ -17,7 +17,7 @@ import (
 func TestTimelineNamesWhatEventsReferTo(t *testing.T) {
 	r := notify.New(nil, &notify.Options{
 		PersonName: func(id string) string { return map[string]string{"an": "Nguyễn Văn An"}[id] },
-		Systems: []report.System{{ID: "cong-ttdt", Name: playbook.Text{"vi": "Cổng thông tin điện tử tỉnh", "en": "Provincial web portal"}}},
+		Systems:    []report.System{{ID: "cong-ttdt", Name: playbook.Text{"vi": "Cổng thông tin điện tử tỉnh", "en": "Provincial web portal"}}},
 	})
 	at := time.Date(2026, 11, 26, 1, 0, 0, 0, time.UTC)
 	set := bot.Event{Seq: 4, At: at, Actor: "an", Kind: bot.EvFieldSet, Data: map[string]string{"field": report.FieldSystem, "value": "cong-ttdt"}}
