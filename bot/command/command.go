@@ -146,6 +146,12 @@ type UsageError struct {
 	Reason string
 }
 
+// Key is the catalogue key that words Reason for users:
+// "usage.reason_missing" for "reason missing".
+func (e *UsageError) Key() string {
+	return "usage." + strings.ReplaceAll(e.Reason, " ", "_")
+}
+
 // Error implements error.
 func (e *UsageError) Error() string {
 	if u := Usage(e.Name); u != "" {

@@ -91,6 +91,7 @@ func TestUnknownAndBadInputGetHelp(t *testing.T) {
 	enginetest.MustContain(t, "unknown", h.Say("/frobnicate"), "No command", "/help")
 	enginetest.MustContain(t, "typo", h.Say("/stauts"), "Did you mean /status")
 	enginetest.MustContain(t, "usage", h.Say("/declare"), "Usage: /declare")
+	enginetest.MustContain(t, "usage says what is wrong", h.Say("/skip 2"), "A reason is required. Usage: /skip")
 	enginetest.MustContain(t, "no playbook", h.Say("/declare nosuch Title here"), "No playbook", "ransomware")
 	enginetest.MustContain(t, "no incident", h.Say("/status IR-42"), "No incident IR-42")
 	if out := h.SayIn(soc, "an", "good morning team"); len(out) != 0 {

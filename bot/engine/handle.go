@@ -70,6 +70,9 @@ func (e *Engine) Handle(ctx context.Context, in bot.Inbound) (err error) {
 		return e.Reply(ctx, req, e.T("err.unknown", unknown.Word))
 	case errors.As(err, &usage):
 		return e.Reply(ctx, req, func(lang string) string {
+			if e.Cat.Has(usage.Key()) {
+				return e.Cat.T(lang, "err.usage_why", e.Cat.T(lang, usage.Key()), command.UsageIn(usage.Name, lang))
+			}
 			return e.Cat.T(lang, "err.usage", command.UsageIn(usage.Name, lang))
 		})
 	case err != nil:

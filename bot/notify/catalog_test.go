@@ -1,6 +1,7 @@
 package notify_test
 
 import (
+	"github.com/irbot/irbot/bot/command"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -92,4 +93,53 @@ func isCatalogue(x ast.Expr) bool {
 		return strings.EqualFold(v.Sel.Name, "cat")
 	}
 	return false
+}
+
+// TestEveryUsageReasonIsWorded: every reason bot/command gives for wrong
+// arguments ("reason missing") has words in the catalogue
+// (UsageError.Key), so a user is told what is wrong, not only the usage.
+func TestEveryUsageReasonIsWorded(t *testing.T) {
+	cat := i18n.Default()
+	fset := token.NewFileSet()
+	files, _ := filepath.Glob("../command/*.go")
+	found := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(file, func(n ast.Node) bool {
+			var lit *ast.BasicLit
+			switch x := n.(type) {
+			case *ast.CallExpr: // bad("reason missing")
+				if id, ok := x.Fun.(*ast.Ident); ok && id.Name == "bad" && len(x.Args) == 1 {
+					lit, _ = x.Args[0].(*ast.BasicLit)
+				}
+			case *ast.KeyValueExpr: // UsageError{Reason: "…"}
+				if id, ok := x.Key.(*ast.Ident); ok && id.Name == "Reason" {
+					lit, _ = x.Value.(*ast.BasicLit)
+				}
+			case *ast.ValueSpec: // const badRef = "…"
+				if len(x.Names) == 1 && x.Names[0].Name == "badRef" && len(x.Values) == 1 {
+					lit, _ = x.Values[0].(*ast.BasicLit)
+				}
+			}
+			if lit == nil || lit.Kind != token.STRING {
+				return true
+			}
+			reason, _ := strconv.Unquote(lit.Value)
+			found++
+			key := (&command.UsageError{Reason: reason}).Key()
+			if !cat.Has(key) {
+				t.Errorf("%s: usage reason %q has no words in the catalogue (%s)", fset.Position(lit.Pos()), reason, key)
+			}
+			return true
+		})
+	}
+	if found < 20 {
+		t.Fatalf("only %d usage reasons found in bot/command: the scan is broken", found)
+	}
 }
