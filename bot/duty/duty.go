@@ -173,9 +173,15 @@ func (d *Duty) rosterText(ctx context.Context, rosters []oncall.Roster, now time
 		if err != nil {
 			continue
 		}
-		// "3 days" is today and the next two, to midnight in the roster's
-		// zone: a shift starting on the fourth morning is not in it.
-		local := now.In(d.Cfg.Location)
+		// "3 days" is the duty day running and the next two: counted from
+		// the day the shift on duty now began (at 00:45 the shift that
+		// began yesterday at 07:00 is still "today's"), to midnight in the
+		// roster's zone. A shift starting on the fourth day is not in it.
+		from := now
+		if first := sched.Next(now, 1); len(first) > 0 && first[0].Start.Before(now) {
+			from = first[0].Start
+		}
+		local := from.In(d.Cfg.Location)
 		end := time.Date(local.Year(), local.Month(), local.Day()+days, 0, 0, 0, 0, d.Cfg.Location)
 		list = append(list, notify.Shifts{Roster: r, Shifts: sched.Within(now, end, 200)})
 	}

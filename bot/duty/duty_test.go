@@ -53,3 +53,17 @@ func TestHandoffIsAnnouncedOnce(t *testing.T) {
 		t.Fatalf("handoff announcements: %q", announces)
 	}
 }
+
+// TestRosterDaysCountTheDutyDayRunning: "/roster truc-ban 3" lists three
+// daily shifts whatever the hour: after midnight, the shift that began
+// yesterday morning is the first of the three, not an extra one.
+func TestRosterDaysCountTheDutyDayRunning(t *testing.T) {
+	h := enginetest.New(t, "en", enginetest.Team(), enginetest.WithPaging(0))
+	for _, at := range []time.Duration{0, 17 * time.Hour} { // 08:00 on 26/11, then 01:00 on 27/11 (handoff 07:30)
+		h.Clock.Add(at)
+		got := h.Say("/roster truc-ban 3")
+		if n := strings.Count(got, " → "); n != 3 {
+			t.Errorf("at %s: %d shifts listed, want 3:\n%s", h.Clock.Now().In(time.FixedZone("ICT", 7*3600)).Format("02/01 15:04"), n, got)
+		}
+	}
+}
