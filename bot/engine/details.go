@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/change"
@@ -71,28 +72,29 @@ func (e *Engine) assign(ctx context.Context, req *change.Request) error {
 // setCmd: /set [IR-n] <field> <value…> fills a report field the timeline
 // cannot (cause, description, …). Recorded like every action.
 func (e *Engine) setCmd(ctx context.Context, req *change.Request) error {
-	field, value, _ := strings.Cut(strings.TrimSpace(req.Cmd.Text), " ")
-	field = strings.ToLower(field)
-	value = strings.TrimSpace(value)
-	known := false
-	for _, f := range report.SettableFields() {
-		known = known || f == field
-	}
-	if !known {
-		return e.Refuse("err.field", field, strings.Join(report.SettableFields(), ", "))
+	field, value, ok := settable(req.Cmd.Text)
+	if !ok {
+		word, _, _ := strings.Cut(strings.TrimSpace(req.Cmd.Text), " ")
+		return &change.Refusal{Text: func(lang string) string {
+			names := make([]string, 0, len(report.SettableFields()))
+			for _, f := range report.SettableFields() {
+				names = append(names, report.FieldName(f, lang))
+			}
+			return e.Cat.T(lang, "err.field", word, strings.Join(names, ", "))
+		}}
 	}
 	if field == report.FieldSystem {
-		ok := false
-		for _, s := range e.o.Systems {
-			ok = ok || s.ID == value
-		}
+		id, ok := e.systemID(value)
 		if !ok {
-			ids := make([]string, 0, len(e.o.Systems))
-			for _, s := range e.o.Systems {
-				ids = append(ids, s.ID)
-			}
-			return e.Refuse("err.system", value, strings.Join(ids, ", "))
+			return &change.Refusal{Text: func(lang string) string {
+				names := make([]string, 0, len(e.o.Systems))
+				for _, s := range e.o.Systems {
+					names = append(names, s.ID+" ("+s.Name.In(lang)+")")
+				}
+				return e.Cat.T(lang, "err.system", value, strings.Join(names, ", "))
+			}}
 		}
+		value = id
 	}
 	return e.OnIncident(ctx, req, func(ctx context.Context, c *change.Change) error {
 		if c.Inc.Fields == nil {
@@ -119,6 +121,39 @@ func (e *Engine) setCmd(ctx context.Context, req *change.Request) error {
 		c.Reply(e.T("field_set", c.Inc.Ref(), report.FieldName(field, req.Lang), shown), nil)
 		return nil
 	})
+}
+
+// settable splits "/set" text into a settable field and its value. The
+// field may be named by its id ("cause") or its name in either language,
+// with spaces or underscores ("nguyên nhân", "nguyên_nhân").
+func settable(text string) (field, value string, ok bool) {
+	text = strings.TrimSpace(text)
+	low := strings.ToLower(text)
+	best := 0
+	for _, f := range report.SettableFields() {
+		for _, name := range []string{f, report.FieldName(f, "vi"), report.FieldName(f, "en")} {
+			for _, form := range []string{name, strings.ReplaceAll(name, " ", "_"), strings.ReplaceAll(name, "_", " ")} {
+				form = strings.ToLower(form)
+				if len(form) > best && (low == form || strings.HasPrefix(low, form+" ")) {
+					// ToLower maps rune to rune: the field is as many runes of text.
+					rest := string([]rune(text)[utf8.RuneCountInString(form):])
+					field, value, best = f, strings.TrimSpace(rest), len(form)
+				}
+			}
+		}
+	}
+	return field, value, best > 0
+}
+
+// systemID finds a configured system by its id or its name in either
+// language.
+func (e *Engine) systemID(s string) (string, bool) {
+	for _, sys := range e.o.Systems {
+		if strings.EqualFold(sys.ID, s) || strings.EqualFold(sys.Name.In("vi"), s) || strings.EqualFold(sys.Name.In("en"), s) {
+			return sys.ID, true
+		}
+	}
+	return "", false
 }
 
 // opt formats an optional reason: "" or " — reason".

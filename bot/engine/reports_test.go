@@ -8,7 +8,10 @@ import (
 	"time"
 
 	"github.com/irbot/irbot/bot"
+	"github.com/irbot/irbot/bot/engine"
 	"github.com/irbot/irbot/bot/engine/enginetest"
+	"github.com/irbot/irbot/bot/playbook"
+	"github.com/irbot/irbot/bot/report"
 )
 
 func TestSetFieldsAndStats(t *testing.T) {
@@ -56,5 +59,30 @@ func TestReportGoesToTheFocalPointAndIsRecorded(t *testing.T) {
 	last := evs[len(evs)-1]
 	if last.Kind != bot.EvReportSent || last.Data["format"] != "vi03" || !strings.Contains(last.Data["to"], "console:pa05") || !strings.Contains(last.Data["missing"], "cause") {
 		t.Fatalf("report not recorded: %+v", last)
+	}
+}
+
+// TestSetTakesNamesAsUsersWriteThem: the fields /help names ("nguyên
+// nhân") and the systems by their names work, not only the ids; a wrong
+// field is answered with the fields' names in the reader's language.
+func TestSetTakesNamesAsUsersWriteThem(t *testing.T) {
+	portal := report.System{ID: "cong-ttdt", Name: playbook.Text{"vi": "Cổng TTĐT", "en": "Web portal"}, Level: 3}
+	h := enginetest.New(t, "vi", enginetest.LeadersTeam(), func(o *engine.Options) { o.Systems = []report.System{portal} })
+	h.Say("/declare phishing Hộp thư bị chiếm")
+	for _, in := range []string{"/set nguyên_nhân Mật khẩu dùng lại", "/set nguyên nhân Mật khẩu dùng lại", "/set NGUYÊN NHÂN Mật khẩu dùng lại"} {
+		h.Say("/set cause x")
+		h.Say(in)
+		if inc, _ := h.Store.Incident(context.Background(), 1); inc.Fields["cause"] != "Mật khẩu dùng lại" {
+			t.Errorf("%s: cause = %q", in, inc.Fields["cause"])
+		}
+	}
+	enginetest.MustContain(t, "system by name", h.Say("/set system cổng ttđt"), "Cổng TTĐT")
+	if inc, _ := h.Store.Incident(context.Background(), 1); inc.System != "cong-ttdt" || inc.Level != 3 {
+		t.Errorf("system by name: system %q level %d", inc.System, inc.Level)
+	}
+	got := h.Say("/set màu đỏ")
+	enginetest.MustContain(t, "bad field", got, "nguyên nhân", "mô tả")
+	if strings.Contains(got, "how_detected") {
+		t.Errorf("the fields are listed by their ids:\n%s", got)
 	}
 }
