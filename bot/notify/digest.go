@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
@@ -33,9 +32,9 @@ type Digest struct {
 	Duty []Duty
 }
 
-// Digest is the leaders' daily digest: the open incidents with how many
-// needs each has, those finished in the last 24 hours, the median times to
-// acknowledge and resolve, and who is on duty.
+// Digest is the leaders' daily digest: the open incidents, each with what
+// it needs (Needs, in words), those finished in the last 24 hours, the
+// median times to acknowledge and resolve, and who is on duty.
 func (r *Renderer) Digest(d Digest, lang string) string {
 	from := d.At.Add(-24 * time.Hour)
 	var b strings.Builder
@@ -61,8 +60,11 @@ func (r *Renderer) Digest(d Digest, lang string) string {
 		inc := e.Incident
 		line := "• " + r.cat.T(lang, "incident_line", inc.Ref(), Sev(inc.Severity), r.State(inc, e.Playbook, lang), Clip(inc.Title, 50), r.Time(inc.Declared))
 		if e.Playbook != nil {
-			if n := len(r.Needs(inc, e.Playbook, d.At, lang)); n > 0 {
-				line += " ⚠️" + strconv.Itoa(n)
+			if needs := r.Needs(inc, e.Playbook, d.At, lang); len(needs) > 0 {
+				for i, n := range needs {
+					needs[i] = Clip(strings.TrimPrefix(n, "• "), 80)
+				}
+				line += "\n  ⚠️ " + r.cat.T(lang, "sum.needs") + " " + strings.Join(needs, "; ")
 			}
 		}
 		b.WriteString("\n" + line)

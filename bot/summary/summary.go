@@ -165,7 +165,9 @@ func (l *Leaders) FireSummary(ctx context.Context, c *change.Change, t bot.Timer
 	}
 }
 
-// NextDigest returns the next daily digest time after now.
+// NextDigest returns the next daily digest time after now: today at
+// DigestAt (local time in the core's Location) if that is still ahead,
+// else tomorrow; ok=false when there is no digest.
 func (l *Leaders) NextDigest(now time.Time) (time.Time, bool) {
 	if l.cfg.DigestAt == "" {
 		return time.Time{}, false
@@ -173,8 +175,36 @@ func (l *Leaders) NextDigest(now time.Time) (time.Time, bool) {
 	return oncall.NextDaily(now, l.cfg.DigestAt, l.Cfg.Location)
 }
 
-// FireDigest posts the daily digest and sets the next one.
+// Start returns the daily digest timer to store at start-up (nil: none to
+// store), given the timers already stored. A stored digest timer stays
+// when it is due at the configured time, or already due (a digest missed
+// while irbot was stopped goes out at once); one waiting for another time
+// (DigestAt changed while irbot was stopped) is replaced by the next
+// digest, and without one the next digest is set. A stored timer left
+// with no DigestAt is dropped when it fires. It does no I/O.
+func (l *Leaders) Start(now time.Time, stored []bot.Timer) []bot.Timer {
+	next, ok := l.NextDigest(now)
+	if !ok {
+		return nil
+	}
+	for _, t := range stored {
+		if t.ID == digestID && (t.Due.Equal(next) || !t.Due.After(now)) {
+			return nil
+		}
+	}
+	return []bot.Timer{{ID: digestID, Due: next, Kind: TimerDigest}}
+}
+
+// digestID is the id of the one daily digest timer.
+const digestID = "digest"
+
+// FireDigest posts the daily digest and sets the next one. With no
+// DigestAt (it was removed while the timer waited) it only drops the
+// timer.
 func (l *Leaders) FireDigest(ctx context.Context, t bot.Timer, seenKey string) error {
+	if l.cfg.DigestAt == "" {
+		return l.DropTimer(ctx, t, seenKey)
+	}
 	now := l.Now()
 	tx := &store.Tx{Seen: []string{seenKey}, CancelTimers: []string{t.ID}}
 	all, err := l.Entries(ctx, false)
@@ -194,7 +224,7 @@ func (l *Leaders) FireDigest(ctx context.Context, t bot.Timer, seenKey string) e
 		tx.Outbox = append(tx.Outbox, bot.Outgoing{Chat: ch, Kind: bot.KindSummary, Text: l.R.Digest(d, lang)})
 	}
 	if next, ok := l.NextDigest(now); ok {
-		tx.SetTimers = append(tx.SetTimers, bot.Timer{ID: "digest", Due: next, Kind: TimerDigest})
+		tx.SetTimers = append(tx.SetTimers, bot.Timer{ID: digestID, Due: next, Kind: TimerDigest})
 	}
 	return l.Commit(ctx, tx)
 }
