@@ -148,15 +148,23 @@ func (r *Renderer) nextDeadline(s Summary, lang string) (time.Time, string) {
 
 // actions says what was done since the last summary: the steps done and
 // skipped grouped by phase (so none hides behind a count), the other
-// changes in order, a line said several times once with its count.
+// changes in order, a line said several times once with its count. Of
+// the acknowledgements it keeps one line, naming who: the incident's, or
+// else the last page acknowledged; a partial page acknowledgement is not
+// shown.
 func (r *Renderer) actions(recent []bot.Event, pb *playbook.Playbook, lang string) []string {
 	type phaseSteps struct{ done, skipped []string }
 	byPhase := map[string]*phaseSteps{}
 	var phases []string
 	var lines []string
 	count := map[string]int{}
-	for _, ev := range recent {
+	ack := ackShown(recent)
+	for i, ev := range recent {
 		switch ev.Kind {
+		case bot.EvAck, bot.EvPageAck:
+			if i == ack {
+				lines = append(lines, "• "+r.Person(ev.Actor)+" "+strings.SplitN(r.Event(ev, pb, lang), " — ", 2)[1])
+			}
 		case bot.EvStepDone, bot.EvStepSkipped:
 			var s playbook.Step
 			for _, x := range pb.Steps() {
@@ -183,7 +191,7 @@ func (r *Renderer) actions(recent []bot.Event, pb *playbook.Playbook, lang strin
 			} else {
 				ps.skipped = append(ps.skipped, item)
 			}
-		case bot.EvAck, bot.EvPhase, bot.EvNote, bot.EvSeverity, bot.EvAssign, bot.EvPageAck, bot.EvPageEscalated, bot.EvPageExpired,
+		case bot.EvPhase, bot.EvNote, bot.EvSeverity, bot.EvAssign, bot.EvPageEscalated, bot.EvPageExpired,
 			bot.EvResolved, bot.EvReopened, bot.EvCancelled, bot.EvClosed, bot.EvAlert:
 			line := "• " + strings.SplitN(r.Event(ev, pb, lang), " — ", 2)[1]
 			if count[line]++; count[line] == 1 {
@@ -215,4 +223,19 @@ func (r *Renderer) actions(recent []bot.Event, pb *playbook.Playbook, lang strin
 		lines = append(lines, "• "+strings.Join(parts, " · "))
 	}
 	return lines
+}
+
+// ackShown is the index in recent of the one acknowledgement a summary
+// shows: the incident's, else the last page acknowledgement; -1 for none.
+func ackShown(recent []bot.Event) int {
+	at := -1
+	for i, ev := range recent {
+		switch ev.Kind {
+		case bot.EvAck:
+			return i
+		case bot.EvPageAck:
+			at = i
+		}
+	}
+	return at
 }

@@ -62,6 +62,82 @@ func TestLeadersAreToldOfChangesWithoutBeingSpammed(t *testing.T) {
 	}
 }
 
+// TestHeldBackChangeReachesLeadersWithTheNewSeverity: a change within
+// MinGap of the last summary is held back, not dropped; two changes in one
+// MinGap are told once, together, from the incident as it then is.
+func TestHeldBackChangeReachesLeadersWithTheNewSeverity(t *testing.T) {
+	h := enginetest.New(t, "en", enginetest.LeadersTeam(), func(o *engine.Options) {
+		o.Summaries = summary.Config{MinGap: 20 * time.Second}
+	})
+	sched := scheduler.New(h.Store, h.Engine.Fire, h.Clock, "w", nil)
+	tick := func(d time.Duration) []string {
+		h.Clock.Add(d)
+		if _, err := sched.Tick(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return toLeaders(h.Drain())
+	}
+	if got := toLeaders(h.SayIn(soc, "an", "/declare ddos Portal flooded")); len(got) != 1 || !strings.HasPrefix(got[0], "📊 IR-1 · SEV2") {
+		t.Fatalf("declare: leaders got %q", got)
+	}
+	h.Clock.Add(3 * time.Second)
+	if got := toLeaders(h.SayIn(soc, "an", "/sev 1 lan rộng")); len(got) != 0 {
+		t.Fatalf("3 seconds after the last summary: %q", got)
+	}
+	if got := tick(16 * time.Second); len(got) != 0 {
+		t.Fatalf("before MinGap: %q", got)
+	}
+	got := tick(time.Second) // MinGap after the declaration's summary
+	if len(got) != 1 || !strings.HasPrefix(got[0], "📊 IR-1 · SEV1") || !strings.Contains(got[0], "severity SEV2 → SEV1 — reason: lan rộng") {
+		t.Fatalf("once MinGap passed: %q", got)
+	}
+	// Two changes in the same second, within MinGap of that summary.
+	h.Clock.Add(time.Second)
+	h.SayIn(soc, "an", "/ack")
+	if got := toLeaders(h.SayIn(soc, "an", "/sev 2 filtered upstream")); len(got) != 0 {
+		t.Fatalf("ack and severity within MinGap: %q", got)
+	}
+	got = tick(19 * time.Second)
+	if len(got) != 1 || !strings.HasPrefix(got[0], "📊 IR-1 · SEV2") {
+		t.Fatalf("ack and severity, once MinGap passed: %q", got)
+	}
+	enginetest.MustContain(t, "the held-back summary", got[0], "An acknowledged", "moved to phase Triage", "severity SEV1 → SEV2 — reason: filtered upstream")
+	if got := tick(150 * time.Second); len(got) != 0 {
+		t.Fatalf("nothing new, yet: %q", got)
+	}
+}
+
+// TestOneAcknowledgementLineForLeaders: the incident's acknowledgement,
+// naming who, stands for the page acknowledgements of the same update.
+func TestOneAcknowledgementLineForLeaders(t *testing.T) {
+	h := enginetest.New(t, "en", enginetest.LeadersTeam(), withSummaries, enginetest.WithPaging(0))
+	h.SayIn(soc, "an", "/declare ransomware sev1 Shares encrypted")
+	h.SayIn(soc, "an", "/ack")
+	h.SayIn(soc, "an", "/page binh need a second pair of hands")
+	h.SayIn(soc, "binh", "/ack all")
+	got := toLeaders(h.SayIn(soc, "an", "/cancel drill"))
+	if len(got) != 1 {
+		t.Fatalf("cancel: leaders got %q", got)
+	}
+	if n := strings.Count(got[0], "acknowledged"); n != 1 || !strings.Contains(got[0], "\n• An acknowledged, after 0 seconds\n") {
+		t.Fatalf("%d acknowledgement lines, want An's only:\n%s", n, got[0])
+	}
+	// With no incident acknowledgement since the last summary, the last
+	// page acknowledgement is the one line.
+	h.SayIn(soc, "an", "/declare ransomware sev1 Shares encrypted again")
+	h.SayIn(soc, "an", "/ack")
+	h.Clock.Add(10 * time.Minute)
+	scheduler.New(h.Store, h.Engine.Fire, h.Clock, "w", nil).Tick(context.Background()) // the ack's held-back summary
+	h.Drain()
+	h.SayIn(soc, "an", "/page binh need a second pair of hands")
+	h.SayIn(soc, "an", "/page cuong and you")
+	h.SayIn(soc, "binh", "/ack all") // pages 2 and 3
+	got = toLeaders(h.SayIn(soc, "an", "/cancel drill"))
+	if len(got) != 1 || strings.Count(got[0], "acknowledged") != 1 || !strings.Contains(got[0], "\n• Bình acknowledged page 3, after 0 seconds\n") {
+		t.Fatalf("page acknowledgements only: %q", got)
+	}
+}
+
 func TestSev1CadenceEvery30MinutesStopsWhenResolvedAndSurvivesRestart(t *testing.T) {
 	h := enginetest.New(t, "en", enginetest.LeadersTeam(), withSummaries)
 	ctx := context.Background()
