@@ -58,9 +58,7 @@ func (e *Engine) StartRosters(ctx context.Context) error {
 		have[t.ID] = true
 	}
 	var set []bot.Timer
-	if at, ok := e.leaders.NextDigest(e.Now()); ok && !have["digest"] {
-		set = append(set, bot.Timer{ID: "digest", Due: at, Kind: summary.TimerDigest})
-	}
+	set = append(set, e.leaders.Start(e.Now(), existing)...)
 	set = append(set, e.duty.Start(ctx, have)...)
 	if len(set) == 0 {
 		return nil

@@ -12,15 +12,16 @@ package notify
 
 import (
 	"fmt"
-	"github.com/irbot/irbot/bot/report"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/i18n"
 	"github.com/irbot/irbot/bot/playbook"
+	"github.com/irbot/irbot/bot/report"
 )
 
 // Renderer renders text in a catalogue's words. It is safe for concurrent
@@ -166,13 +167,24 @@ func (r *Renderer) State(inc *bot.Incident, pb *playbook.Playbook, lang string) 
 // Sev names a severity: "SEV1".
 func Sev(n int) string { return "SEV" + strconv.Itoa(n) }
 
-// Clip shortens s to n characters, the last one an ellipsis.
+// Clip shortens s to at most n characters, the last one an ellipsis. It
+// ends at a word's end when one is near (within a fifth of n), so a
+// reader never sees half a word ("agr…").
 func Clip(s string, n int) string {
 	rs := []rune(s)
 	if len(rs) <= n {
 		return s
 	}
-	return string(rs[:n-1]) + "…"
+	cut := n - 1
+	if !unicode.IsSpace(rs[cut]) {
+		for i := cut - 1; i > 0 && i >= cut-n/5; i-- {
+			if unicode.IsSpace(rs[i]) {
+				cut = i
+				break
+			}
+		}
+	}
+	return strings.TrimRightFunc(string(rs[:cut]), func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) && r != ')' }) + "…"
 }
 
 // median is the median of ds in words ("—" for none); ds is sorted.

@@ -44,8 +44,18 @@ func TestTimeClipAndBullets(t *testing.T) {
 	if got := r.Time(time.Time{}); got != "—" {
 		t.Errorf("Time(zero) = %q", got)
 	}
-	if got := notify.Clip("Máy chủ kế toán", 8); got != "Máy chủ…" {
-		t.Errorf("Clip = %q", got)
+	for in, want := range map[string]string{
+		"Máy chủ kế toán": "Máy chủ…", // n = 8
+		"10. Report to the provincial police focal point (PA05) within the agreed time": "10. Report to the provincial police focal point (PA05) within…",
+		"Mãđộcmãhoátoànbộmáychủ":                                                        "Mãđộcmã…", // one long word: cut
+	} {
+		n := 8
+		if len(in) > 40 {
+			n = 64
+		}
+		if got := notify.Clip(in, n); got != want {
+			t.Errorf("Clip(%q, %d) = %q, want %q", in, n, got, want)
+		}
 	}
 	items := []string{"g", "f", "e", "d", "c", "b", "a"}
 	if got, want := notify.Bullets(items), "• a\n• b\n• c\n• d\n• e\n• … (+2)"; got != want {

@@ -70,7 +70,6 @@ func TestDigestComesAtItsTimeEveryDay(t *testing.T) {
 // TestDigestMovesWhenDigestAtChangesWhileStopped: the digest timer stored
 // by the last run is due at the old time; at start-up it must move.
 func TestDigestMovesWhenDigestAtChangesWhileStopped(t *testing.T) {
-	t.Skip("needs bot/engine StartRosters to store e.leaders.Start's timer (it keeps any stored digest timer)")
 	at := "08:05"
 	h, sched := started(t, enginetest.New(t, "en", enginetest.LeadersTeam(), digestAt(&at)), "w1")
 	if got := digests(t, h, sched, 10*time.Minute); !slices.Equal(got, []string{"26/11 08:05"}) {

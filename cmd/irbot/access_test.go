@@ -27,7 +27,7 @@ func TestConsoleLeaderCannotSilenceAlerts(t *testing.T) {
 		t.Fatalf("console: %d %s", code, stderr)
 	}
 	msgs := messages(out)
-	find(t, msgs, "Bạn không có quyền /maintenance", "quản lý lịch trực")
+	find(t, msgs, "Bạn không có quyền dùng /maintenance", "quản lý lịch trực")
 	find(t, msgs, "Khung bảo trì dài nhất là 7 ngày")
 	find(t, msgs, "Bảo trì prometheus đến", "nâng cấp Prometheus", "Nguyễn Văn An")
 	audit, stderr, code := irbot(t, "", "audit", "--config", cfg)

@@ -222,14 +222,21 @@ func cmdConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return 2
 	}
 	defer a.Close()
+	if err := a.engine().Start(ctx); err != nil { // the daily digest and the rosters' timers, as serve sets them
+		fmt.Fprintln(stderr, "irbot:", err)
+		return 1
+	}
+	// Timers fire when due, with or without a terminal: a script's held-back
+	// summary or digest is printed with the next line's answers, or at the
+	// end of input.
+	bg, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go a.sched.Run(bg)
 
 	var prompt func() string
 	if f, ok := stdin.(*os.File); ok && isTerminal(f) {
 		fmt.Fprintf(stdout, "irbot console — data in %s. You are %q in chat %q; type \"other@chat: text\" to speak as someone else. /help lists commands, Ctrl-D quits.\n", cfg.DataDir, *user, *chatID)
 		prompt = func() string { return *user + "@" + *chatID + "> " }
-		bg, cancel := context.WithCancel(ctx)
-		defer cancel()
-		go a.sched.Run(bg)
 		go a.deliv.Run(bg, time.Second)
 	}
 	step := func(ctx context.Context, in bot.Inbound) error {
@@ -246,6 +253,12 @@ func cmdConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return 1
 	}
 	if err := console.Run(ctx, stdin, stdout, prompt, *user, *chatID, step); err != nil && ctx.Err() == nil {
+		fmt.Fprintln(stderr, "irbot:", err)
+		return 1
+	}
+	// At the end of input, what has fallen due is told before the console
+	// ends (a script's held-back summary, a digest).
+	if _, err := a.sched.Tick(context.WithoutCancel(ctx)); err != nil {
 		fmt.Fprintln(stderr, "irbot:", err)
 		return 1
 	}
