@@ -10,10 +10,7 @@ import (
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/change"
 	"github.com/irbot/irbot/bot/engine/enginetest"
-	"github.com/irbot/irbot/bot/playbook"
-	"github.com/irbot/irbot/playbooks"
 	"github.com/irbot/irbot/store"
-	"github.com/irbot/irbot/store/bolt"
 )
 
 // newCore returns a Core with cfg on a new bbolt file in t's temporary
@@ -21,19 +18,10 @@ import (
 // enginetest.Start.
 func newCore(t *testing.T, cfg change.Config) *change.Core {
 	t.Helper()
-	st, err := bolt.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	books, err := playbook.LoadFS(playbooks.FS, ".", playbook.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if cfg.Clock == nil {
 		cfg.Clock = enginetest.NewClock(enginetest.Start)
 	}
-	return change.New(st, books, cfg)
+	return change.New(enginetest.OpenStore(t, ""), enginetest.Playbooks(t), cfg)
 }
 
 // replica returns a second Core on k's store and playbooks: another

@@ -9,13 +9,12 @@ import (
 
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/engine"
+	"github.com/irbot/irbot/bot/engine/enginetest"
 	"github.com/irbot/irbot/bot/oncall"
 	"github.com/irbot/irbot/bot/playbook"
 	"github.com/irbot/irbot/bot/report"
 	"github.com/irbot/irbot/bot/scheduler"
-	"github.com/irbot/irbot/playbooks"
 	"github.com/irbot/irbot/store"
-	"github.com/irbot/irbot/store/bolt"
 )
 
 // ict is Việt Nam's zone, fixed so the output never depends on tzdata.
@@ -61,15 +60,7 @@ func team() *bot.Directory {
 // "security" policy pages binh, then cuong after 5 minutes.
 func newHarness(t *testing.T, paging bool) *harness {
 	t.Helper()
-	st, err := bolt.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	books, err := playbook.LoadFS(playbooks.FS, ".", playbook.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, books := enginetest.OpenStore(t, ""), enginetest.Playbooks(t)
 	clock := &fakeClock{}
 	clock.at(8, 0)
 	dir := team()

@@ -17,12 +17,10 @@ import (
 	"github.com/irbot/irbot/bot"
 	"github.com/irbot/irbot/bot/alerts"
 	"github.com/irbot/irbot/bot/engine"
+	"github.com/irbot/irbot/bot/engine/enginetest"
 	"github.com/irbot/irbot/bot/intake"
-	"github.com/irbot/irbot/bot/playbook"
 	"github.com/irbot/irbot/bot/web"
-	"github.com/irbot/irbot/playbooks"
 	"github.com/irbot/irbot/store"
-	"github.com/irbot/irbot/store/bolt"
 )
 
 var stormFor = flag.Duration("storm.duration", 60*time.Second, "how long BenchmarkAlertStorm spreads its 10,000 alerts over")
@@ -35,15 +33,7 @@ type wired struct {
 }
 
 func wire(t testing.TB) *wired {
-	st, err := bolt.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	books, err := playbook.LoadFS(playbooks.FS, ".", playbook.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, books := enginetest.OpenStore(t, ""), enginetest.Playbooks(t)
 	dir := bot.NewDirectory(nil, []bot.Chat{{ID: "soc", Purpose: "response", IDs: map[string]string{"console": "soc"}}})
 	eng := engine.New(st, books, engine.Options{Language: "en", Directory: dir})
 	m := web.NewMetrics(st, nil)

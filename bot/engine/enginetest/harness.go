@@ -68,20 +68,37 @@ func (h *Harness) Restart() *Harness {
 
 func (h *Harness) open() {
 	h.t.Helper()
-	st, err := bolt.Open(h.path)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.t.Cleanup(func() { st.Close() })
-	books, err := playbook.LoadFS(playbooks.FS, ".", playbook.Options{})
-	if err != nil {
-		h.t.Fatal(err)
-	}
+	st, books := OpenStore(h.t, h.path), Playbooks(h.t)
 	o := engine.Options{Language: h.lang, Clock: h.Clock, Directory: h.people, BotName: "IrBot"}
 	for _, f := range h.opts {
 		f(&o)
 	}
 	h.Engine, h.Store = engine.New(st, books, o), st
+}
+
+// OpenStore opens the bbolt store in dir (t.TempDir() when ""), closed when
+// the test ends.
+func OpenStore(t testing.TB, dir string) store.Store {
+	t.Helper()
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	st, err := bolt.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// Playbooks loads the bundled playbooks.
+func Playbooks(t testing.TB) *playbook.Set {
+	t.Helper()
+	books, err := playbook.LoadFS(playbooks.FS, ".", playbook.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return books
 }
 
 // SayIn sends text as user in chat, each time as a new platform update,
