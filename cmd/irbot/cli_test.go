@@ -11,7 +11,7 @@ import (
 // irbotEnv is irbot with extra environment variables.
 func irbotEnv(t *testing.T, env []string, stdin string, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	cmd := irbotCmd(args...)
 	cmd.Dir = repoRoot
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdin = strings.NewReader(stdin)

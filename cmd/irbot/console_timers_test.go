@@ -28,7 +28,7 @@ func startScriptedConsole(t *testing.T) *scriptedConsole {
 	if err := os.WriteFile(c.clock, []byte("0s"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c.cmd = exec.Command(binary, "console", "--data", t.TempDir())
+	c.cmd = irbotCmd("console", "--data", t.TempDir())
 	c.cmd.Dir = repoRoot
 	c.cmd.Env = append(os.Environ(), "IRBOT_TEST_CLOCK="+c.clock)
 	var err error

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -30,7 +29,7 @@ escalation:
   - {id: ops, levels: [{targets: [roster:duty], after: 1h}]}
 `, filepath.Join(dir, "data"))), 0o644)
 
-	cmd := exec.Command(binary, "console", "--config", cfg, "--user", "an", "--chat", "soc")
+	cmd := irbotCmd("console", "--config", cfg, "--user", "an", "--chat", "soc")
 	cmd.Dir = repoRoot
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -142,7 +141,7 @@ func TestConsoleShippedConfigAnswersEveryCommand(t *testing.T) {
 	for i := 1; i < 1000; i++ {
 		fmt.Fprintf(&script, "/note lần %d: web-01 vẫn chậm\n", i)
 	}
-	cmd := exec.Command(binary, "console", "--config", shippedConfig(t))
+	cmd := irbotCmd("console", "--config", shippedConfig(t))
 	cmd.Dir = repoRoot
 	cmd.Stdin = strings.NewReader(script.String())
 	out, err := cmd.Output()

@@ -85,7 +85,7 @@ func (s *syncBuffer) String() string {
 
 func startServe(t *testing.T, cfg string, env ...string) *server {
 	t.Helper()
-	cmd := exec.Command(binary, "serve", "--config", cfg)
+	cmd := irbotCmd("serve", "--config", cfg)
 	cmd.Dir = repoRoot
 	cmd.Env = append(os.Environ(), env...)
 	out, _ := cmd.StdoutPipe()

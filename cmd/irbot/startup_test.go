@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"io"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +16,7 @@ import (
 // or, when it does not start, its stderr and exit code.
 func serveSummary(t *testing.T, env []string, args ...string) (summary, stderr string, code int) {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"serve"}, args...)...)
+	cmd := irbotCmd(append([]string{"serve"}, args...)...)
 	cmd.Dir = repoRoot
 	cmd.Env = append(os.Environ(), env...)
 	out, _ := cmd.StdoutPipe()
