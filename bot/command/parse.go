@@ -184,12 +184,14 @@ func (p *parser) body(s string, m mode) (Command, error) {
 }
 
 // sentenceWord reports whether a command's word, typed without "/", often
-// opens an ordinary sentence, and the command changes the incident: its
-// plain form takes no free text. (/cancel and /close are guarded by the
-// engine, which asks for the incident to be named.)
+// opens an ordinary sentence ("gọi Bình giúp em", "set it up"), and the
+// command changes the incident or pages someone: its plain form takes no
+// free text. (/cancel and /close are guarded by the engine, which asks for
+// the incident to be named. "ghi chú …" stays a note without "/": it is
+// how Zalo users, who type every command, add one.)
 func sentenceWord(name Name) bool {
 	switch name {
-	case Done, Skip, Resolve, Reopen, Escalate, Sev, Next:
+	case Done, Skip, Resolve, Reopen, Escalate, Sev, Next, Page, Set:
 		return true
 	}
 	return false
