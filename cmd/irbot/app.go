@@ -238,6 +238,10 @@ func cmdConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		fmt.Fprintf(stdout, "irbot console — data in %s. You are %q in chat %q; type \"other@chat: text\" to speak as someone else. /help lists commands, Ctrl-D quits.\n", cfg.DataDir, *user, *chatID)
 		prompt = func() string { return *user + "@" + *chatID + "> " }
 		go a.deliv.Run(bg, time.Second)
+	} else {
+		// A script: what a timer says is printed when it fires, not with
+		// the next line's answers.
+		a.sched.OnFired = func(bot.Timer, time.Duration) { a.deliv.Flush(bg) }
 	}
 	step := func(ctx context.Context, in bot.Inbound) error {
 		if _, err := a.sched.Tick(ctx); err != nil {

@@ -57,6 +57,12 @@ func startScriptedConsole(t *testing.T) *scriptedConsole {
 func (c *scriptedConsole) say(line, want string) {
 	c.t.Helper()
 	io.WriteString(c.in, line+"\n")
+	c.wait(line, want)
+}
+
+// wait waits until the console's output shows want, after what.
+func (c *scriptedConsole) wait(line, want string) {
+	c.t.Helper()
 	deadline := time.After(30 * time.Second)
 	for {
 		select {
@@ -103,6 +109,17 @@ func TestScriptedConsoleTellsWhatFellDue(t *testing.T) {
 	c.say("/sev 1 spreading", "SEV1")
 	c.advance(11 * time.Minute) // past min_gap (10m)
 	find(t, messages(c.end()), "[leaders] 📊 IR-1 · SEV1", "severity SEV2 → SEV1 — reason: spreading")
+}
+
+// TestScriptedConsoleTellsTimersWhenTheyFire: while a script waits (no
+// next line yet), a timer that falls due is told at once: the level-2
+// page of an unacknowledged incident does not wait for the next line.
+func TestScriptedConsoleTellsTimersWhenTheyFire(t *testing.T) {
+	c := startScriptedConsole(t)
+	c.say("/declare ddos Portal flooded", "[soc]")
+	c.advance(6 * time.Minute) // past level 1's 5 minutes
+	c.wait("(6 minutes later)", "cấp 2/")
+	c.end()
 }
 
 // TestConsoleSendsTheDailyDigest: the console sets the digest timer at
