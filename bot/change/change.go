@@ -59,14 +59,14 @@ func (c *Change) RecordBot(kind bot.EventKind, data map[string]string) {
 }
 
 // Notify tells every chat of the incident, and the chat the command came
-// from, in each chat's own language.
+// from, in the language of each chat's reader (a direct chat's person's).
 func (c *Change) Notify(ctx context.Context, kind string, t Text, buttons []bot.Button) {
 	chats := append([]bot.ChatRef(nil), c.Inc.Chats...)
 	if c.Req != nil && !c.Req.Quiet && !c.Inc.HasChat(c.Req.In.Chat) {
 		chats = append(chats, c.Req.In.Chat)
 	}
 	for _, ch := range chats {
-		m := bot.Outgoing{Incident: c.Inc.ID, Chat: ch, Kind: kind, Text: t(c.Core.ChatLang(ctx, ch)), Buttons: buttons}
+		m := bot.Outgoing{Incident: c.Inc.ID, Chat: ch, Kind: kind, Text: t(c.Core.ReaderLang(ctx, ch)), Buttons: buttons}
 		if c.Req != nil && ch == c.Req.In.Chat {
 			m.ReplyTo = c.Req.In.MessageID
 			if c.Req.In.Button {

@@ -52,10 +52,20 @@ func (e *Engine) assign(ctx context.Context, req *change.Request) error {
 		}
 		role := strings.ToLower(req.Cmd.Role)
 		if !slices.Contains(e.o.IncidentRoles, role) {
-			if s := command.Closest(role, e.o.IncidentRoles); s != "" {
-				return e.Refuse("err.no_role_suggest", role, s, strings.Join(e.o.IncidentRoles, ", "))
+			roles := func(lang string) string { // "police_focal_point (đầu mối Công an)": what to type, and what it is
+				out := make([]string, len(e.o.IncidentRoles))
+				for i, r := range e.o.IncidentRoles {
+					out[i] = r
+					if name := e.R.Role(r, lang); name != r && name != strings.ReplaceAll(r, "_", " ") {
+						out[i] += " (" + name + ")"
+					}
+				}
+				return strings.Join(out, ", ")
 			}
-			return e.Refuse("err.no_role", role, strings.Join(e.o.IncidentRoles, ", "))
+			if s := command.Closest(role, e.o.IncidentRoles); s != "" {
+				return &change.Refusal{Text: func(lang string) string { return e.Cat.T(lang, "err.no_role_suggest", role, s, roles(lang)) }}
+			}
+			return &change.Refusal{Text: func(lang string) string { return e.Cat.T(lang, "err.no_role", role, roles(lang)) }}
 		}
 		if c.Inc.Roles == nil {
 			c.Inc.Roles = map[string]string{}

@@ -98,7 +98,7 @@ func TestUnknownAndBadInputGetHelp(t *testing.T) {
 		t.Fatalf("chatter got a reply: %+v", out)
 	}
 	h.Say("/declare ddos Portal slow")
-	enginetest.MustContain(t, "plain cancel is not acted on", h.Say("huy cuoc hop chieu nay"), "type /huy", "name the incident: huy IR-1")
+	enginetest.MustContain(t, "plain cancel is not acted on", h.Say("huy cuoc hop chieu nay"), "type /huy", "name the incident: huy IR-1 <reason>")
 	if inc, _ := h.Store.Incident(context.Background(), 1); inc.State != bot.StateTriggered {
 		t.Fatalf("plain chat cancelled the incident: %s", inc.State)
 	}
@@ -362,5 +362,31 @@ func TestLinkCodesResistGuessing(t *testing.T) {
 	typed := strings.ToLower(strings.ReplaceAll(code, "-", ""))
 	if out := h.SayIn(guesser, "666", "/link "+typed); !strings.Contains(enginetest.JoinTexts(out), "Linked: you are An") {
 		t.Fatalf("the right code after the window: %+v", out)
+	}
+}
+
+// TestDirectChatsReadTheirPersonsLanguage: a Vietnamese team, and Cường,
+// who reads English, acknowledges a page from his direct chat: what he
+// is told there is in English, what the group is told in Vietnamese.
+func TestDirectChatsReadTheirPersonsLanguage(t *testing.T) {
+	h := enginetest.New(t, "vi", enginetest.Team(), enginetest.WithPaging(0))
+	h.Say("/declare ransomware Máy chủ bị mã hoá")
+	dm := bot.ChatRef{Platform: "console", ID: "dm:cuong", Direct: true}
+	var inDM, inGroup []string
+	for _, m := range h.SayIn(dm, "cuong", "/ack IR-1") {
+		if m.Chat == dm {
+			inDM = append(inDM, m.Text)
+		} else {
+			inGroup = append(inGroup, m.Text)
+		}
+	}
+	if len(inDM) == 0 || len(inGroup) == 0 {
+		t.Fatalf("told in the direct chat %q, in the group %q; want both", inDM, inGroup)
+	}
+	if got := strings.Join(inDM, "\n"); !strings.Contains(got, "acknowledged") {
+		t.Errorf("Cường's direct chat is not told in English:\n%s", got)
+	}
+	if got := strings.Join(inGroup, "\n"); !strings.Contains(got, "xác nhận") {
+		t.Errorf("the group is not told in Vietnamese:\n%s", got)
 	}
 }

@@ -81,7 +81,14 @@ func (e *Engine) Handle(ctx context.Context, in bot.Inbound) (err error) {
 	if (cmd.Name == command.Cancel || cmd.Name == command.Close) && cmd.Ref == 0 && !cmd.Code && !in.Button && plainForm(in.Text) {
 		// "huỷ cuộc họp chiều nay" is chat, not an order to cancel the
 		// incident: the slashless form of a closing command must name it.
-		return e.Reply(ctx, req, e.T("err.plain_confirm", typedWord(in.Text), e.exampleRef(ctx, req)))
+		word, ref := typedWord(in.Text), e.exampleRef(ctx, req)
+		return e.Reply(ctx, req, func(lang string) string {
+			reason := "" // /cancel needs one, /close none
+			if cmd.Name == command.Cancel {
+				reason = e.Cat.T(lang, "word.reason_placeholder")
+			}
+			return e.Cat.T(lang, "err.plain_confirm", word, ref, reason)
+		})
 	}
 	if p.Language != "" && in.Chat.Direct {
 		req.Lang = p.Language
