@@ -39,7 +39,14 @@ func (r *Renderer) Summary(s Summary, lang string) string {
 		phase = r.cat.T(lang, "phase_line", i+1, len(pb.Phases), phase)
 	}
 	age := r.cat.T(lang, "sum.just_declared")
-	if d := s.Now.Sub(inc.Declared); d >= time.Minute {
+	switch d := s.Now.Sub(inc.Declared); {
+	case !inc.Open():
+		end := s.Now // cancelled: it ended now
+		if !inc.Resolved.IsZero() {
+			end = inc.Resolved
+		}
+		age = r.cat.T(lang, "sum.lasted", r.Dur(end.Sub(inc.Declared), lang))
+	case d >= time.Minute:
 		age = r.cat.T(lang, "sum.since", r.Dur(d, lang))
 	}
 	cmdr := r.cat.T(lang, "sum.no_commander")
