@@ -54,8 +54,13 @@ func (pg *Pager) Policy(p bot.Page) (oncall.Policy, bool) {
 // Start opens a page for the incident under policy (or an ad hoc
 // target) and pages its first level.
 func (pg *Pager) Start(ctx context.Context, c *change.Change, policy, target, reason string) {
+	pg.start(ctx, c, policy, target, reason, 0)
+}
+
+// start opens a page at step (0: the policy's first level).
+func (pg *Pager) start(ctx context.Context, c *change.Change, policy, target, reason string, step int) {
 	p := bot.Page{N: len(c.Inc.Pages) + 1, Policy: policy, Target: target, Status: bot.PageSent,
-		Reason: reason, Started: c.Now}
+		Reason: reason, Started: c.Now, Step: step}
 	c.Inc.Pages = append(c.Inc.Pages, p)
 	pg.pageStep(ctx, c, len(c.Inc.Pages)-1)
 }
@@ -207,7 +212,17 @@ func (pg *Pager) EscalateCmd(ctx context.Context, req *change.Request) error {
 		if c.Inc.Escalation == "" {
 			return pg.Refuse("err.no_policy", c.Inc.Ref())
 		}
-		pg.Start(ctx, c, c.Inc.Escalation, "", reason)
+		// "More help": the new page starts one level above the highest an
+		// earlier page of the policy reached, not with who already answered.
+		step := 0
+		if pol, ok := pg.Policy(bot.Page{Policy: c.Inc.Escalation}); ok {
+			for _, p := range c.Inc.Pages {
+				if p.Policy == c.Inc.Escalation && p.Target == "" {
+					step = max(step, min(p.Step+1, pol.Steps()-1))
+				}
+			}
+		}
+		pg.start(ctx, c, c.Inc.Escalation, "", reason, step)
 		return nil
 	})
 }

@@ -202,3 +202,19 @@ func TestAckAllTakesEveryPageWaitingForMe(t *testing.T) {
 		t.Fatalf("second /ack all: %+v", again)
 	}
 }
+
+// TestEscalateAfterAckPagesTheNextLevel: once the duty officer took the
+// page, /escalate asks for more help: the next level (Cường), not the
+// officer who already answered.
+func TestEscalateAfterAckPagesTheNextLevel(t *testing.T) {
+	h := enginetest.New(t, "en", enginetest.Team(), enginetest.WithPaging(0))
+	h.Say("/declare ransomware Files encrypted") // pages truc-ban: An
+	h.Say("/ack")
+	out := h.SayIn(enginetest.SOC, "an", "/escalate need the vendor")
+	if got := enginetest.PagesTo(out, "cuong"); len(got) == 0 {
+		t.Errorf("/escalate after the ack did not page the next level (cuong):\n%s", enginetest.JoinTexts(out))
+	}
+	if got := enginetest.PagesTo(out, "an"); len(got) != 0 {
+		t.Errorf("/escalate paged An again, who had acknowledged:\n%s", enginetest.JoinTexts(got))
+	}
+}
