@@ -198,6 +198,8 @@ func (pg *Pager) FireEscalate(ctx context.Context, c *change.Change, t bot.Timer
 	}
 }
 
+// EscalateCmd handles /escalate [IR-n] [reason]: the open page moves up a
+// level, or a new page starts above the highest level reached.
 func (pg *Pager) EscalateCmd(ctx context.Context, req *change.Request) error {
 	return pg.OnIncident(ctx, req, func(ctx context.Context, c *change.Change) error {
 		if !c.Inc.Open() {
@@ -205,6 +207,7 @@ func (pg *Pager) EscalateCmd(ctx context.Context, req *change.Request) error {
 		}
 		reason := cmp.Or(req.Cmd.Text, pg.Cat.T(pg.Cfg.Language, "escalated_by", c.ActorName()))
 		pg.LiftSnooze(ctx, c, "snooze_lifted") // a person asking to page is not held
+		defer askedBy(c, len(c.Events))
 		if open := c.Inc.OpenPages(); len(open) > 0 {
 			pg.Escalate(ctx, c, open[0], reason)
 			return nil
@@ -227,6 +230,7 @@ func (pg *Pager) EscalateCmd(ctx context.Context, req *change.Request) error {
 	})
 }
 
+// PageCmd handles /page [IR-n] <person|roster> <text>.
 func (pg *Pager) PageCmd(ctx context.Context, req *change.Request) error {
 	target, ok := pg.duty.Target(req.Cmd.User)
 	if !ok {
@@ -237,7 +241,20 @@ func (pg *Pager) PageCmd(ctx context.Context, req *change.Request) error {
 			return pg.Refuse("err.cannot", "/page", c.Inc.Ref(), pg.StateName(c.Inc, c.Req.Lang))
 		}
 		pg.LiftSnooze(ctx, c, "snooze_lifted") // a person asking to page is not held
+		defer askedBy(c, len(c.Events))
 		pg.Start(ctx, c, "", target, req.Cmd.Text)
 		return nil
 	})
+}
+
+// askedBy makes the person acting the author of the page events c
+// recorded from index from on: a page someone asked for with /page or
+// /escalate is theirs in the timeline, not the bot's.
+func askedBy(c *change.Change, from int) {
+	for i := from; i < len(c.Events); i++ {
+		switch c.Events[i].Kind {
+		case bot.EvPageSent, bot.EvPageEscalated:
+			c.Events[i].Actor = c.ActorID()
+		}
+	}
 }

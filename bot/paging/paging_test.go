@@ -218,3 +218,24 @@ func TestEscalateAfterAckPagesTheNextLevel(t *testing.T) {
 		t.Errorf("/escalate paged An again, who had acknowledged:\n%s", enginetest.JoinTexts(got))
 	}
 }
+
+// TestAPageAskedForIsThePersons: the timeline records a page sent with
+// /page as the asker's act, a page sent by the policy as the bot's.
+func TestAPageAskedForIsThePersons(t *testing.T) {
+	h := enginetest.New(t, "en", enginetest.Team(), enginetest.WithPaging(0))
+	h.Say("/declare ransomware Files encrypted") // the policy pages An
+	h.SayIn(enginetest.SOC, "binh", "/page cuong need a second pair of hands")
+	evs, err := h.Store.Timeline(context.Background(), 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actors []string
+	for _, ev := range evs {
+		if ev.Kind == bot.EvPageSent {
+			actors = append(actors, ev.Actor)
+		}
+	}
+	if strings.Join(actors, ",") != "irbot,binh" {
+		t.Errorf("page_sent actors %v; want the policy's page by irbot, then binh's /page by binh", actors)
+	}
+}
