@@ -167,9 +167,12 @@ func (p *parser) args(name Name, a string) (Command, error) {
 		i := 0
 		if n > 0 {
 			r, ok := markedRef(l.word(0), p.prefix)
-			if !ok && n > 1 {
+			if !ok && n == 2 {
 				if _, next := number(l.word(1)); next {
-					r, ok = number(l.word(0)) // "done 7 3": IR-7 step 3
+					// "done 7 3": IR-7 step 3. With words after it the
+					// second number is the note's ("done 1 2 máy bị mã
+					// hoá" is step 1): an incident in a note is "IR-7".
+					r, ok = number(l.word(0))
 				}
 			}
 			if ok {
