@@ -750,6 +750,11 @@ func TestSentencesAreNotCommands(t *testing.T) {
 	} {
 		checkParse(t, in, bot, want, nil)
 	}
+	// Naming an incident addresses the bot: a wrong form gets the usage.
+	var ue *UsageError
+	if _, err := Parse("huỷ IR-2", bot); !errors.As(err, &ue) || ue.Name != Cancel {
+		t.Errorf(`Parse("huỷ IR-2") = %v; want the usage of /cancel (a reason is missing)`, err)
+	}
 }
 
 // sentenceWithWords: the commands whose plain form followed by words is

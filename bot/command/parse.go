@@ -169,8 +169,10 @@ func (p *parser) body(s string, m mode) (Command, error) {
 		}
 	}
 	c, err := p.args(name, rest)
-	if err != nil && m == modePlain && rest != "" {
+	if err != nil && m == modePlain && rest != "" && !p.namesIncident(rest) {
 		// Plain chat that merely starts with a command word ("xong rồi").
+		// One that names an incident ("huỷ IR-2") is meant for the bot:
+		// it gets the usage.
 		return Command{}, ErrNotCommand
 	}
 	if err == nil && m == modePlain && c.Text != "" && sentenceWord(name) {
@@ -310,4 +312,12 @@ func vocative(toks []token, k int) bool {
 		return false
 	}
 	return strings.HasSuffix(toks[0].s, ",") || (len(toks) > 1 && foldKey(toks[1].s) == "oi")
+}
+
+// namesIncident reports whether rest starts with an incident reference
+// written as one ("IR-2", "#2"), not a bare number.
+func (p *parser) namesIncident(rest string) bool {
+	w, _ := firstWord(rest)
+	_, ok := markedRef(w, p.prefix)
+	return ok
 }
