@@ -147,3 +147,29 @@ func TestBundledFileNamesMatchIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestBundledPlaybooksSpeakVietnamese: the Vietnamese texts of the bundled
+// playbooks use the Vietnamese words officers read everywhere else
+// ("kịch bản", not "playbook").
+func TestBundledPlaybooksSpeakVietnamese(t *testing.T) {
+	set, err := LoadDir(bundledDir, bundledOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pb := range set.List() {
+		texts := []string{pb.Name.In("vi")}
+		for _, ph := range pb.Phases {
+			texts = append(texts, ph.Name.In("vi"))
+			for _, st := range ph.Steps {
+				texts = append(texts, st.Title.In("vi"))
+			}
+		}
+		for _, s := range texts {
+			for _, w := range []string{"playbook", "incident", "commander"} {
+				if strings.Contains(strings.ToLower(s), w) {
+					t.Errorf("%s: %q has the English word %q", pb.ID, s, w)
+				}
+			}
+		}
+	}
+}
