@@ -52,9 +52,12 @@ func (e *Engine) stepButtons(inc *bot.Incident, pb *playbook.Playbook, idx int) 
 		}
 		out = append(out, bot.Button{Label: "✅ " + strconv.Itoa(s.Number), Data: fmt.Sprintf("/done %s %d", inc.Ref(), s.Number)})
 	}
-	if idx < len(pb.Phases)-1 {
+	// Next phase / Resolve only once what they need is done: a button
+	// that would be refused is not offered.
+	switch {
+	case idx < len(pb.Phases)-1 && len(openRequired(inc, pb.Phases[idx].Steps)) == 0:
 		out = append(out, e.PhaseButton(pb.ID, pb.Phases[idx+1].ID, "/next "+inc.Ref()))
-	} else {
+	case idx == len(pb.Phases)-1 && len(openRequired(inc, pb.Steps())) == 0:
 		out = append(out, e.Button("btn.resolve", "/resolve "+inc.Ref()))
 	}
 	return out

@@ -390,3 +390,34 @@ func TestDirectChatsReadTheirPersonsLanguage(t *testing.T) {
 		t.Errorf("the group is not told in Vietnamese:\n%s", got)
 	}
 }
+
+// TestNextPhaseIsOfferedWhenItCanBeTaken: the phase card offers "▶ next
+// phase" only once the phase's required steps are done: a button that
+// would be refused is not shown.
+func TestNextPhaseIsOfferedWhenItCanBeTaken(t *testing.T) {
+	h := enginetest.New(t, "en", nil)
+	h.Say("/declare ransomware Files encrypted")
+	offers := func(out []bot.Outgoing) bool {
+		for _, m := range out {
+			for _, b := range m.Buttons {
+				if strings.HasPrefix(b.Data, "/next ") {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if offers(h.SayIn(enginetest.SOC, "an", "/ack")) {
+		t.Error("the next phase is offered while its required steps are open")
+	}
+	pb, _ := h.Engine.Playbooks().Get("ransomware")
+	var last []bot.Outgoing
+	for _, s := range pb.Phases[0].Steps {
+		if s.Required {
+			last = h.SayIn(enginetest.SOC, "an", fmt.Sprintf("/done %d", s.Number))
+		}
+	}
+	if !offers(last) {
+		t.Errorf("the next phase is not offered once the required steps are done:\n%s", enginetest.JoinTexts(last))
+	}
+}
